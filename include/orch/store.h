@@ -1,0 +1,197 @@
+// The Store: where every object lives. One cluster-wide increasing revision (resourceVersion),
+// optimistic concurrency, watches that resume from any revision still in history, and compaction
+// that makes older revisions "gone" (410) -- the contract etcd v3 gives, so that other backends can
+// implement it unchanged.
+//
+// Objects are stored kind-agnostic (orch::Object); the store needs a ResourceType for each kind only
+// to know its scope and whether it has a status subresource (see orch/object.h). Validation of
+// content is the caller's job (orch::Client validates); the store assigns uid, resourceVersion,
+// generation, creationTimestamp and names from generateName.
+#ifndef ORCH_STORE_H_
+#define ORCH_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "orch/clock.h"
+#include "orch/object.h"
+#include "orch/selector.h"
+
+namespace orch {
+
+// One immutable version of an object, as written by the store: the object with its store-assigned
+// metadata, and its JSON encoding, made once and shared by every read, list and watcher.
+struct StoredObject {
+  Object object;
+  std::string json;  // EncodeObject(object)
+  int64_t revision = 0;
+};
+using ObjectPtr = std::shared_ptr<const StoredObject>;
+
+// How a read relates to the resourceVersion asked for (Kubernetes' resourceVersionMatch).
+enum class ResourceVersionMatch {
+  kDefault,       // "" or "0": the latest; "N": not older than N (for lists as for gets)
+  kNotOlderThan,  // the latest, which must be at least N
+  kExact,         // exactly revision N (lists only), if still in history; else 410 Gone
+};
+
+struct GetOptions {
+  std::string resourceVersion;  // "" or "0": latest; "N": must not be newer than the store
+};
+
+struct ListOptions {
+  LabelSelector labelSelector;
+  FieldSelector fieldSelector;
+  // Page size; 0 means everything. When more remain, ListResult::continue_token is set.
+  int64_t limit = 0;
+  // A token from an earlier page: the list goes on at the same revision. Expired (410) once that
+  // revision has left the store's history.
+  std::string continue_token;
+  std::string resourceVersion;
+  ResourceVersionMatch resourceVersionMatch = ResourceVersionMatch::kDefault;
+};
+
+struct ListResult {
+  std::vector<ObjectPtr> items;  // sorted by namespace, then name
+  int64_t revision = 0;          // the revision the list reflects (the list's metadata.resourceVersion)
+  std::string continue_token;    // empty on the last page
+};
+
+struct Preconditions {
+  std::optional<std::string> uid;
+  std::optional<std::string> resourceVersion;
+};
+
+struct DeleteOptions {
+  Preconditions preconditions;
+  // Graceful deletion: a positive value marks the object (deletionTimestamp = now + grace,
+  // deletionGracePeriodSeconds) and leaves it to its owner (e.g. a node agent) to delete it later
+  // with 0. Unset or 0 deletes at once. Objects with finalizers are only marked, whatever the value.
+  std::optional<int64_t> gracePeriodSeconds;
+};
+
+struct DeleteResult {
+  ObjectPtr object;  // the final state when deleted, or the marked object when not yet
+  bool deleted = false;
+};
+
+enum class WatchEventType { kAdded, kModified, kDeleted, kBookmark, kError };
+absl::string_view WatchEventTypeName(WatchEventType type);  // "ADDED", "MODIFIED", ...
+
+struct WatchEvent {
+  WatchEventType type = WatchEventType::kAdded;
+  // The object (for DELETED its last state, with the deletion's resourceVersion). For BOOKMARK an
+  // object of the watched kind whose metadata carries only resourceVersion. Null for ERROR.
+  ObjectPtr object;
+  // For ERROR: why the watch ended (e.g. Gone when the watcher fell too far behind).
+  absl::Status error;
+};
+
+struct WatchOptions {
+  std::string namespace_;  // empty: all namespaces
+  LabelSelector labelSelector;
+  FieldSelector fieldSelector;
+  // "" or "0": first an ADDED event for every current object, then changes. "N": every change after
+  // revision N; Gone (410) when N has been compacted.
+  std::string resourceVersion;
+  // Whether to send BOOKMARK events that advance the watcher's revision while nothing it selects
+  // changes.
+  bool allowWatchBookmarks = false;
+};
+
+// A stream of events of one watch, in revision order. An object that stops matching the selectors
+// arrives as DELETED, one that starts matching as ADDED. Thread-safe.
+class Watcher {
+ public:
+  virtual ~Watcher() = default;
+  // The next event, waiting up to `timeout` (zero: do not wait). nullopt on timeout or after Stop().
+  // After an ERROR event the watch has ended.
+  virtual std::optional<WatchEvent> Next(absl::Duration timeout) = 0;
+  // `notify` is called (from a store thread, without store locks held) whenever an event becomes
+  // available while the queue was empty. It must be cheap (e.g. uv_async_send).
+  virtual void SetNotify(std::function<void()> notify) = 0;
+  // Ends the watch; later Next() calls return nullopt at once. Idempotent.
+  virtual void Stop() = 0;
+};
+
+// The storage interface. Implementations are thread-safe: any number of threads may call any
+// method at once.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Creates an object. Requires type, metadata.name or metadata.generateName, and a namespace for a
+  // namespaced kind. Assigns uid, resourceVersion, generation 1 and creationTimestamp.
+  // AlreadyExists if the name is taken.
+  virtual absl::StatusOr<ObjectPtr> Create(Object object) = 0;
+  virtual absl::StatusOr<ObjectPtr> Get(const ResourceType& type, absl::string_view namespace_,
+                                        absl::string_view name, const GetOptions& options = {}) = 0;
+  // Lists one kind, in one namespace or (namespace_ empty) in all.
+  virtual absl::StatusOr<ListResult> List(const ResourceType& type, absl::string_view namespace_,
+                                          const ListOptions& options = {}) = 0;
+  // Replaces an object. If metadata.resourceVersion is set it must be the current one (else
+  // Conflict). Keeps uid, creationTimestamp and deletionTimestamp; keeps status when the kind has a
+  // status subresource; bumps generation when spec changed. An update that changes nothing writes
+  // nothing. Removing the last finalizer of an object being deleted deletes it.
+  virtual absl::StatusOr<ObjectPtr> Update(Object object) = 0;
+  // Replaces only the status (the status subresource); metadata and spec stay as stored.
+  virtual absl::StatusOr<ObjectPtr> UpdateStatus(Object object) = 0;
+  virtual absl::StatusOr<DeleteResult> Delete(const ResourceType& type, absl::string_view namespace_,
+                                              absl::string_view name, const DeleteOptions& options = {}) = 0;
+  virtual absl::StatusOr<std::unique_ptr<Watcher>> Watch(const ResourceType& type,
+                                                       const WatchOptions& options = {}) = 0;
+
+  // The revision of the last committed write.
+  virtual int64_t CurrentRevision() const = 0;
+  // The oldest revision a watch may start from; older ones are Gone.
+  virtual int64_t CompactedRevision() const = 0;
+};
+
+struct SqliteStoreOptions {
+  // A file path, or ":memory:" for a store that lives only as long as the process. A file is opened
+  // in WAL mode and locked against other processes. Default: in memory.
+  std::string path = ":memory:";
+  // false: synchronous=NORMAL, an acknowledged write survives the process being killed (kill -9)
+  // but not a power loss. true: synchronous=FULL, it survives a power loss too.
+  bool power_loss_safe = false;
+  // How many revisions of history are kept for watches to resume from. Older ones are compacted in
+  // small steps as writes go on (the current version of every object is always kept).
+  int64_t history_revisions = 100000;
+  // How many rows one compaction step deletes at most, so a step never holds writers up for long.
+  int compaction_step = 1000;
+  // How many recent events are kept in memory for watches and consistent pages; older ones are read
+  // from the file.
+  size_t event_cache_size = 10000;
+  // How many undelivered events a watcher may have queued before its watch ends with Gone.
+  size_t watch_queue_limit = 100000;
+  // Minimum time between two bookmarks sent to one watcher.
+  absl::Duration bookmark_interval = absl::Seconds(1);
+  // Time source for creationTimestamp and deletionTimestamp. Default: the real clock.
+  Clock* clock = nullptr;
+  // For tests: caps the database size in pages (SQLite max_page_count), to simulate a full disk.
+  int64_t max_pages = 0;
+};
+
+// Opens (creating if needed) a SQLite store. Errors name the file: a corrupt or foreign database
+// (FailedPrecondition), a file another process holds (Unavailable), a directory that cannot be
+// written (PermissionDenied).
+absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options);
+
+// Opens a store from a URL: "sqlite:///var/lib/orch/state.db", "sqlite://relative.db",
+// "sqlite::memory:" or "memory". Other schemes are for drivers registered with RegisterStoreDriver.
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(absl::string_view url);
+
+using StoreFactory = std::function<absl::StatusOr<std::unique_ptr<Store>>(absl::string_view url)>;
+// Registers a store driver for URLs "<scheme>://...". Thread-safe.
+void RegisterStoreDriver(absl::string_view scheme, StoreFactory factory);
+
+}  // namespace orch
+
+#endif  // ORCH_STORE_H_

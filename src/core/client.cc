@@ -1,0 +1,235 @@
+// The in-process client: what the API server does between a request and the store.
+#include "orch/client.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "orch/errors.h"
+#include "orch/validation.h"
+#include "src/core/json_util.h"
+
+namespace orch {
+namespace {
+
+using json::Json;
+
+constexpr int kUpdateRetries = 16;
+
+bool IsCoreKind(const ResourceType& type, absl::string_view kind) { return type.group.empty() && type.kind == kind; }
+
+// What the API server sets on create besides defaults: the status a new object starts with.
+absl::Status PrepareForCreate(const ResourceType& type, Object* object) {
+  if (IsCoreKind(type, "Pod")) {
+    object->status = R"({"phase":"Pending"})";
+    object->fields.erase(std::remove_if(object->fields.begin(), object->fields.end(),
+                                        [](const auto& f) { return absl::StartsWith(f.first, "status."); }),
+                         object->fields.end());
+    object->fields.emplace_back("status.phase", "Pending");
+    std::sort(object->fields.begin(), object->fields.end());
+  } else if (IsCoreKind(type, "Namespace")) {
+    object->status = R"({"phase":"Active"})";
+    object->fields = {{"status.phase", "Active"}};
+  } else if (type.status_subresource && !IsCoreKind(type, "Node")) {
+    // Deployments, ReplicaSets, Services and custom kinds with a status subresource start without one.
+    object->status.clear();
+    std::erase_if(object->fields, [](const auto& f) { return absl::StartsWith(f.first, "status."); });
+  }
+  return absl::OkStatus();
+}
+
+// The value of a selectable field filled by the codec ("" when absent).
+std::string FieldValue(const Object& object, absl::string_view field) {
+  for (const auto& [name, value] : object.fields) {
+    if (name == field) return value;
+  }
+  return "";
+}
+
+// A pod bound to a node and not finished is deleted gracefully by default, so its node agent can
+// stop it; the grace period is the pod's terminationGracePeriodSeconds (30 when unset).
+std::optional<int64_t> PodGracePeriod(const Object& pod) {
+  std::string phase = FieldValue(pod, "status.phase");
+  if (FieldValue(pod, "spec.nodeName").empty() || phase == "Succeeded" || phase == "Failed") return 0;
+  Json spec = Json::parse(pod.spec, nullptr, /*allow_exceptions=*/false);
+  if (spec.is_object()) {
+    auto inner = spec.find("spec");
+    if (inner != spec.end() && inner->is_object()) {
+      auto grace = inner->find("terminationGracePeriodSeconds");
+      if (grace != inner->end() && grace->is_number_integer()) return std::max<int64_t>(0, grace->get<int64_t>());
+    }
+  }
+  return 30;
+}
+
+}  // namespace
+
+absl::StatusOr<const ResourceType*> Client::ResolveType(const TypeMeta& type) {
+  const ResourceType* found = FindResourceTypeFor(type);
+  if (found == nullptr) {
+    return BadRequestError(absl::StrCat("no kind \"", type.kind, "\" is registered for version \"",
+                                        type.apiVersion, "\""));
+  }
+  return found;
+}
+
+absl::Status EnsureSystemNamespaces(Store& store) {
+  Client client(store);
+  for (const char* name : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
+    Object ns;
+    ns.type = {"v1", "Namespace"};
+    ns.metadata.name = name;
+    absl::StatusOr<ObjectPtr> created = client.CreateObject(ns);
+    if (!created.ok() && !IsAlreadyExists(created.status())) return created.status();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Client::AdmitNamespace(const ResourceType& type, const std::string& namespace_) {
+  if (!type.namespaced) return absl::OkStatus();
+  const ResourceType* namespaces = FindResourceType("", "Namespace");
+  absl::StatusOr<ObjectPtr> ns = store_.Get(*namespaces, "", namespace_);
+  if (!ns.ok()) return ns.status();
+  if ((*ns)->object.metadata.deletionTimestamp.IsSet()) {
+    return absl::PermissionDeniedError(absl::StrCat("unable to create new content in namespace ", namespace_,
+                                                    " because it is being terminated"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ObjectPtr> Client::CreateObject(Object object, const CreateOptions& options) {
+  absl::StatusOr<const ResourceType*> type = ResolveType(object.type);
+  if (!type.ok()) return type.status();
+  if ((*type)->namespaced && object.metadata.namespace_.empty()) {
+    object.metadata.namespace_ = options_.default_namespace;
+  }
+  if (!(*type)->namespaced) object.metadata.namespace_.clear();
+  if (absl::Status s = ApplyDefaults(&object); !s.ok()) return s;
+  if (absl::Status s = PrepareForCreate(**type, &object); !s.ok()) return s;
+  if (absl::Status s = ValidateCreate(object); !s.ok()) return s;
+  if (absl::Status s = AdmitNamespace(**type, object.metadata.namespace_); !s.ok()) return s;
+  if (options.dry_run) {
+    auto preview = std::make_shared<StoredObject>();
+    preview->object = std::move(object);
+    preview->json = EncodeObject(preview->object);
+    return ObjectPtr(std::move(preview));
+  }
+  return store_.Create(std::move(object));
+}
+
+absl::StatusOr<ObjectPtr> Client::GetObject(const ResourceType& type, absl::string_view namespace_,
+                                            absl::string_view name, const GetOptions& options) {
+  return store_.Get(type, namespace_, name, options);
+}
+
+absl::StatusOr<ListResult> Client::ListObjects(const ResourceType& type, absl::string_view namespace_,
+                                               const ListOptions& options) {
+  return store_.List(type, namespace_, options);
+}
+
+absl::StatusOr<ObjectPtr> Client::UpdateObject(Object object) {
+  absl::StatusOr<const ResourceType*> type = ResolveType(object.type);
+  if (!type.ok()) return type.status();
+  if ((*type)->namespaced && object.metadata.namespace_.empty()) {
+    object.metadata.namespace_ = options_.default_namespace;
+  }
+  const bool unconditional = object.metadata.resourceVersion.empty();
+  if (absl::Status s = ApplyDefaults(&object); !s.ok()) return s;
+  for (int attempt = 0;; ++attempt) {
+    absl::StatusOr<ObjectPtr> old = store_.Get(**type, object.metadata.namespace_, object.metadata.name);
+    if (!old.ok()) return old.status();
+    Object next = object;
+    // Validate against the version the write will replace: the store checks it is still current.
+    if (unconditional) next.metadata.resourceVersion = (*old)->object.metadata.resourceVersion;
+    if (absl::Status s = ValidateUpdate(next, (*old)->object); !s.ok()) return s;
+    absl::StatusOr<ObjectPtr> updated = store_.Update(std::move(next));
+    if (unconditional && IsConflict(updated.status()) && attempt < kUpdateRetries) continue;
+    return updated;
+  }
+}
+
+absl::StatusOr<ObjectPtr> Client::UpdateObjectStatus(Object object) {
+  absl::StatusOr<const ResourceType*> type = ResolveType(object.type);
+  if (!type.ok()) return type.status();
+  if ((*type)->namespaced && object.metadata.namespace_.empty()) {
+    object.metadata.namespace_ = options_.default_namespace;
+  }
+  const bool unconditional = object.metadata.resourceVersion.empty();
+  for (int attempt = 0;; ++attempt) {
+    absl::StatusOr<ObjectPtr> old = store_.Get(**type, object.metadata.namespace_, object.metadata.name);
+    if (!old.ok()) return old.status();
+    Object next = object;
+    if (unconditional) next.metadata.resourceVersion = (*old)->object.metadata.resourceVersion;
+    if (absl::Status s = ValidateStatusUpdate(next, (*old)->object); !s.ok()) return s;
+    absl::StatusOr<ObjectPtr> updated = store_.UpdateStatus(std::move(next));
+    if (unconditional && IsConflict(updated.status()) && attempt < kUpdateRetries) continue;
+    return updated;
+  }
+}
+
+absl::StatusOr<DeleteResult> Client::DeleteObject(const ResourceType& type, absl::string_view namespace_,
+                                                  absl::string_view name, const ClientDeleteOptions& options) {
+  std::string ns = type.namespaced ? std::string(namespace_.empty() ? options_.default_namespace : namespace_) : "";
+  const std::string& policy = options.propagationPolicy;
+  if (!policy.empty() && policy != "Background" && policy != "Foreground" && policy != "Orphan") {
+    return InvalidError("DeleteOptions", "", absl::StrCat("propagationPolicy: Unsupported value: \"", policy,
+                                                          "\": supported values: \"Foreground\", \"Background\", \"Orphan\""));
+  }
+  if (options.gracePeriodSeconds && *options.gracePeriodSeconds < 0) {
+    return InvalidError("DeleteOptions", "", "gracePeriodSeconds: Invalid value: must be non-negative");
+  }
+  if (IsCoreKind(type, "Namespace")) return DeleteNamespace(name, options);
+  absl::StatusOr<ObjectPtr> current = store_.Get(type, ns, name);
+  if (!current.ok()) return current.status();
+  DeleteOptions store_options;
+  store_options.preconditions = options.preconditions;
+  store_options.gracePeriodSeconds = options.gracePeriodSeconds;
+  if (IsCoreKind(type, "Pod") && !store_options.gracePeriodSeconds) {
+    store_options.gracePeriodSeconds = PodGracePeriod((*current)->object);
+  }
+  if (policy == "Foreground" || policy == "Orphan") {
+    // The garbage collector finishes these: it deletes (or releases) the dependents, then removes
+    // the finalizer, which deletes the object.
+    const char* finalizer = policy == "Foreground" ? "foregroundDeletion" : "orphan";
+    Object marked = (*current)->object;
+    std::vector<std::string>& finalizers = marked.metadata.finalizers;
+    if (std::find(finalizers.begin(), finalizers.end(), finalizer) == finalizers.end()) {
+      finalizers.push_back(finalizer);
+      if (!store_options.preconditions.resourceVersion) {
+        marked.metadata.resourceVersion = (*current)->object.metadata.resourceVersion;
+      }
+      absl::StatusOr<ObjectPtr> updated = store_.Update(std::move(marked));
+      if (!updated.ok()) return updated.status();
+      store_options.preconditions.resourceVersion.reset();
+    }
+  }
+  return store_.Delete(type, ns, name, store_options);
+}
+
+absl::StatusOr<DeleteResult> Client::DeleteNamespace(absl::string_view name, const ClientDeleteOptions& options) {
+  const ResourceType* namespaces = FindResourceType("", "Namespace");
+  absl::StatusOr<ObjectPtr> ns = store_.Get(*namespaces, "", name);
+  if (!ns.ok()) return ns.status();
+  // Deleting a namespace deletes everything in it first (what Kubernetes' namespace controller does
+  // while the namespace is Terminating), here synchronously.
+  for (const ResourceType* type : AllResourceTypes()) {
+    if (!type->namespaced) continue;
+    absl::StatusOr<ListResult> contents = store_.List(*type, name);
+    if (!contents.ok()) return contents.status();
+    for (const ObjectPtr& item : contents->items) {
+      DeleteOptions now;
+      now.gracePeriodSeconds = 0;
+      absl::StatusOr<DeleteResult> deleted = store_.Delete(*type, name, item->object.metadata.name, now);
+      if (!deleted.ok() && !IsNotFound(deleted.status())) return deleted.status();
+    }
+  }
+  DeleteOptions store_options;
+  store_options.preconditions = options.preconditions;
+  return store_.Delete(*namespaces, "", name, store_options);
+}
+
+absl::StatusOr<std::unique_ptr<Watcher>> Client::WatchObjects(const ResourceType& type, const WatchOptions& options) {
+  return store_.Watch(type, options);
+}
+
+}  // namespace orch

@@ -1,0 +1,552 @@
+// Opening, loading and the write path of the SQLite store (see sqlite_store.h).
+#include "src/store/sqlite_store.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "orch/codec.h"
+#include "orch/errors.h"
+
+namespace orch {
+namespace {
+
+// PRAGMA application_id of an orch database: "orch".
+constexpr int64_t kApplicationId = 0x6f726368;
+// PRAGMA user_version: the schema this code reads and writes.
+constexpr int64_t kSchemaVersion = 1;
+
+std::string FullKey(const std::string& kind_key, const std::string& key) {
+  return absl::StrCat(kind_key, "\x02", key);
+}
+
+std::mt19937_64& Random() {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  return rng;
+}
+
+// A random (version 4) UUID, as Kubernetes assigns to metadata.uid.
+std::string NewUid() {
+  uint64_t hi = Random()();
+  uint64_t lo = Random()();
+  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+  return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48,
+                         lo & 0xffffffffffffULL);
+}
+
+// Kubernetes' generateName suffix: five characters from an alphabet without vowels or look-alikes.
+std::string RandomSuffix() {
+  static constexpr char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+  std::string suffix(5, ' ');
+  for (char& c : suffix) c = kAlphabet[Random()() % (sizeof(kAlphabet) - 1)];
+  return suffix;
+}
+
+absl::Time WholeSeconds(absl::Time t) { return absl::FromUnixSeconds(absl::ToUnixSeconds(t)); }
+
+// Field values under "status." come from `status_source`, the others from `spec_source`.
+std::vector<std::pair<std::string, std::string>> MergeFields(const Object& spec_source, const Object& status_source) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  for (const auto& field : spec_source.fields) {
+    if (!absl::StartsWith(field.first, "status.")) fields.push_back(field);
+  }
+  for (const auto& field : status_source.fields) {
+    if (absl::StartsWith(field.first, "status.")) fields.push_back(field);
+  }
+  std::sort(fields.begin(), fields.end());
+  return fields;
+}
+
+}  // namespace
+
+// The registered kind of an object, or BadRequest naming its apiVersion and kind.
+absl::StatusOr<const ResourceType*> ResolveKind(const TypeMeta& type_meta) {
+  const ResourceType* type = FindResourceTypeFor(type_meta);
+  if (type == nullptr) {
+    return BadRequestError(absl::StrCat("no kind \"", type_meta.kind, "\" is registered for version \"",
+                                        type_meta.apiVersion, "\""));
+  }
+  return type;
+}
+
+// Namespaced kinds need a namespace; cluster-scoped kinds drop one.
+absl::Status CheckScope(const ResourceType& type, std::string* namespace_) {
+  if (!type.namespaced) {
+    namespace_->clear();
+    return absl::OkStatus();
+  }
+  if (namespace_->empty()) {
+    return BadRequestError(absl::StrCat(type.QualifiedResource(), ": metadata.namespace: Required value: ",
+                                        type.kind, " is a namespaced kind"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options) {
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(options);
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<Store>(std::move(*store));
+}
+
+SqliteStore::SqliteStore(const SqliteStoreOptions& options)
+    : options_(options), clock_(options.clock != nullptr ? options.clock : RealClock()) {}
+
+SqliteStore::~SqliteStore() {
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& watcher : watchers_) watcher->Stop();
+  }
+  {
+    absl::MutexLock lock(&db_mu_);
+    insert_ = sqlite::Stmt();
+    db_.reset();
+  }
+  if (lock_fd_ >= 0) close(lock_fd_);
+}
+
+absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options) {
+  std::unique_ptr<SqliteStore> store(new SqliteStore(options));
+  absl::Status status = store->Init(options.path.empty() ? ":memory:" : options.path);
+  if (status.ok()) status = store->Load();
+  if (!status.ok()) return status;
+  return store;
+}
+
+absl::Status SqliteStore::Init(const std::string& path) {
+  const bool in_memory = path == ":memory:";
+  if (!in_memory) {
+    std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+    if (dir.empty()) dir = "/";
+    if (access(dir.c_str(), W_OK) != 0) {
+      return absl::PermissionDeniedError(absl::StrCat("database \"", path, "\": cannot write its directory \"",
+                                                      dir, "\": ", std::strerror(errno)));
+    }
+    lock_fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd_ < 0) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("database \"", path, "\": cannot open: ", std::strerror(errno)));
+    }
+    if (flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+      return absl::UnavailableError(
+          absl::StrCat("database \"", path, "\": in use by another process (it holds the file's lock)"));
+    }
+  }
+  absl::MutexLock lock(&db_mu_);
+  absl::StatusOr<std::unique_ptr<sqlite::Db>> db = sqlite::Db::Open(path);
+  if (!db.ok()) return db.status();
+  db_ = std::move(*db);
+
+  absl::StatusOr<int64_t> app_id = db_->QueryInt("PRAGMA application_id");
+  if (!app_id.ok()) return app_id.status();
+  absl::StatusOr<int64_t> tables = db_->QueryInt("SELECT count(*) FROM sqlite_master");
+  if (!tables.ok()) return tables.status();
+  if (*app_id != kApplicationId && (*app_id != 0 || *tables != 0)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "database \"", path, "\": not an orch database (application_id ", *app_id, ", ", *tables, " tables)"));
+  }
+  absl::StatusOr<int64_t> version = db_->QueryInt("PRAGMA user_version");
+  if (!version.ok()) return version.status();
+  if (*version > kSchemaVersion) {
+    return absl::FailedPreconditionError(absl::StrCat("database \"", path, "\": schema version ", *version,
+                                                      " was written by a newer orch (this one reads ",
+                                                      kSchemaVersion, ")"));
+  }
+  std::string pragmas = absl::StrCat("PRAGMA synchronous=", options_.power_loss_safe ? "FULL" : "NORMAL",
+                                     "; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-16384;");
+  if (!in_memory) pragmas = absl::StrCat("PRAGMA journal_mode=WAL; ", pragmas);
+  if (options_.max_pages > 0) absl::StrAppend(&pragmas, "PRAGMA max_page_count=", options_.max_pages, ";");
+  if (absl::Status s = db_->Exec(pragmas); !s.ok()) return s;
+  if (*tables == 0) {
+    absl::Status s = db_->Exec(absl::StrCat(
+        "BEGIN;"
+        "CREATE TABLE history(rv INTEGER PRIMARY KEY, kind TEXT NOT NULL, namespace TEXT NOT NULL,"
+        " name TEXT NOT NULL, event INTEGER NOT NULL, prev_rv INTEGER NOT NULL, data BLOB NOT NULL);"
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+        "PRAGMA application_id=",
+        kApplicationId, "; PRAGMA user_version=", kSchemaVersion, "; COMMIT;"));
+    if (!s.ok()) return s;
+  }
+  absl::StatusOr<sqlite::Stmt> insert = db_->Prepare(
+      "INSERT INTO history(rv, kind, namespace, name, event, prev_rv, data) VALUES(?,?,?,?,?,?,?)");
+  if (!insert.ok()) return insert.status();
+  insert_ = std::move(*insert);
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::Load() {
+  absl::MutexLock lock(&mu_);
+  absl::WriterMutexLock state_lock(&state_mu_);
+  absl::MutexLock db_lock(&db_mu_);
+  absl::StatusOr<sqlite::Stmt> meta = db_->Prepare("SELECT value FROM meta WHERE key='compacted'");
+  if (!meta.ok()) return meta.status();
+  absl::StatusOr<bool> has_meta = meta->Step();
+  if (!has_meta.ok()) return has_meta.status();
+  int64_t compacted = *has_meta ? meta->ColumnInt(0) : 0;
+
+  // The newest row of each key decides whether it exists.
+  struct Latest {
+    int64_t rv;
+    int64_t event;
+  };
+  absl::flat_hash_map<std::string, Latest> latest;
+  int64_t revision = compacted;
+  absl::StatusOr<sqlite::Stmt> scan = db_->Prepare("SELECT rv, kind, namespace, name, event FROM history ORDER BY rv");
+  if (!scan.ok()) return scan.status();
+  for (;;) {
+    absl::StatusOr<bool> row = scan->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    int64_t rv = scan->ColumnInt(0);
+    std::string key = FullKey(std::string(scan->ColumnText(1)),
+                              ObjectKey(scan->ColumnText(2), scan->ColumnText(3)));
+    latest[key] = Latest{rv, scan->ColumnInt(4)};
+    revision = std::max(revision, rv);
+  }
+  absl::StatusOr<sqlite::Stmt> fetch = db_->Prepare("SELECT kind, data FROM history WHERE rv = ?");
+  if (!fetch.ok()) return fetch.status();
+  for (const auto& [full_key, entry] : latest) {
+    if (entry.event == static_cast<int64_t>(WatchEventType::kDeleted)) continue;
+    fetch->BindInt(1, entry.rv);
+    absl::StatusOr<bool> row = fetch->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::InternalError(absl::StrCat("database \"", db_->path(), "\": row ", entry.rv, " vanished"));
+    std::string kind_key(fetch->ColumnText(0));
+    absl::StatusOr<Object> object = DecodeObject(fetch->ColumnText(1));
+    if (!object.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat("database \"", db_->path(), "\": revision ", entry.rv,
+                                                        " cannot be decoded: ", object.status().message()));
+    }
+    auto stored = std::make_shared<StoredObject>();
+    stored->json = std::string(fetch->ColumnText(1));
+    stored->object = std::move(*object);
+    stored->revision = entry.rv;
+    fetch->Reset();
+    std::string key = full_key.substr(full_key.find('\x02') + 1);
+    kinds_[kind_key].objects[key] = std::move(stored);
+  }
+  revision_ = revision;
+  next_revision_ = revision + 1;
+  event_floor_ = revision;
+  compacted_ = compacted;
+  compact_cursor_ = compacted;
+  return absl::OkStatus();
+}
+
+ObjectPtr SqliteStore::LatestLocked(const std::string& kind_key, const std::string& key) const {
+  if (auto it = staged_.find(FullKey(kind_key, key)); it != staged_.end()) return it->second.second;
+  absl::ReaderMutexLock state_lock(&state_mu_);
+  auto kind = kinds_.find(kind_key);
+  if (kind == kinds_.end()) return nullptr;
+  auto it = kind->second.objects.find(key);
+  return it == kind->second.objects.end() ? nullptr : it->second;
+}
+
+ObjectPtr SqliteStore::StageLocked(WatchEventType type, const std::string& kind_key, const std::string& key,
+                                   Object object, const ObjectPtr& prev) {
+  int64_t revision = next_revision_++;
+  object.metadata.resourceVersion = absl::StrCat(revision);
+  auto stored = std::make_shared<StoredObject>();
+  stored->object = std::move(object);
+  stored->json = EncodeObject(stored->object);
+  stored->revision = revision;
+  staged_[FullKey(kind_key, key)] = {revision, type == WatchEventType::kDeleted ? nullptr : stored};
+  if (pending_ == nullptr) pending_ = std::make_shared<Batch>();
+  Op op;
+  op.event = ChangeEvent{revision, type, kind_key, key, stored, prev};
+  op.prev_revision = prev == nullptr ? 0 : prev->revision;
+  pending_->ops.push_back(std::move(op));
+  return stored;
+}
+
+absl::Status SqliteStore::AwaitCommitLocked(std::shared_ptr<Batch> batch) {
+  while (!batch->done) {
+    if (committing_) {
+      committed_cv_.Wait(&mu_);
+      continue;
+    }
+    committing_ = true;
+    std::shared_ptr<Batch> mine = std::move(pending_);
+    pending_ = nullptr;
+    mu_.Unlock();
+    int64_t compacted_to = -1;
+    absl::Status status = WriteBatch(*mine, &compacted_to);
+    mu_.Lock();
+    std::vector<std::shared_ptr<WatchQueue>> to_notify;
+    if (status.ok()) {
+      if (compacted_to >= 0) {
+        absl::WriterMutexLock state_lock(&state_mu_);
+        compacted_ = compacted_to;
+      }
+      PublishLocked(*mine, &to_notify);
+    } else {
+      // Writes staged after the failed batch were checked against its state: they fail with it.
+      if (pending_ != nullptr) {
+        pending_->done = true;
+        pending_->result = status;
+        pending_ = nullptr;
+      }
+      staged_.clear();
+    }
+    mine->done = true;
+    mine->result = status;
+    committing_ = false;
+    committed_cv_.SignalAll();
+    if (!to_notify.empty()) {
+      mu_.Unlock();
+      for (const auto& watcher : to_notify) watcher->Notify();
+      mu_.Lock();
+    }
+  }
+  return batch->result;
+}
+
+absl::Status SqliteStore::WriteBatch(const Batch& batch, int64_t* compacted_to) {
+  // Compaction reads the committed state to keep live versions; take that lock before the db's.
+  const int64_t last = batch.ops.back().event.revision;
+  absl::ReaderMutexLock state_lock(&state_mu_);
+  absl::MutexLock lock(&db_mu_);
+  if (absl::Status s = db_->Exec("BEGIN"); !s.ok()) return s;
+  absl::Status status;
+  for (const Op& op : batch.ops) {
+    const ObjectMeta& meta = op.event.object->object.metadata;
+    insert_.BindInt(1, op.event.revision);
+    insert_.BindText(2, op.event.kind_key);
+    insert_.BindText(3, meta.namespace_);
+    insert_.BindText(4, meta.name);
+    insert_.BindInt(5, static_cast<int64_t>(op.event.type));
+    insert_.BindInt(6, op.prev_revision);
+    insert_.BindBlob(7, op.event.object->json);
+    status = insert_.Run();
+    if (!status.ok()) break;
+  }
+  if (status.ok() && last - options_.history_revisions > compact_cursor_) {
+    status = CompactStepLocked(batch, compacted_to);
+  }
+  if (status.ok()) status = db_->Exec("COMMIT");
+  if (!status.ok()) {
+    db_->Exec("ROLLBACK").IgnoreError();
+    if (*compacted_to >= 0) *compacted_to = -1;
+  }
+  return status;
+}
+
+absl::Status SqliteStore::CompactStepLocked(const Batch& batch, int64_t* compacted_to) {
+  const int64_t target = batch.ops.back().event.revision - options_.history_revisions;
+  absl::flat_hash_map<std::string, bool> touched;
+  for (const Op& op : batch.ops) touched[FullKey(op.event.kind_key, op.event.key)] = true;
+  absl::StatusOr<sqlite::Stmt> scan = db_->Prepare(
+      "SELECT rv, kind, namespace, name FROM history WHERE rv > ? AND rv <= ? ORDER BY rv LIMIT ?");
+  if (!scan.ok()) return scan.status();
+  scan->BindInt(1, compact_cursor_);
+  scan->BindInt(2, target);
+  scan->BindInt(3, options_.compaction_step);
+  std::vector<int64_t> dead;
+  int64_t cursor = compact_cursor_;
+  int rows = 0;
+  for (;;) {
+    absl::StatusOr<bool> row = scan->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    ++rows;
+    cursor = scan->ColumnInt(0);
+    std::string kind_key(scan->ColumnText(1));
+    std::string key = ObjectKey(scan->ColumnText(2), scan->ColumnText(3));
+    bool live = false;
+    if (!touched.contains(FullKey(kind_key, key))) {
+      auto kind = kinds_.find(kind_key);
+      if (kind != kinds_.end()) {
+        auto it = kind->second.objects.find(key);
+        live = it != kind->second.objects.end() && it->second->revision == cursor;
+      }
+    }
+    if (!live) dead.push_back(cursor);
+  }
+  if (rows < options_.compaction_step) cursor = target;
+  absl::StatusOr<sqlite::Stmt> erase = db_->Prepare("DELETE FROM history WHERE rv = ?");
+  if (!erase.ok()) return erase.status();
+  for (int64_t rv : dead) {
+    erase->BindInt(1, rv);
+    if (absl::Status s = erase->Run(); !s.ok()) return s;
+  }
+  absl::StatusOr<sqlite::Stmt> save = db_->Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES('compacted', ?)");
+  if (!save.ok()) return save.status();
+  save->BindInt(1, cursor);
+  if (absl::Status s = save->Run(); !s.ok()) return s;
+  compact_cursor_ = cursor;
+  *compacted_to = cursor;
+  return absl::OkStatus();
+}
+
+void SqliteStore::PublishLocked(const Batch& batch, std::vector<std::shared_ptr<WatchQueue>>* to_notify) {
+  {
+    absl::WriterMutexLock state_lock(&state_mu_);
+    for (const Op& op : batch.ops) {
+      KindState& kind = kinds_[op.event.kind_key];
+      if (op.event.type == WatchEventType::kDeleted) {
+        kind.objects.erase(op.event.key);
+      } else {
+        kind.objects[op.event.key] = op.event.object;
+      }
+      events_.push_back(std::make_shared<const ChangeEvent>(op.event));
+      revision_ = op.event.revision;
+    }
+    while (events_.size() > options_.event_cache_size) {
+      event_floor_ = events_.front()->revision;
+      events_.pop_front();
+    }
+  }
+  for (const Op& op : batch.ops) {
+    auto it = staged_.find(FullKey(op.event.kind_key, op.event.key));
+    if (it != staged_.end() && it->second.first == op.event.revision) staged_.erase(it);
+  }
+  // Hand the changes to the watchers; drop the ones that stopped.
+  const int64_t revision = batch.ops.back().event.revision;
+  const absl::Time now = absl::Now();
+  std::erase_if(watchers_, [](const std::shared_ptr<WatchQueue>& w) { return w->stopped(); });
+  for (const auto& watcher : watchers_) {
+    bool notify = false;
+    for (const Op& op : batch.ops) {
+      if (op.event.kind_key == watcher->kind_key()) notify |= watcher->Offer(op.event);
+    }
+    notify |= watcher->OfferBookmark(revision, now);
+    if (notify) to_notify->push_back(watcher);
+  }
+}
+
+absl::StatusOr<ObjectPtr> SqliteStore::Create(Object object) {
+  absl::StatusOr<const ResourceType*> type = ResolveKind(object.type);
+  if (!type.ok()) return type.status();
+  if (absl::Status s = CheckScope(**type, &object.metadata.namespace_); !s.ok()) return s;
+  const std::string kind_key = KindKey((*type)->group, (*type)->kind);
+  ObjectMeta& meta = object.metadata;
+  if (meta.name.empty() && meta.generateName.empty()) {
+    return InvalidError((*type)->kind, "", "metadata.name: Required value: name or generateName is required");
+  }
+  absl::MutexLock lock(&mu_);
+  if (meta.name.empty()) {
+    for (int attempt = 0; attempt < 8 && meta.name.empty(); ++attempt) {
+      std::string candidate = meta.generateName + RandomSuffix();
+      if (LatestLocked(kind_key, ObjectKey(meta.namespace_, candidate)) == nullptr) meta.name = candidate;
+    }
+    if (meta.name.empty()) return AlreadyExistsError((*type)->QualifiedResource(), meta.generateName + "*");
+  }
+  std::string key = ObjectKey(meta.namespace_, meta.name);
+  if (LatestLocked(kind_key, key) != nullptr) return AlreadyExistsError((*type)->QualifiedResource(), meta.name);
+  meta.uid = NewUid();
+  meta.creationTimestamp = Time{WholeSeconds(clock_->Now())};
+  meta.generation = 1;
+  meta.deletionTimestamp = Time{};
+  meta.deletionGracePeriodSeconds.reset();
+  ObjectPtr stored = StageLocked(WatchEventType::kAdded, kind_key, key, std::move(object), nullptr);
+  absl::Status status = AwaitCommitLocked(pending_);
+  if (!status.ok()) return status;
+  return stored;
+}
+
+absl::StatusOr<ObjectPtr> SqliteStore::Update(Object object) { return DoUpdate(std::move(object), UpdateKind::kMain); }
+
+absl::StatusOr<ObjectPtr> SqliteStore::UpdateStatus(Object object) {
+  return DoUpdate(std::move(object), UpdateKind::kStatus);
+}
+
+absl::StatusOr<ObjectPtr> SqliteStore::DoUpdate(Object object, UpdateKind update_kind) {
+  absl::StatusOr<const ResourceType*> type = ResolveKind(object.type);
+  if (!type.ok()) return type.status();
+  if (absl::Status s = CheckScope(**type, &object.metadata.namespace_); !s.ok()) return s;
+  const std::string kind_key = KindKey((*type)->group, (*type)->kind);
+  const std::string key = ObjectKey(object.metadata.namespace_, object.metadata.name);
+  absl::MutexLock lock(&mu_);
+  ObjectPtr current = LatestLocked(kind_key, key);
+  if (current == nullptr) return NotFoundError((*type)->QualifiedResource(), object.metadata.name);
+  const Object& old = current->object;
+  if (!object.metadata.resourceVersion.empty() && object.metadata.resourceVersion != old.metadata.resourceVersion) {
+    return ConflictError((*type)->QualifiedResource(), object.metadata.name,
+                         "the object has been modified; please apply your changes to the latest version and try again");
+  }
+  if (!object.metadata.uid.empty() && object.metadata.uid != old.metadata.uid) {
+    return ConflictError((*type)->QualifiedResource(), object.metadata.name,
+                         absl::StrCat("Precondition failed: UID in precondition: ", object.metadata.uid,
+                                      ", UID in object meta: ", old.metadata.uid));
+  }
+  Object next;
+  if (update_kind == UpdateKind::kStatus) {
+    next = old;
+    next.status = std::move(object.status);
+    next.fields = MergeFields(old, object);
+  } else {
+    next = std::move(object);
+    next.type = old.type;
+    ObjectMeta& meta = next.metadata;
+    meta.uid = old.metadata.uid;
+    meta.creationTimestamp = old.metadata.creationTimestamp;
+    meta.deletionTimestamp = old.metadata.deletionTimestamp;
+    meta.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+    meta.generateName = meta.generateName.empty() ? old.metadata.generateName : meta.generateName;
+    meta.generation = old.metadata.generation + (next.spec != old.spec ? 1 : 0);
+    if ((*type)->status_subresource) {
+      next.status = old.status;
+      next.fields = MergeFields(next, old);
+    }
+  }
+  next.metadata.resourceVersion = old.metadata.resourceVersion;
+  if (next == old) return current;
+  const ObjectMeta& meta = next.metadata;
+  bool finalized = meta.deletionTimestamp.IsSet() && meta.finalizers.empty() &&
+                   meta.deletionGracePeriodSeconds.value_or(0) == 0;
+  ObjectPtr stored = StageLocked(finalized ? WatchEventType::kDeleted : WatchEventType::kModified, kind_key, key,
+                                 std::move(next), current);
+  absl::Status status = AwaitCommitLocked(pending_);
+  if (!status.ok()) return status;
+  return stored;
+}
+
+absl::StatusOr<DeleteResult> SqliteStore::Delete(const ResourceType& type, absl::string_view namespace_,
+                                                 absl::string_view name, const DeleteOptions& options) {
+  std::string ns(namespace_);
+  if (absl::Status s = CheckScope(type, &ns); !s.ok()) return s;
+  const std::string kind_key = KindKey(type.group, type.kind);
+  const std::string key = ObjectKey(ns, name);
+  absl::MutexLock lock(&mu_);
+  ObjectPtr current = LatestLocked(kind_key, key);
+  if (current == nullptr) return NotFoundError(type.QualifiedResource(), name);
+  const ObjectMeta& old = current->object.metadata;
+  const Preconditions& pre = options.preconditions;
+  if (pre.uid && *pre.uid != old.uid) {
+    return ConflictError(type.QualifiedResource(), name,
+                         absl::StrCat("Precondition failed: UID in precondition: ", *pre.uid,
+                                      ", UID in object meta: ", old.uid));
+  }
+  if (pre.resourceVersion && *pre.resourceVersion != old.resourceVersion) {
+    return ConflictError(type.QualifiedResource(), name,
+                         absl::StrCat("Precondition failed: ResourceVersion in precondition: ", *pre.resourceVersion,
+                                      ", ResourceVersion in object meta: ", old.resourceVersion));
+  }
+  const int64_t grace = std::max<int64_t>(0, options.gracePeriodSeconds.value_or(0));
+  const bool marked = old.deletionTimestamp.IsSet();
+  WatchEventType change = WatchEventType::kDeleted;
+  Object next = current->object;
+  if (!old.finalizers.empty() || grace > 0) {
+    // Only mark: finalizers or the owner finish the deletion. A second delete may only shorten
+    // the grace period.
+    int64_t old_grace = old.deletionGracePeriodSeconds.value_or(0);
+    if (marked && (old_grace <= grace || !old.finalizers.empty())) return DeleteResult{current, false};
+    next.metadata.deletionTimestamp = Time{WholeSeconds(clock_->Now()) + absl::Seconds(grace)};
+    next.metadata.deletionGracePeriodSeconds = grace;
+    change = WatchEventType::kModified;
+  }
+  ObjectPtr stored = StageLocked(change, kind_key, key, std::move(next), current);
+  absl::Status status = AwaitCommitLocked(pending_);
+  if (!status.ok()) return status;
+  return DeleteResult{stored, change == WatchEventType::kDeleted};
+}
+
+}  // namespace orch

@@ -1,0 +1,125 @@
+// The SQLite store: current state in memory, every change appended to one history table in
+// revision order (the log watches resume from), writes from many threads grouped into shared
+// transactions, history compacted in small steps. Internal to src/store; users reach it through
+// OpenSqliteStore (orch/store.h).
+//
+// Locks, always taken in this order:
+//   mu_        the write path: preparing writes, the pending batch, the event log, the watchers.
+//   state_mu_  the committed state that reads are served from.
+//   db_mu_     the SQLite connection.
+#ifndef ORCH_SRC_STORE_SQLITE_STORE_H_
+#define ORCH_SRC_STORE_SQLITE_STORE_H_
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "orch/store.h"
+#include "src/store/sqlite_db.h"
+#include "src/store/watch_queue.h"
+
+namespace orch {
+
+class SqliteStore final : public Store {
+ public:
+  static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const SqliteStoreOptions& options);
+  ~SqliteStore() override;
+
+  absl::StatusOr<ObjectPtr> Create(Object object) override;
+  absl::StatusOr<ObjectPtr> Get(const ResourceType& type, absl::string_view namespace_,
+                                absl::string_view name, const GetOptions& options) override;
+  absl::StatusOr<ListResult> List(const ResourceType& type, absl::string_view namespace_,
+                                  const ListOptions& options) override;
+  absl::StatusOr<ObjectPtr> Update(Object object) override;
+  absl::StatusOr<ObjectPtr> UpdateStatus(Object object) override;
+  absl::StatusOr<DeleteResult> Delete(const ResourceType& type, absl::string_view namespace_,
+                                      absl::string_view name, const DeleteOptions& options) override;
+  absl::StatusOr<std::unique_ptr<Watcher>> Watch(const ResourceType& type,
+                                                     const WatchOptions& options) override;
+  int64_t CurrentRevision() const override;
+  int64_t CompactedRevision() const override;
+
+ private:
+  // One write in a batch.
+  struct Op {
+    ChangeEvent event;
+    int64_t prev_revision = 0;
+  };
+  // Writes that commit in one transaction; everyone waiting on it learns the result together.
+  struct Batch {
+    std::vector<Op> ops;
+    bool done = false;
+    absl::Status result;
+  };
+  // Everything committed of one kind.
+  struct KindState {
+    absl::btree_map<std::string, ObjectPtr> objects;  // by ObjectKey(namespace, name)
+  };
+  enum class UpdateKind { kMain, kStatus };
+
+  explicit SqliteStore(const SqliteStoreOptions& options);
+  absl::Status Init(const std::string& path);
+  absl::Status Load();
+
+  // The write path.
+  absl::StatusOr<ObjectPtr> DoUpdate(Object object, UpdateKind kind);
+  // The latest version of a key, including writes not yet committed. Null when absent.
+  ObjectPtr LatestLocked(const std::string& kind_key, const std::string& key) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Stamps the revision, encodes, and queues the write into the pending batch.
+  ObjectPtr StageLocked(WatchEventType type, const std::string& kind_key, const std::string& key,
+                        Object object, const ObjectPtr& prev) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Waits until the batch holding the caller's write has committed (leading the commit if no one
+  // is), and returns its result.
+  absl::Status AwaitCommitLocked(std::shared_ptr<Batch> batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status WriteBatch(const Batch& batch, int64_t* compacted_to);
+  absl::Status CompactStepLocked(const Batch& batch, int64_t* compacted_to)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  void PublishLocked(const Batch& batch, std::vector<std::shared_ptr<WatchQueue>>* to_notify)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // The read path.
+  absl::StatusOr<int64_t> ListRevision(const ListOptions& options, std::string* start_after) const;
+  // Objects of one kind in key range [from, to) as of `revision`, which must be >= event_floor_.
+  void CollectAt(const std::string& kind_key, const std::string& from, const std::string& to,
+                 int64_t revision, const std::function<bool(const ObjectPtr&)>& visit) const;
+  // Events of one kind with revision > from, read from the file (for watches that start before the
+  // in-memory event log).
+  absl::StatusOr<std::vector<ChangeEvent>> ReadHistory(const std::string& kind_key, int64_t from,
+                                                       int64_t to);
+
+  const SqliteStoreOptions options_;
+  Clock* const clock_;
+
+  mutable absl::Mutex mu_ ABSL_ACQUIRED_BEFORE(state_mu_);
+  int64_t next_revision_ ABSL_GUARDED_BY(mu_) = 1;
+  std::shared_ptr<Batch> pending_ ABSL_GUARDED_BY(mu_);
+  bool committing_ ABSL_GUARDED_BY(mu_) = false;
+  absl::CondVar committed_cv_;
+  // Uncommitted writes by kind and object key: the revision and the object (null for a delete).
+  absl::flat_hash_map<std::string, std::pair<int64_t, ObjectPtr>> staged_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::shared_ptr<WatchQueue>> watchers_ ABSL_GUARDED_BY(mu_);
+
+  mutable absl::Mutex state_mu_ ABSL_ACQUIRED_BEFORE(db_mu_);
+  absl::flat_hash_map<std::string, KindState> kinds_ ABSL_GUARDED_BY(state_mu_);
+  int64_t revision_ ABSL_GUARDED_BY(state_mu_) = 0;
+  int64_t compacted_ ABSL_GUARDED_BY(state_mu_) = 0;
+  // Recent events, in revision order; every event after event_floor_ is here.
+  std::deque<std::shared_ptr<const ChangeEvent>> events_ ABSL_GUARDED_BY(state_mu_);
+  int64_t event_floor_ ABSL_GUARDED_BY(state_mu_) = 0;
+
+  mutable absl::Mutex db_mu_;
+  std::unique_ptr<sqlite::Db> db_ ABSL_GUARDED_BY(db_mu_);
+  sqlite::Stmt insert_ ABSL_GUARDED_BY(db_mu_);
+  int64_t compact_cursor_ ABSL_GUARDED_BY(db_mu_) = 0;
+  int lock_fd_ = -1;
+};
+
+}  // namespace orch
+
+#endif  // ORCH_SRC_STORE_SQLITE_STORE_H_

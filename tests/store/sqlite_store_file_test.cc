@@ -1,0 +1,307 @@
+// The SQLite store on a file: restart persistence, group commit under many threads, compaction that
+// bounds the file, and bad files (corrupt, foreign, locked, unwritable, full).
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "orch/errors.h"
+#include "orch/store.h"
+#include "store/store_test_util.h"
+
+namespace orch {
+namespace {
+
+using testing::MustOpen;
+using testing::PodObject;
+using testing::TempDir;
+
+const ResourceType& Pods() { return *FindResourceType("", "Pod"); }
+
+SqliteStoreOptions OnFile(const std::string& path) {
+  SqliteStoreOptions options;
+  options.path = path;
+  return options;
+}
+
+TEST_CASE("a restart reopens the file with everything acknowledged") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  std::string uid;
+  {
+    auto store = MustOpen(OnFile(path));
+    uid = (*store->Create(PodObject("ns", "a", {{"app", "web"}})))->object.metadata.uid;
+    REQUIRE(store->Create(PodObject("ns", "b")).ok());
+    REQUIRE(store->Create(PodObject("ns", "c")).ok());
+    REQUIRE(store->Update(PodObject("ns", "a", {{"app", "web"}, {"v", "2"}})).ok());
+    REQUIRE(store->Delete(Pods(), "ns", "b").ok());
+  }
+  auto store = MustOpen(OnFile(path));
+  CHECK(store->CurrentRevision() == 5);
+  absl::StatusOr<ListResult> list = store->List(Pods(), "ns");
+  REQUIRE(list.ok());
+  REQUIRE(list->items.size() == 2);
+  CHECK(list->items[0]->object.metadata.uid == uid);
+  CHECK(list->items[0]->object.metadata.labels.at("v") == "2");
+  CHECK(list->items[0]->object.metadata.resourceVersion == "4");
+  CHECK(IsNotFound(store->Get(Pods(), "ns", "b").status()));
+
+  // Revisions go on from where they were; a watch resumes across the restart from the file.
+  CHECK((*store->Create(PodObject("ns", "d")))->revision == 6);
+  auto watch = *store->Watch(Pods(), {.resourceVersion = "3"});
+  std::vector<std::string> events;
+  while (auto event = watch->Next(absl::ZeroDuration())) {
+    events.push_back(absl::StrCat(WatchEventTypeName(event->type), " ", event->object->object.metadata.name));
+  }
+  CHECK(events == std::vector<std::string>{"MODIFIED a", "DELETED b", "ADDED d"});
+}
+
+TEST_CASE("a killed process loses nothing it acknowledged") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  int ready[2];
+  REQUIRE(pipe(ready) == 0);
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    close(ready[0]);
+    SqliteStoreOptions options;
+    options.path = path;
+    absl::StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore(options);
+    if (!store.ok()) _exit(2);
+    for (int i = 0; i < 200; ++i) {
+      if (!(*store)->Create(PodObject("ns", absl::StrCat("p", i))).ok()) _exit(3);
+    }
+    char done = 1;
+    if (write(ready[1], &done, 1) != 1) _exit(4);
+    pause();  // killed here, without closing the store
+    _exit(0);
+  }
+  close(ready[1]);
+  char done = 0;
+  REQUIRE(read(ready[0], &done, 1) == 1);
+  close(ready[0]);
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  auto store = MustOpen(OnFile(path));
+  CHECK(store->List(Pods(), "ns")->items.size() == 200);
+  CHECK(store->CurrentRevision() == 200);
+}
+
+TEST_CASE("many writers share transactions and every write is acknowledged once") {
+  TempDir dir;
+  auto store = MustOpen(OnFile(dir.File("state.db")));
+  auto watch = *store->Watch(Pods(), {.resourceVersion = "0"});
+  constexpr int kThreads = 16, kEach = 50;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        if (!store->Create(PodObject("ns", absl::StrCat("t", t, "-", i))).ok()) failures++;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(failures.load() == 0);
+  CHECK(store->CurrentRevision() == kThreads * kEach);
+  // The watcher sees every revision once, in order.
+  int64_t last = 0;
+  int count = 0;
+  while (auto event = watch->Next(absl::ZeroDuration())) {
+    CHECK(event->object->revision == last + 1);
+    last = event->object->revision;
+    ++count;
+  }
+  CHECK(count == kThreads * kEach);
+}
+
+TEST_CASE("concurrent updates of one object: exactly one wins per version") {
+  auto store = MustOpen();
+  ObjectPtr base = *store->Create(PodObject("ns", "a"));
+  std::atomic<int> wins{0}, conflicts{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      Object next = base->object;
+      next.metadata.labels["writer"] = std::to_string(t);
+      absl::Status status = store->Update(next).status();
+      if (status.ok()) wins++;
+      if (IsConflict(status)) conflicts++;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(wins.load() == 1);
+  CHECK(conflicts.load() == 7);
+}
+
+TEST_CASE("compaction keeps the file bounded under a steady churn of updates") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  SqliteStoreOptions options = OnFile(path);
+  options.history_revisions = 200;
+  options.compaction_step = 100;
+  auto store = MustOpen(options);
+  for (int i = 0; i < 20; ++i) REQUIRE(store->Create(PodObject("ns", absl::StrCat("p", i), {}, "", 1000)).ok());
+  auto file_size = [&] {
+    return std::filesystem::file_size(path) + std::filesystem::file_size(path + "-wal");
+  };
+  uintmax_t after_warmup = 0;
+  for (int round = 0; round < 3000; ++round) {
+    Object next = PodObject("ns", absl::StrCat("p", round % 20), {{"round", std::to_string(round)}}, "", 1000);
+    REQUIRE(store->Update(next).ok());
+    if (round == 1000) after_warmup = file_size();
+  }
+  CHECK(store->CompactedRevision() >= store->CurrentRevision() - 200 - 100);
+  // The history holds ~200 revisions of ~1.2 KB: the file stops growing once compaction keeps up.
+  CHECK(file_size() <= after_warmup + after_warmup / 2);
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT count(*) FROM history", -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  int64_t rows = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  CHECK(rows <= 200 + 100 + 20);
+  // Every object is still there, at its newest version.
+  absl::StatusOr<ListResult> list = store->List(Pods(), "ns");
+  REQUIRE(list->items.size() == 20);
+  CHECK(list->items[0]->object.metadata.labels.at("round") == "2980");
+}
+
+TEST_CASE("bad files are clear errors that name the file") {
+  TempDir dir;
+  SUBCASE("a corrupt file") {
+    std::string path = dir.File("corrupt.db");
+    std::ofstream(path) << std::string(8192, 'z');
+    absl::Status status = OpenSqliteStore(OnFile(path)).status();
+    CHECK(status.code() == absl::StatusCode::kFailedPrecondition);
+    CHECK(absl::StrContains(status.message(), path));
+  }
+  SUBCASE("another program's database") {
+    std::string path = dir.File("foreign.db");
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES(1);", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+    absl::Status status = OpenSqliteStore(OnFile(path)).status();
+    CHECK(status.code() == absl::StatusCode::kFailedPrecondition);
+    CHECK(absl::StrContains(status.message(), "not an orch database"));
+    CHECK(absl::StrContains(status.message(), path));
+  }
+  SUBCASE("a row that does not decode") {
+    std::string path = dir.File("bad-row.db");
+    { auto store = MustOpen(OnFile(path)); REQUIRE(store->Create(PodObject("ns", "a")).ok()); }
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "UPDATE history SET data='{not json'", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+    absl::Status status = OpenSqliteStore(OnFile(path)).status();
+    CHECK(status.code() == absl::StatusCode::kFailedPrecondition);
+    CHECK(absl::StrContains(status.message(), "revision 1 cannot be decoded"));
+  }
+  SUBCASE("a file another store holds") {
+    std::string path = dir.File("held.db");
+    auto holder = MustOpen(OnFile(path));
+    absl::Status status = OpenSqliteStore(OnFile(path)).status();
+    CHECK(status.code() == absl::StatusCode::kUnavailable);
+    CHECK(absl::StrContains(status.message(), "in use by another process"));
+    CHECK(absl::StrContains(status.message(), path));
+  }
+  SUBCASE("a file another process holds") {
+    std::string path = dir.File("held-by-child.db");
+    int ready[2];
+    REQUIRE(pipe(ready) == 0);
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      close(ready[0]);
+      absl::StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore(OnFile(path));
+      char ok = store.ok() ? 1 : 0;
+      if (write(ready[1], &ok, 1) != 1) _exit(1);
+      pause();
+      _exit(0);
+    }
+    close(ready[1]);
+    char ok = 0;
+    REQUIRE(read(ready[0], &ok, 1) == 1);
+    close(ready[0]);
+    absl::Status status = OpenSqliteStore(OnFile(path)).status();
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+    REQUIRE(ok == 1);
+    CHECK(status.code() == absl::StatusCode::kUnavailable);
+    CHECK(absl::StrContains(status.message(), path));
+  }
+  SUBCASE("a directory that cannot be written") {
+    // /proc refuses new files even to root, so this holds whoever runs the test.
+    absl::Status status = OpenSqliteStore(OnFile("/proc/orch-test-state.db")).status();
+    CHECK(status.code() == absl::StatusCode::kPermissionDenied);
+    CHECK(absl::StrContains(status.message(), "/proc/orch-test-state.db"));
+    absl::Status missing = OpenSqliteStore(OnFile(dir.File("no/such/dir/state.db"))).status();
+    CHECK(missing.code() == absl::StatusCode::kPermissionDenied);
+    CHECK(absl::StrContains(missing.message(), "no/such/dir"));
+  }
+}
+
+TEST_CASE("a full disk fails the write, keeps what was acknowledged, and recovers") {
+  TempDir dir;
+  std::string path = dir.File("full.db");
+  SqliteStoreOptions options = OnFile(path);
+  options.max_pages = 40;  // 160 KiB with 4 KiB pages
+  std::set<std::string> acknowledged;
+  {
+    auto store = MustOpen(options);
+    absl::Status failure;
+    for (int i = 0; i < 500 && failure.ok(); ++i) {
+      std::string name = absl::StrCat("p", i);
+      absl::StatusOr<ObjectPtr> created = store->Create(PodObject("ns", name, {}, "", 2000));
+      if (created.ok()) {
+        acknowledged.insert(name);
+      } else {
+        failure = created.status();
+      }
+    }
+    REQUIRE_FALSE(failure.ok());
+    CHECK(failure.code() == absl::StatusCode::kUnavailable);
+    CHECK(absl::StrContains(failure.message(), "full"));
+    CHECK(absl::StrContains(failure.message(), path));
+    // Reads go on, and the failed write left no trace.
+    CHECK(store->List(Pods(), "ns")->items.size() == acknowledged.size());
+    CHECK(store->CurrentRevision() == static_cast<int64_t>(acknowledged.size()));
+  }
+  // With room again (a bigger disk), the store reopens with everything acknowledged and writes on.
+  options.max_pages = 0;
+  auto store = MustOpen(options);
+  REQUIRE(store->Create(PodObject("ns", "after")).ok());
+  acknowledged.insert("after");
+  absl::StatusOr<ListResult> list = store->List(Pods(), "ns");
+  REQUIRE(list.ok());
+  std::set<std::string> found;
+  for (const ObjectPtr& item : list->items) found.insert(item->object.metadata.name);
+  CHECK(found == acknowledged);
+}
+
+TEST_CASE("store URLs") {
+  CHECK(OpenStore("memory").ok());
+  CHECK(OpenStore("sqlite::memory:").ok());
+  TempDir dir;
+  CHECK(OpenStore(absl::StrCat("sqlite://", dir.File("url.db"))).ok());
+  absl::Status bad = OpenStore("etcd://localhost:2379").status();
+  CHECK(bad.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StrContains(bad.message(), "unknown scheme"));
+  RegisterStoreDriver("test", [](absl::string_view) { return OpenStore("memory"); });
+  CHECK(OpenStore("test://anything").ok());
+}
+
+}  // namespace
+}  // namespace orch
