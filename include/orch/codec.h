@@ -23,6 +23,12 @@ absl::StatusOr<Object> DecodeObject(absl::string_view json);
 // then status. Requires `spec` and `status` to be what DecodeObject produced (valid JSON).
 std::string EncodeObject(const Object& object);
 
+// EncodeObject in two parts around the value of metadata.resourceVersion, so that a store can
+// encode an object before it knows the revision: for any revision text R (digits),
+// EncodeObject(object with resourceVersion R) == head + R + tail. object.metadata.resourceVersion
+// is ignored.
+void EncodeObjectAroundRevision(const Object& object, std::string* head, std::string* tail);
+
 // Metadata alone, as the JSON object under "metadata". Errors name paths under `path`.
 absl::StatusOr<ObjectMeta> DecodeObjectMeta(absl::string_view json, absl::string_view path = "metadata");
 std::string EncodeObjectMeta(const ObjectMeta& meta);

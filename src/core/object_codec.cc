@@ -6,6 +6,7 @@
 #include "orch/codec.h"
 #include "orch/object.h"
 #include "src/core/json_util.h"
+#include "src/core/json_writer.h"
 #include "src/core/selectable_fields.h"
 
 namespace orch {
@@ -55,17 +56,6 @@ void DecodeOwnerReference(const Json& j, const std::string& path, json::Errors* 
   r.Read("blockOwnerDeletion", &out->blockOwnerDeletion);
 }
 
-Json EncodeOwnerReference(const OwnerReference& ref) {
-  Json j = Json::object();
-  j["apiVersion"] = ref.apiVersion;
-  j["kind"] = ref.kind;
-  j["name"] = ref.name;
-  j["uid"] = ref.uid;
-  json::SetIfSet(j, "controller", ref.controller);
-  json::SetIfSet(j, "blockOwnerDeletion", ref.blockOwnerDeletion);
-  return j;
-}
-
 void DecodeMeta(const Json& j, const std::string& path, json::Errors* errors, ObjectMeta* out) {
   json::ObjectReader r(j, path, errors);
   r.Read("name", &out->name);
@@ -93,32 +83,56 @@ void DecodeMeta(const Json& j, const std::string& path, json::Errors* errors, Ob
   out->unknown = r.Unknown();
 }
 
-Json EncodeMeta(const ObjectMeta& meta) {
-  Json j = json::StartObject(meta.unknown);
-  json::SetIfNotEmpty(j, "name", meta.name);
-  json::SetIfNotEmpty(j, "generateName", meta.generateName);
-  json::SetIfNotEmpty(j, "namespace", meta.namespace_);
-  json::SetIfNotEmpty(j, "uid", meta.uid);
-  json::SetIfNotEmpty(j, "resourceVersion", meta.resourceVersion);
-  if (meta.generation != 0) j["generation"] = meta.generation;
-  json::SetIfNotEmpty(j, "labels", meta.labels);
-  json::SetIfNotEmpty(j, "annotations", meta.annotations);
-  if (!meta.ownerReferences.empty()) {
-    Json refs = Json::array();
-    for (const OwnerReference& ref : meta.ownerReferences) refs.push_back(EncodeOwnerReference(ref));
-    j["ownerReferences"] = std::move(refs);
-  }
-  json::SetIfNotEmpty(j, "finalizers", meta.finalizers);
+// Writes the members of metadata; resourceVersion is the caller's (it goes first, see
+// EncodeObjectAroundRevision).
+void WriteMetaMembers(const ObjectMeta& meta, json::MemberWriter* w) {
+  if (!meta.name.empty()) w->String("name", meta.name);
+  if (!meta.generateName.empty()) w->String("generateName", meta.generateName);
+  if (!meta.namespace_.empty()) w->String("namespace", meta.namespace_);
+  if (!meta.uid.empty()) w->String("uid", meta.uid);
+  if (meta.generation != 0) w->Int("generation", meta.generation);
   // Kubernetes writes creationTimestamp even when unset (as null); omitting it means the same.
-  json::SetIfSet(j, "creationTimestamp", meta.creationTimestamp);
-  json::SetIfSet(j, "deletionTimestamp", meta.deletionTimestamp);
-  json::SetIfSet(j, "deletionGracePeriodSeconds", meta.deletionGracePeriodSeconds);
-  return j;
-}
-
-// Appends `"key":` and a JSON string to out.
-void AppendStringMember(std::string* out, absl::string_view key, absl::string_view value) {
-  absl::StrAppend(out, "\"", key, "\":", json::Dump(Json(std::string(value))));
+  if (meta.creationTimestamp.IsSet()) w->String("creationTimestamp", meta.creationTimestamp.ToRfc3339());
+  if (meta.deletionTimestamp.IsSet()) w->String("deletionTimestamp", meta.deletionTimestamp.ToRfc3339());
+  if (meta.deletionGracePeriodSeconds) w->Int("deletionGracePeriodSeconds", *meta.deletionGracePeriodSeconds);
+  auto write_map = [&](const char* key, const Labels& map) {
+    if (map.empty()) return;
+    std::string* out = w->Key(key);
+    json::MemberWriter entries(out);
+    out->push_back('{');
+    for (const auto& [k, v] : map) entries.String(k, v);
+    out->push_back('}');
+  };
+  write_map("labels", meta.labels);
+  write_map("annotations", meta.annotations);
+  if (!meta.ownerReferences.empty()) {
+    std::string* out = w->Key("ownerReferences");
+    out->push_back('[');
+    for (size_t i = 0; i < meta.ownerReferences.size(); ++i) {
+      const OwnerReference& ref = meta.ownerReferences[i];
+      if (i > 0) out->push_back(',');
+      out->push_back('{');
+      json::MemberWriter r(out);
+      r.String("apiVersion", ref.apiVersion);
+      r.String("kind", ref.kind);
+      r.String("name", ref.name);
+      r.String("uid", ref.uid);
+      if (ref.controller) r.Bool("controller", *ref.controller);
+      if (ref.blockOwnerDeletion) r.Bool("blockOwnerDeletion", *ref.blockOwnerDeletion);
+      out->push_back('}');
+    }
+    out->push_back(']');
+  }
+  if (!meta.finalizers.empty()) {
+    std::string* out = w->Key("finalizers");
+    out->push_back('[');
+    for (size_t i = 0; i < meta.finalizers.size(); ++i) {
+      if (i > 0) out->push_back(',');
+      json::AppendQuoted(out, meta.finalizers[i]);
+    }
+    out->push_back(']');
+  }
+  if (!meta.unknown.empty()) w->Splice(meta.unknown.json);
 }
 
 }  // namespace
@@ -134,7 +148,14 @@ absl::StatusOr<ObjectMeta> DecodeObjectMeta(absl::string_view text, absl::string
   return meta;
 }
 
-std::string EncodeObjectMeta(const ObjectMeta& meta) { return json::Dump(EncodeMeta(meta)); }
+std::string EncodeObjectMeta(const ObjectMeta& meta) {
+  std::string out = "{";
+  json::MemberWriter w(&out);
+  if (!meta.resourceVersion.empty()) w.String("resourceVersion", meta.resourceVersion);
+  WriteMetaMembers(meta, &w);
+  out.push_back('}');
+  return out;
+}
 
 absl::StatusOr<Object> DecodeObject(absl::string_view text) {
   Json j;
@@ -166,24 +187,41 @@ absl::StatusOr<Object> DecodeObject(absl::string_view text) {
   return object;
 }
 
+void EncodeObjectAroundRevision(const Object& object, std::string* head, std::string* tail) {
+  // resourceVersion goes first in metadata, so the split point is known without searching.
+  head->clear();
+  head->reserve(96);
+  head->push_back('{');
+  json::MemberWriter envelope(head);
+  envelope.String("apiVersion", object.type.apiVersion);
+  envelope.String("kind", object.type.kind);
+  envelope.Key("metadata")->append("{\"resourceVersion\":\"");
+  tail->clear();
+  tail->reserve(object.spec.size() + object.status.size() + 512);
+  tail->push_back('"');
+  json::MemberWriter meta(tail, /*after_member=*/true);
+  WriteMetaMembers(object.metadata, &meta);
+  tail->push_back('}');
+  json::MemberWriter body(tail, /*after_member=*/true);
+  body.Splice(object.spec);
+  if (!object.status.empty()) body.Raw("status", object.status);
+  tail->push_back('}');
+}
+
 std::string EncodeObject(const Object& object) {
-  std::string out;
-  std::string meta = EncodeObjectMeta(object.metadata);
-  out.reserve(object.spec.size() + object.status.size() + meta.size() + 64);
-  out.push_back('{');
-  AppendStringMember(&out, "apiVersion", object.type.apiVersion);
-  out.push_back(',');
-  AppendStringMember(&out, "kind", object.type.kind);
-  absl::StrAppend(&out, ",\"metadata\":", meta);
-  // spec is "{...}": splice its members in.
-  absl::string_view spec = object.spec;
-  if (spec.size() > 2 && spec.front() == '{' && spec.back() == '}') {
-    out.push_back(',');
-    out.append(spec.data() + 1, spec.size() - 2);
+  std::string head, tail;
+  EncodeObjectAroundRevision(object, &head, &tail);
+  if (!object.metadata.resourceVersion.empty()) {
+    std::string quoted;
+    json::AppendQuoted(&quoted, object.metadata.resourceVersion);
+    return absl::StrCat(head, absl::string_view(quoted).substr(1, quoted.size() - 2), tail);
   }
-  if (!object.status.empty()) absl::StrAppend(&out, ",\"status\":", object.status);
-  out.push_back('}');
-  return out;
+  // Without a revision, drop the member the split put first.
+  head.resize(head.size() - std::string("\"resourceVersion\":\"").size());
+  absl::string_view rest(tail);
+  rest.remove_prefix(1);                          // the closing quote
+  if (!rest.empty() && rest.front() == ',') rest.remove_prefix(1);
+  return absl::StrCat(head, rest);
 }
 
 }  // namespace orch

@@ -108,6 +108,8 @@ SqliteStore::~SqliteStore() {
   {
     absl::MutexLock lock(&db_mu_);
     insert_ = sqlite::Stmt();
+    begin_ = sqlite::Stmt();
+    commit_ = sqlite::Stmt();
     db_.reset();
   }
   if (lock_fd_ >= 0) close(lock_fd_);
@@ -162,7 +164,9 @@ absl::Status SqliteStore::Init(const std::string& path) {
   }
   std::string pragmas = absl::StrCat("PRAGMA synchronous=", options_.power_loss_safe ? "FULL" : "NORMAL",
                                      "; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-16384;");
-  if (!in_memory) pragmas = absl::StrCat("PRAGMA journal_mode=WAL; ", pragmas);
+  // One connection owns the file (others are kept out by the lock above), so SQLite need not take
+  // file locks per transaction nor share its WAL index through memory-mapped files.
+  if (!in_memory) pragmas = absl::StrCat("PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; ", pragmas);
   if (options_.max_pages > 0) absl::StrAppend(&pragmas, "PRAGMA max_page_count=", options_.max_pages, ";");
   if (absl::Status s = db_->Exec(pragmas); !s.ok()) return s;
   if (*tables == 0) {
@@ -179,6 +183,12 @@ absl::Status SqliteStore::Init(const std::string& path) {
       "INSERT INTO history(rv, kind, namespace, name, event, prev_rv, data) VALUES(?,?,?,?,?,?,?)");
   if (!insert.ok()) return insert.status();
   insert_ = std::move(*insert);
+  absl::StatusOr<sqlite::Stmt> begin = db_->Prepare("BEGIN");
+  if (!begin.ok()) return begin.status();
+  begin_ = std::move(*begin);
+  absl::StatusOr<sqlite::Stmt> commit = db_->Prepare("COMMIT");
+  if (!commit.ok()) return commit.status();
+  commit_ = std::move(*commit);
   return absl::OkStatus();
 }
 
@@ -250,13 +260,19 @@ ObjectPtr SqliteStore::LatestLocked(const std::string& kind_key, const std::stri
   return it == kind->second.objects.end() ? nullptr : it->second;
 }
 
+SqliteStore::Encoded SqliteStore::Encode(const Object& object) {
+  Encoded encoded;
+  EncodeObjectAroundRevision(object, &encoded.head, &encoded.tail);
+  return encoded;
+}
+
 ObjectPtr SqliteStore::StageLocked(WatchEventType type, const std::string& kind_key, const std::string& key,
-                                   Object object, const ObjectPtr& prev) {
+                                   Object object, const Encoded& encoded, const ObjectPtr& prev) {
   int64_t revision = next_revision_++;
   object.metadata.resourceVersion = absl::StrCat(revision);
   auto stored = std::make_shared<StoredObject>();
+  stored->json = absl::StrCat(encoded.head, object.metadata.resourceVersion, encoded.tail);
   stored->object = std::move(object);
-  stored->json = EncodeObject(stored->object);
   stored->revision = revision;
   staged_[FullKey(kind_key, key)] = {revision, type == WatchEventType::kDeleted ? nullptr : stored};
   if (pending_ == nullptr) pending_ = std::make_shared<Batch>();
@@ -269,16 +285,17 @@ ObjectPtr SqliteStore::StageLocked(WatchEventType type, const std::string& kind_
 
 absl::Status SqliteStore::AwaitCommitLocked(std::shared_ptr<Batch> batch) {
   while (!batch->done) {
-    if (committing_) {
-      committed_cv_.Wait(&mu_);
+    // Lead the commit of this batch when no commit is running; else wait to be woken, either
+    // because it is done or because the commit before it finished and this batch is next.
+    if (committing_ || batch != pending_) {
+      batch->cv.Wait(&mu_);
       continue;
     }
     committing_ = true;
-    std::shared_ptr<Batch> mine = std::move(pending_);
     pending_ = nullptr;
     mu_.Unlock();
     int64_t compacted_to = -1;
-    absl::Status status = WriteBatch(*mine, &compacted_to);
+    absl::Status status = WriteBatch(*batch, &compacted_to);
     mu_.Lock();
     std::vector<std::shared_ptr<WatchQueue>> to_notify;
     if (status.ok()) {
@@ -286,20 +303,22 @@ absl::Status SqliteStore::AwaitCommitLocked(std::shared_ptr<Batch> batch) {
         absl::WriterMutexLock state_lock(&state_mu_);
         compacted_ = compacted_to;
       }
-      PublishLocked(*mine, &to_notify);
+      PublishLocked(*batch, &to_notify);
     } else {
       // Writes staged after the failed batch were checked against its state: they fail with it.
       if (pending_ != nullptr) {
         pending_->done = true;
         pending_->result = status;
+        pending_->cv.SignalAll();
         pending_ = nullptr;
       }
       staged_.clear();
     }
-    mine->done = true;
-    mine->result = status;
+    batch->done = true;
+    batch->result = status;
     committing_ = false;
-    committed_cv_.SignalAll();
+    batch->cv.SignalAll();
+    if (pending_ != nullptr) pending_->cv.Signal();  // one of its writers leads the next commit
     if (!to_notify.empty()) {
       mu_.Unlock();
       for (const auto& watcher : to_notify) watcher->Notify();
@@ -314,7 +333,7 @@ absl::Status SqliteStore::WriteBatch(const Batch& batch, int64_t* compacted_to) 
   const int64_t last = batch.ops.back().event.revision;
   absl::ReaderMutexLock state_lock(&state_mu_);
   absl::MutexLock lock(&db_mu_);
-  if (absl::Status s = db_->Exec("BEGIN"); !s.ok()) return s;
+  if (absl::Status s = begin_.Run(); !s.ok()) return s;
   absl::Status status;
   for (const Op& op : batch.ops) {
     const ObjectMeta& meta = op.event.object->object.metadata;
@@ -331,7 +350,7 @@ absl::Status SqliteStore::WriteBatch(const Batch& batch, int64_t* compacted_to) 
   if (status.ok() && last - options_.history_revisions > compact_cursor_) {
     status = CompactStepLocked(batch, compacted_to);
   }
-  if (status.ok()) status = db_->Exec("COMMIT");
+  if (status.ok()) status = commit_.Run();
   if (!status.ok()) {
     db_->Exec("ROLLBACK").IgnoreError();
     if (*compacted_to >= 0) *compacted_to = -1;
@@ -431,22 +450,27 @@ absl::StatusOr<ObjectPtr> SqliteStore::Create(Object object) {
   if (meta.name.empty() && meta.generateName.empty()) {
     return InvalidError((*type)->kind, "", "metadata.name: Required value: name or generateName is required");
   }
-  absl::MutexLock lock(&mu_);
-  if (meta.name.empty()) {
-    for (int attempt = 0; attempt < 8 && meta.name.empty(); ++attempt) {
-      std::string candidate = meta.generateName + RandomSuffix();
-      if (LatestLocked(kind_key, ObjectKey(meta.namespace_, candidate)) == nullptr) meta.name = candidate;
-    }
-    if (meta.name.empty()) return AlreadyExistsError((*type)->QualifiedResource(), meta.generateName + "*");
-  }
-  std::string key = ObjectKey(meta.namespace_, meta.name);
-  if (LatestLocked(kind_key, key) != nullptr) return AlreadyExistsError((*type)->QualifiedResource(), meta.name);
   meta.uid = NewUid();
   meta.creationTimestamp = Time{WholeSeconds(clock_->Now())};
   meta.generation = 1;
   meta.deletionTimestamp = Time{};
   meta.deletionGracePeriodSeconds.reset();
-  ObjectPtr stored = StageLocked(WatchEventType::kAdded, kind_key, key, std::move(object), nullptr);
+  // Encode before taking the lock (the name from generateName is only known under it).
+  const bool generated = meta.name.empty();
+  Encoded encoded;
+  if (!generated) encoded = Encode(object);
+  absl::MutexLock lock(&mu_);
+  if (generated) {
+    for (int attempt = 0; attempt < 8 && meta.name.empty(); ++attempt) {
+      std::string candidate = meta.generateName + RandomSuffix();
+      if (LatestLocked(kind_key, ObjectKey(meta.namespace_, candidate)) == nullptr) meta.name = candidate;
+    }
+    if (meta.name.empty()) return AlreadyExistsError((*type)->QualifiedResource(), meta.generateName + "*");
+    encoded = Encode(object);
+  }
+  std::string key = ObjectKey(meta.namespace_, meta.name);
+  if (LatestLocked(kind_key, key) != nullptr) return AlreadyExistsError((*type)->QualifiedResource(), meta.name);
+  ObjectPtr stored = StageLocked(WatchEventType::kAdded, kind_key, key, std::move(object), encoded, nullptr);
   absl::Status status = AwaitCommitLocked(pending_);
   if (!status.ok()) return status;
   return stored;
@@ -458,55 +482,67 @@ absl::StatusOr<ObjectPtr> SqliteStore::UpdateStatus(Object object) {
   return DoUpdate(std::move(object), UpdateKind::kStatus);
 }
 
+ObjectPtr SqliteStore::Latest(const std::string& kind_key, const std::string& key) const {
+  absl::MutexLock lock(&mu_);
+  return LatestLocked(kind_key, key);
+}
+
 absl::StatusOr<ObjectPtr> SqliteStore::DoUpdate(Object object, UpdateKind update_kind) {
   absl::StatusOr<const ResourceType*> type = ResolveKind(object.type);
   if (!type.ok()) return type.status();
   if (absl::Status s = CheckScope(**type, &object.metadata.namespace_); !s.ok()) return s;
   const std::string kind_key = KindKey((*type)->group, (*type)->kind);
   const std::string key = ObjectKey(object.metadata.namespace_, object.metadata.name);
-  absl::MutexLock lock(&mu_);
-  ObjectPtr current = LatestLocked(kind_key, key);
-  if (current == nullptr) return NotFoundError((*type)->QualifiedResource(), object.metadata.name);
-  const Object& old = current->object;
-  if (!object.metadata.resourceVersion.empty() && object.metadata.resourceVersion != old.metadata.resourceVersion) {
-    return ConflictError((*type)->QualifiedResource(), object.metadata.name,
-                         "the object has been modified; please apply your changes to the latest version and try again");
-  }
-  if (!object.metadata.uid.empty() && object.metadata.uid != old.metadata.uid) {
-    return ConflictError((*type)->QualifiedResource(), object.metadata.name,
-                         absl::StrCat("Precondition failed: UID in precondition: ", object.metadata.uid,
-                                      ", UID in object meta: ", old.metadata.uid));
-  }
-  Object next;
-  if (update_kind == UpdateKind::kStatus) {
-    next = old;
-    next.status = std::move(object.status);
-    next.fields = MergeFields(old, object);
-  } else {
-    next = std::move(object);
-    next.type = old.type;
-    ObjectMeta& meta = next.metadata;
-    meta.uid = old.metadata.uid;
-    meta.creationTimestamp = old.metadata.creationTimestamp;
-    meta.deletionTimestamp = old.metadata.deletionTimestamp;
-    meta.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
-    meta.generateName = meta.generateName.empty() ? old.metadata.generateName : meta.generateName;
-    meta.generation = old.metadata.generation + (next.spec != old.spec ? 1 : 0);
-    if ((*type)->status_subresource) {
-      next.status = old.status;
-      next.fields = MergeFields(next, old);
+  // Build and encode the new version outside the lock, then stage it if the version it was built
+  // on is still the latest; else build again on the newer one.
+  for (;;) {
+    ObjectPtr current = Latest(kind_key, key);
+    if (current == nullptr) return NotFoundError((*type)->QualifiedResource(), object.metadata.name);
+    const Object& old = current->object;
+    if (!object.metadata.resourceVersion.empty() && object.metadata.resourceVersion != old.metadata.resourceVersion) {
+      return ConflictError((*type)->QualifiedResource(), object.metadata.name,
+                           "the object has been modified; please apply your changes to the latest version and try "
+                           "again");
     }
+    if (!object.metadata.uid.empty() && object.metadata.uid != old.metadata.uid) {
+      return ConflictError((*type)->QualifiedResource(), object.metadata.name,
+                           absl::StrCat("Precondition failed: UID in precondition: ", object.metadata.uid,
+                                        ", UID in object meta: ", old.metadata.uid));
+    }
+    Object next;
+    if (update_kind == UpdateKind::kStatus) {
+      next = old;
+      next.status = object.status;
+      next.fields = MergeFields(old, object);
+    } else {
+      next = object;
+      next.type = old.type;
+      ObjectMeta& meta = next.metadata;
+      meta.uid = old.metadata.uid;
+      meta.creationTimestamp = old.metadata.creationTimestamp;
+      meta.deletionTimestamp = old.metadata.deletionTimestamp;
+      meta.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+      if (meta.generateName.empty()) meta.generateName = old.metadata.generateName;
+      meta.generation = old.metadata.generation + (next.spec != old.spec ? 1 : 0);
+      if ((*type)->status_subresource) {
+        next.status = old.status;
+        next.fields = MergeFields(next, old);
+      }
+    }
+    next.metadata.resourceVersion = old.metadata.resourceVersion;
+    if (next == old) return current;
+    const ObjectMeta& meta = next.metadata;
+    const bool finalized = meta.deletionTimestamp.IsSet() && meta.finalizers.empty() &&
+                           meta.deletionGracePeriodSeconds.value_or(0) == 0;
+    Encoded encoded = Encode(next);
+    absl::MutexLock lock(&mu_);
+    if (LatestLocked(kind_key, key) != current) continue;
+    ObjectPtr stored = StageLocked(finalized ? WatchEventType::kDeleted : WatchEventType::kModified, kind_key, key,
+                                   std::move(next), encoded, current);
+    absl::Status status = AwaitCommitLocked(pending_);
+    if (!status.ok()) return status;
+    return stored;
   }
-  next.metadata.resourceVersion = old.metadata.resourceVersion;
-  if (next == old) return current;
-  const ObjectMeta& meta = next.metadata;
-  bool finalized = meta.deletionTimestamp.IsSet() && meta.finalizers.empty() &&
-                   meta.deletionGracePeriodSeconds.value_or(0) == 0;
-  ObjectPtr stored = StageLocked(finalized ? WatchEventType::kDeleted : WatchEventType::kModified, kind_key, key,
-                                 std::move(next), current);
-  absl::Status status = AwaitCommitLocked(pending_);
-  if (!status.ok()) return status;
-  return stored;
 }
 
 absl::StatusOr<DeleteResult> SqliteStore::Delete(const ResourceType& type, absl::string_view namespace_,
@@ -515,38 +551,43 @@ absl::StatusOr<DeleteResult> SqliteStore::Delete(const ResourceType& type, absl:
   if (absl::Status s = CheckScope(type, &ns); !s.ok()) return s;
   const std::string kind_key = KindKey(type.group, type.kind);
   const std::string key = ObjectKey(ns, name);
-  absl::MutexLock lock(&mu_);
-  ObjectPtr current = LatestLocked(kind_key, key);
-  if (current == nullptr) return NotFoundError(type.QualifiedResource(), name);
-  const ObjectMeta& old = current->object.metadata;
-  const Preconditions& pre = options.preconditions;
-  if (pre.uid && *pre.uid != old.uid) {
-    return ConflictError(type.QualifiedResource(), name,
-                         absl::StrCat("Precondition failed: UID in precondition: ", *pre.uid,
-                                      ", UID in object meta: ", old.uid));
+  for (;;) {
+    ObjectPtr current = Latest(kind_key, key);
+    if (current == nullptr) return NotFoundError(type.QualifiedResource(), name);
+    const ObjectMeta& old = current->object.metadata;
+    const Preconditions& pre = options.preconditions;
+    if (pre.uid && *pre.uid != old.uid) {
+      return ConflictError(type.QualifiedResource(), name,
+                           absl::StrCat("Precondition failed: UID in precondition: ", *pre.uid,
+                                        ", UID in object meta: ", old.uid));
+    }
+    if (pre.resourceVersion && *pre.resourceVersion != old.resourceVersion) {
+      return ConflictError(type.QualifiedResource(), name,
+                           absl::StrCat("Precondition failed: ResourceVersion in precondition: ", *pre.resourceVersion,
+                                        ", ResourceVersion in object meta: ", old.resourceVersion));
+    }
+    const int64_t grace = std::max<int64_t>(0, options.gracePeriodSeconds.value_or(0));
+    WatchEventType change = WatchEventType::kDeleted;
+    Object next = current->object;
+    if (!old.finalizers.empty() || grace > 0) {
+      // Only mark: finalizers or the owner finish the deletion. A second delete may only shorten
+      // the grace period.
+      int64_t old_grace = old.deletionGracePeriodSeconds.value_or(0);
+      if (old.deletionTimestamp.IsSet() && (old_grace <= grace || !old.finalizers.empty())) {
+        return DeleteResult{current, false};
+      }
+      next.metadata.deletionTimestamp = Time{WholeSeconds(clock_->Now()) + absl::Seconds(grace)};
+      next.metadata.deletionGracePeriodSeconds = grace;
+      change = WatchEventType::kModified;
+    }
+    Encoded encoded = Encode(next);
+    absl::MutexLock lock(&mu_);
+    if (LatestLocked(kind_key, key) != current) continue;
+    ObjectPtr stored = StageLocked(change, kind_key, key, std::move(next), encoded, current);
+    absl::Status status = AwaitCommitLocked(pending_);
+    if (!status.ok()) return status;
+    return DeleteResult{stored, change == WatchEventType::kDeleted};
   }
-  if (pre.resourceVersion && *pre.resourceVersion != old.resourceVersion) {
-    return ConflictError(type.QualifiedResource(), name,
-                         absl::StrCat("Precondition failed: ResourceVersion in precondition: ", *pre.resourceVersion,
-                                      ", ResourceVersion in object meta: ", old.resourceVersion));
-  }
-  const int64_t grace = std::max<int64_t>(0, options.gracePeriodSeconds.value_or(0));
-  const bool marked = old.deletionTimestamp.IsSet();
-  WatchEventType change = WatchEventType::kDeleted;
-  Object next = current->object;
-  if (!old.finalizers.empty() || grace > 0) {
-    // Only mark: finalizers or the owner finish the deletion. A second delete may only shorten
-    // the grace period.
-    int64_t old_grace = old.deletionGracePeriodSeconds.value_or(0);
-    if (marked && (old_grace <= grace || !old.finalizers.empty())) return DeleteResult{current, false};
-    next.metadata.deletionTimestamp = Time{WholeSeconds(clock_->Now()) + absl::Seconds(grace)};
-    next.metadata.deletionGracePeriodSeconds = grace;
-    change = WatchEventType::kModified;
-  }
-  ObjectPtr stored = StageLocked(change, kind_key, key, std::move(next), current);
-  absl::Status status = AwaitCommitLocked(pending_);
-  if (!status.ok()) return status;
-  return DeleteResult{stored, change == WatchEventType::kDeleted};
 }
 
 }  // namespace orch

@@ -55,6 +55,13 @@ class SqliteStore final : public Store {
     std::vector<Op> ops;
     bool done = false;
     absl::Status result;
+    // Signalled when the batch is done, and to hand the lead of its commit to one of its waiters.
+    absl::CondVar cv;
+  };
+  // An object encoded before its revision is known: the JSON is head + revision + tail.
+  struct Encoded {
+    std::string head;
+    std::string tail;
   };
   // Everything committed of one kind.
   struct KindState {
@@ -71,9 +78,13 @@ class SqliteStore final : public Store {
   // The latest version of a key, including writes not yet committed. Null when absent.
   ObjectPtr LatestLocked(const std::string& kind_key, const std::string& key) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Stamps the revision, encodes, and queues the write into the pending batch.
+  ObjectPtr Latest(const std::string& kind_key, const std::string& key) const ABSL_LOCKS_EXCLUDED(mu_);
+  // Stamps the revision and queues the write into the pending batch. `encoded` is the object's
+  // encoding (done before taking the lock, where possible).
   ObjectPtr StageLocked(WatchEventType type, const std::string& kind_key, const std::string& key,
-                        Object object, const ObjectPtr& prev) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                        Object object, const Encoded& encoded, const ObjectPtr& prev)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static Encoded Encode(const Object& object);
   // Waits until the batch holding the caller's write has committed (leading the commit if no one
   // is), and returns its result.
   absl::Status AwaitCommitLocked(std::shared_ptr<Batch> batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -100,7 +111,6 @@ class SqliteStore final : public Store {
   int64_t next_revision_ ABSL_GUARDED_BY(mu_) = 1;
   std::shared_ptr<Batch> pending_ ABSL_GUARDED_BY(mu_);
   bool committing_ ABSL_GUARDED_BY(mu_) = false;
-  absl::CondVar committed_cv_;
   // Uncommitted writes by kind and object key: the revision and the object (null for a delete).
   absl::flat_hash_map<std::string, std::pair<int64_t, ObjectPtr>> staged_ ABSL_GUARDED_BY(mu_);
   std::vector<std::shared_ptr<WatchQueue>> watchers_ ABSL_GUARDED_BY(mu_);
@@ -116,6 +126,8 @@ class SqliteStore final : public Store {
   mutable absl::Mutex db_mu_;
   std::unique_ptr<sqlite::Db> db_ ABSL_GUARDED_BY(db_mu_);
   sqlite::Stmt insert_ ABSL_GUARDED_BY(db_mu_);
+  sqlite::Stmt begin_ ABSL_GUARDED_BY(db_mu_);
+  sqlite::Stmt commit_ ABSL_GUARDED_BY(db_mu_);
   int64_t compact_cursor_ ABSL_GUARDED_BY(db_mu_) = 0;
   int lock_fd_ = -1;
 };

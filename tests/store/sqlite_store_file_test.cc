@@ -163,6 +163,11 @@ TEST_CASE("compaction keeps the file bounded under a steady churn of updates") {
   CHECK(store->CompactedRevision() >= store->CurrentRevision() - 200 - 100);
   // The history holds ~200 revisions of ~1.2 KB: the file stops growing once compaction keeps up.
   CHECK(file_size() <= after_warmup + after_warmup / 2);
+  // Every object is still there, at its newest version.
+  absl::StatusOr<ListResult> list = store->List(Pods(), "ns");
+  REQUIRE(list->items.size() == 20);
+  CHECK(list->items[0]->object.metadata.labels.at("round") == "2980");
+  store.reset();  // the store holds the file exclusively while open
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
@@ -172,10 +177,6 @@ TEST_CASE("compaction keeps the file bounded under a steady churn of updates") {
   sqlite3_finalize(stmt);
   sqlite3_close(db);
   CHECK(rows <= 200 + 100 + 20);
-  // Every object is still there, at its newest version.
-  absl::StatusOr<ListResult> list = store->List(Pods(), "ns");
-  REQUIRE(list->items.size() == 20);
-  CHECK(list->items[0]->object.metadata.labels.at("round") == "2980");
 }
 
 TEST_CASE("bad files are clear errors that name the file") {

@@ -1,0 +1,184 @@
+// The generic codec: documents split into Object parts and back, metadata, time, escaping, YAML.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/match.h"
+#include "orch/codec.h"
+
+namespace orch {
+namespace {
+
+using nlohmann::json;
+
+json Parsed(const std::string& text) { return json::parse(text); }
+
+TEST_CASE("a document splits into type, metadata, spec and status, and encodes back unchanged") {
+  const std::string text = R"({
+    "apiVersion": "apps/v1", "kind": "Deployment",
+    "metadata": {"name": "web", "namespace": "prod", "uid": "1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+                 "resourceVersion": "42", "generation": 3, "labels": {"app": "web"},
+                 "annotations": {"deployment.kubernetes.io/revision": "2"},
+                 "ownerReferences": [{"apiVersion": "v1", "kind": "X", "name": "o", "uid": "u", "controller": true}],
+                 "finalizers": ["example.com/f"], "creationTimestamp": "2025-01-01T00:00:00Z",
+                 "managedFields": [{"manager": "kubectl", "operation": "Update"}], "selfLink": "/x"},
+    "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}}, "futureField": {"a": [1, 2.5, null]}},
+    "status": {"replicas": 2, "conditions": [{"type": "Available", "status": "True"}]},
+    "extraTopLevel": "kept"
+  })";
+  absl::StatusOr<Object> object = DecodeObject(text);
+  REQUIRE_MESSAGE(object.ok(), object.status().ToString());
+  CHECK(object->type.apiVersion == "apps/v1");
+  CHECK(object->type.Group() == "apps");
+  CHECK(object->type.Version() == "v1");
+  const ObjectMeta& meta = object->metadata;
+  CHECK(meta.name == "web");
+  CHECK(meta.namespace_ == "prod");
+  CHECK(meta.resourceVersion == "42");
+  CHECK(meta.generation == 3);
+  CHECK(meta.labels.at("app") == "web");
+  REQUIRE(meta.ControllerRef() != nullptr);
+  CHECK(meta.ControllerRef()->name == "o");
+  CHECK(meta.finalizers == std::vector<std::string>{"example.com/f"});
+  CHECK(meta.creationTimestamp.ToRfc3339() == "2025-01-01T00:00:00Z");
+  CHECK(absl::StrContains(meta.unknown.json, "managedFields"));
+  CHECK(Parsed(object->spec) == Parsed(R"({"spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},
+        "futureField":{"a":[1,2.5,null]}},"extraTopLevel":"kept"})"));
+  CHECK(Parsed(object->status)["replicas"] == 2);
+
+  std::string encoded = EncodeObject(*object);
+  CHECK(Parsed(encoded) == Parsed(text));
+  // Decoding the encoding gives the same object, and the encoding is stable.
+  absl::StatusOr<Object> again = DecodeObject(encoded);
+  REQUIRE(again.ok());
+  CHECK(*again == *object);
+  CHECK(EncodeObject(*again) == encoded);
+}
+
+TEST_CASE("encoding around the revision matches the whole encoding") {
+  absl::StatusOr<Object> object = DecodeObject(
+      R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"n"},"data":{"k":"v"}})");
+  REQUIRE(object.ok());
+  std::string head, tail;
+  EncodeObjectAroundRevision(*object, &head, &tail);
+  object->metadata.resourceVersion = "12345";
+  CHECK(head + "12345" + tail == EncodeObject(*object));
+  CHECK(Parsed(head + "12345" + tail)["metadata"]["resourceVersion"] == "12345");
+
+  Object bare;
+  bare.type = {"v1", "Namespace"};
+  EncodeObjectAroundRevision(bare, &head, &tail);
+  CHECK(Parsed(head + "7" + tail) == Parsed(R"({"apiVersion":"v1","kind":"Namespace","metadata":{"resourceVersion":"7"}})"));
+  CHECK(Parsed(EncodeObject(bare)) == Parsed(R"({"apiVersion":"v1","kind":"Namespace","metadata":{}})"));
+}
+
+TEST_CASE("strings are escaped; invalid UTF-8 is replaced, never written") {
+  Object object;
+  object.type = {"v1", "ConfigMap"};
+  object.metadata.name = "c";
+  object.metadata.annotations["quote"] = "a \"quoted\" \\ value\n\t\x01";
+  object.metadata.annotations["unicode"] = "h\xC3\xA9llo \xE2\x9C\x93 \xF0\x9F\x9A\x80";
+  object.metadata.annotations["broken"] = std::string("x\xC3y\xFF\xED\xA0\x80z");
+  std::string encoded = EncodeObject(object);
+  json parsed = Parsed(encoded);  // throws if the text is not valid JSON
+  CHECK(parsed["metadata"]["annotations"]["quote"] == "a \"quoted\" \\ value\n\t\x01");
+  CHECK(parsed["metadata"]["annotations"]["unicode"] == "h\xC3\xA9llo \xE2\x9C\x93 \xF0\x9F\x9A\x80");
+  CHECK(parsed["metadata"]["annotations"]["broken"] ==
+        "x\xEF\xBF\xBDy\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDz");
+  object.metadata.resourceVersion = "weird\"rv";
+  CHECK(Parsed(EncodeObject(object))["metadata"]["resourceVersion"] == "weird\"rv");
+}
+
+TEST_CASE("bad documents are errors that name the field") {
+  CHECK(absl::StrContains(DecodeObject("{").status().message(), "invalid JSON at byte"));
+  CHECK(absl::StrContains(DecodeObject("[1]").status().message(), "expected a JSON object, got array"));
+  CHECK(absl::StrContains(DecodeObject(R"({"apiVersion":"v1"})").status().message(),
+                          "kind: Required value: Object 'Kind' is missing"));
+  CHECK(absl::StrContains(DecodeObject(R"({"kind":"Pod"})").status().message(), "apiVersion: Required value"));
+  absl::Status status = DecodeObject(
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":5,"labels":{"a":1},"finalizers":"x",
+          "creationTimestamp":"2025-01-01 00:00:00","generation":"1","ownerReferences":[{"controller":"yes"}]}})")
+                            .status();
+  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  std::string message(status.message());
+  CHECK(absl::StrContains(message, "metadata.name: expected string, got number"));
+  CHECK(absl::StrContains(message, "metadata.labels.a: expected string, got number"));
+  CHECK(absl::StrContains(message, "metadata.finalizers: expected array, got string"));
+  CHECK(absl::StrContains(message, "metadata.creationTimestamp: Invalid value: \"2025-01-01 00:00:00\""));
+  CHECK(absl::StrContains(message, "metadata.generation: expected integer, got string"));
+  CHECK(absl::StrContains(message, "metadata.ownerReferences[0].controller: expected boolean, got string"));
+  CHECK(absl::StrContains(DecodeObject(R"({"apiVersion":"v1","kind":"Pod","metadata":[]})").status().message(),
+                          "metadata: expected object, got array"));
+}
+
+TEST_CASE("times are RFC 3339") {
+  CHECK(Time::Parse("2025-01-01T00:00:00Z")->ToRfc3339() == "2025-01-01T00:00:00Z");
+  CHECK(Time::Parse("2025-01-01T02:00:00.123456+02:00")->ToRfc3339() == "2025-01-01T00:00:00Z");
+  CHECK_FALSE(Time::Parse("2025-01-01 00:00:00").has_value());
+  CHECK_FALSE(Time::Parse("yesterday").has_value());
+  CHECK(Time{}.ToRfc3339().empty());
+}
+
+TEST_CASE("YAML manifests: several documents, lists, Kubernetes' scalars") {
+  const std::string yaml = R"(# leading comment
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: a
+  labels: {quoted: "true", version: "1.20"}
+data:
+  plain: yes
+  number: "8080"
+  text: |
+    line one
+    line two
+---
+---
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Namespace
+  metadata: {name: n1}
+- {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "n2"}}
+)";
+  absl::StatusOr<std::vector<Object>> objects = DecodeManifests(yaml, "demo.yaml");
+  REQUIRE_MESSAGE(objects.ok(), objects.status().ToString());
+  REQUIRE(objects->size() == 3);
+  CHECK((*objects)[0].metadata.labels.at("quoted") == "true");
+  CHECK((*objects)[0].metadata.labels.at("version") == "1.20");
+  json data = Parsed((*objects)[0].spec)["data"];
+  CHECK(data["plain"] == true);  // YAML 1.1, as sigs.k8s.io/yaml reads it: then rejected by ConfigMap validation
+  CHECK(data["number"] == "8080");
+  CHECK(data["text"] == "line one\nline two\n");
+  CHECK((*objects)[1].metadata.name == "n1");
+  CHECK((*objects)[2].metadata.name == "n2");
+
+  // And back: strings that look like other types stay strings.
+  std::string out = EncodeYaml((*objects)[0]);
+  absl::StatusOr<std::vector<Object>> reread = DecodeManifests(out, "out.yaml");
+  REQUIRE_MESSAGE(reread.ok(), out);
+  CHECK((*reread)[0] == (*objects)[0]);
+
+  absl::StatusOr<std::vector<Object>> json_input =
+      DecodeManifests(R"([{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"x"}}])", "in.json");
+  REQUIRE(json_input.ok());
+  CHECK(json_input->size() == 1);
+}
+
+TEST_CASE("bad YAML names the file, the document and the line") {
+  absl::Status syntax = DecodeManifests("apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n", "bad.yaml").status();
+  CHECK(syntax.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StrContains(syntax.message(), "bad.yaml: line"));
+  absl::Status missing = DecodeManifests("apiVersion: v1\nkind: Namespace\n---\nmetadata: {name: x}\n", "two.yaml").status();
+  CHECK(absl::StrContains(missing.message(), "two.yaml: document 2 (line 4)"));
+  CHECK(absl::StrContains(missing.message(), "kind: Required value"));
+  absl::Status scalar = DecodeManifests("just a string\n", "s.yaml").status();
+  CHECK(absl::StrContains(scalar.message(), "s.yaml: document 1"));
+  CHECK(absl::StrContains(scalar.message(), "expected an object"));
+  CHECK(DecodeManifests("", "empty.yaml")->empty());
+  CHECK(DecodeManifests("---\n# nothing\n", "comments.yaml")->empty());
+}
+
+}  // namespace
+}  // namespace orch
