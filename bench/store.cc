@@ -5,6 +5,7 @@
 //   build/bench/store [--pods N] [--dir DIR]
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -36,13 +37,18 @@ double Percentile(std::vector<double> values, double p) {
   return values[index];
 }
 
+// Bytes of heap in use (allocated and not freed).
+double HeapInUseMiB() { return static_cast<double>(mallinfo2().uordblks) / (1024.0 * 1024.0); }
+
 long PeakRssMiB() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss / 1024;
 }
 
+// Resident memory now, after returning freed heap pages to the system.
 long CurrentRssMiB() {
+  malloc_trim(0);
   long pages = 0, resident = 0;
   FILE* f = fopen("/proc/self/statm", "r");
   if (f == nullptr) return 0;
@@ -90,13 +96,23 @@ struct WriteResult {
   double per_second = 0;
   double p50_us = 0;
   double p99_us = 0;
+  double cpu_us = 0;  // user + system CPU time of the process per write
 };
+
+// User + system CPU time of the process so far, in microseconds.
+double CpuMicros() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6 +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+}
 
 // Creates every pod with `threads` writers; latency per create.
 WriteResult RunStore(orch::Store& store, const std::vector<orch::Object>& pods, int threads) {
   std::vector<std::vector<double>> latencies(threads);
   std::atomic<size_t> next{0};
   std::atomic<int> failures{0};
+  double cpu_start = CpuMicros();
   auto start = Clock::now();
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
@@ -113,7 +129,8 @@ WriteResult RunStore(orch::Store& store, const std::vector<orch::Object>& pods, 
   if (failures > 0) fprintf(stderr, "%d creates failed\n", failures.load());
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  return {static_cast<double>(pods.size()) / elapsed, Percentile(all, 0.5), Percentile(all, 0.99)};
+  return {static_cast<double>(pods.size()) / elapsed, Percentile(all, 0.5), Percentile(all, 0.99),
+          (CpuMicros() - cpu_start) / static_cast<double>(pods.size())};
 }
 
 // Raw SQLite: the same rows in the same table shape, WAL and synchronous=NORMAL.
@@ -132,6 +149,7 @@ WriteResult RunRaw(const std::string& path, const std::vector<orch::Object>& pod
   sqlite3_prepare_v2(db, "INSERT INTO history VALUES(?,?,?,?,?,?,?)", -1, &insert, nullptr);
   std::vector<double> latencies;
   latencies.reserve(pods.size());
+  double cpu_start = CpuMicros();
   auto start = Clock::now();
   if (one_transaction) sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
   for (size_t i = 0; i < pods.size(); ++i) {
@@ -151,8 +169,9 @@ WriteResult RunRaw(const std::string& path, const std::vector<orch::Object>& pod
   double elapsed = Seconds(Clock::now() - start);
   sqlite3_finalize(insert);
   sqlite3_close(db);
-  if (one_transaction) return {static_cast<double>(pods.size()) / elapsed, 0, 0};
-  return {static_cast<double>(pods.size()) / elapsed, Percentile(latencies, 0.5), Percentile(latencies, 0.99)};
+  double cpu = (CpuMicros() - cpu_start) / static_cast<double>(pods.size());
+  if (one_transaction) return {static_cast<double>(pods.size()) / elapsed, 0, 0, cpu};
+  return {static_cast<double>(pods.size()) / elapsed, Percentile(latencies, 0.5), Percentile(latencies, 0.99), cpu};
 }
 
 std::unique_ptr<orch::Store> OpenOnFile(const std::string& path) {
@@ -241,19 +260,23 @@ int main(int argc, char** argv) {
   WriteResult one_txn = RunRaw(db_path, pods, true);
   RemoveDb(db_path);
 
-  printf("%-44s %12s %10s %10s %12s %12s\n", "durable creates (WAL, synchronous=NORMAL)", "per second", "p50 us",
-         "p99 us", "x autocommit", "x one txn");
-  printf("%-44s %12.0f %10.1f %10.1f %12.2f %12.2f\n", "raw SQLite, one autocommit insert each", autocommit.per_second,
-         autocommit.p50_us, autocommit.p99_us, 1.0, autocommit.per_second / one_txn.per_second);
-  printf("%-44s %12.0f %10s %10s %12.2f %12.2f\n", "raw SQLite, one transaction (upper limit)", one_txn.per_second,
-         "-", "-", one_txn.per_second / autocommit.per_second, 1.0);
+  printf("%-44s %12s %10s %10s %12s %12s %10s\n", "durable creates (WAL, synchronous=NORMAL)", "per second",
+         "p50 us", "p99 us", "x autocommit", "x one txn", "cpu us");
+  printf("%-44s %12.0f %10.1f %10.1f %12.2f %12.2f %10.1f\n", "raw SQLite, one autocommit insert each",
+         autocommit.per_second, autocommit.p50_us, autocommit.p99_us, 1.0, autocommit.per_second / one_txn.per_second,
+         autocommit.cpu_us);
+  printf("%-44s %12.0f %10s %10s %12.2f %12.2f %10.1f\n", "raw SQLite, one transaction (upper limit)",
+         one_txn.per_second, "-", "-", one_txn.per_second / autocommit.per_second, 1.0, one_txn.cpu_us);
   std::unique_ptr<orch::Store> loaded;
+  double heap_before_store = 0;
   for (int threads : {1, 8, 64}) {
     RemoveDb(db_path);
+    if (threads == 64) heap_before_store = HeapInUseMiB();
     auto store = OpenOnFile(db_path);
     WriteResult r = RunStore(*store, pods, threads);
-    printf("%-44s %12.0f %10.1f %10.1f %12.2f %12.2f\n", absl::StrCat("orch store, ", threads, " writer threads").c_str(),
-           r.per_second, r.p50_us, r.p99_us, r.per_second / autocommit.per_second, r.per_second / one_txn.per_second);
+    printf("%-44s %12.0f %10.1f %10.1f %12.2f %12.2f %10.1f\n",
+           absl::StrCat("orch store, ", threads, " writer threads").c_str(), r.per_second, r.p50_us, r.p99_us,
+           r.per_second / autocommit.per_second, r.per_second / one_txn.per_second, r.cpu_us);
     if (threads == 64) loaded = std::move(store);
   }
 
@@ -293,6 +316,7 @@ int main(int argc, char** argv) {
   time_list("list with label selector (10% match)", canary, "");
   time_list("list one namespace (10%)", {}, "bench-3");
   long rss_loaded = CurrentRssMiB();
+  double store_heap = HeapInUseMiB() - heap_before_store;
 
   // Watch delivery, on the loaded store.
   printf("\n%-44s %10s %10s\n", "watch: start of create to watcher", "p50 us", "p99 us");
@@ -301,7 +325,9 @@ int main(int argc, char** argv) {
   auto [busy_p50, busy_p99] = WatchLatency(*loaded, Renamed(pods, 10000, "watch-b-"), "watch-b-", 8);
   printf("%-44s %10.1f %10.1f\n", "8 writers", busy_p50, busy_p99);
 
-  printf("\nRSS with %d pods loaded: %ld MiB; peak RSS of the run: %ld MiB\n", count, rss_loaded, PeakRssMiB());
+  printf("\nRSS of the process with the store holding %d pods: %ld MiB; the store's heap: %.0f MiB (%.1f KiB per pod)\n"
+         "peak RSS of the whole run: %ld MiB\n",
+         count, rss_loaded, store_heap, store_heap * 1024.0 / count, PeakRssMiB());
   loaded.reset();
   if (!temp_dir.empty()) std::filesystem::remove_all(temp_dir);
   return 0;

@@ -5,7 +5,9 @@
 // Errors are InvalidError (reason Invalid, HTTP 422) that list every problem with its field path,
 // formatted as Kubernetes does: one error `Pod "web" is invalid: spec.containers[0].image: Required
 // value`, several `Pod "web" is invalid: [spec.containers[0].name: Required value, metadata.labels:
-// Invalid value: "-x": ...]`. Thread-safe; never throws.
+// Invalid value: "-x": ...]`. Fields that ApplyDefaults fills (a Pod's restartPolicy, a port's
+// protocol, ...) are accepted when empty, so validating before or after defaulting gives the same
+// answer. Thread-safe; never throws.
 #ifndef ORCH_VALIDATION_H_
 #define ORCH_VALIDATION_H_
 

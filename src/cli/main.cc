@@ -87,7 +87,11 @@ int Validate(const std::vector<std::string>& files) {
     }
     for (size_t i = 0; i < objects->size(); ++i) {
       Object object = (*objects)[i];
-      absl::Status status = Client::ResolveType(object.type).status();
+      absl::StatusOr<const ResourceType*> type = Client::ResolveType(object.type);
+      absl::Status status = type.status();
+      if (status.ok() && (*type)->namespaced && object.metadata.namespace_.empty()) {
+        object.metadata.namespace_ = "default";  // as the server would place it
+      }
       if (status.ok()) status = ApplyDefaults(&object);
       if (status.ok()) status = ValidateCreate(object);
       if (status.ok()) {

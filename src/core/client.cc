@@ -141,6 +141,11 @@ absl::StatusOr<ObjectPtr> Client::UpdateObject(Object object) {
     Object next = object;
     // Validate against the version the write will replace: the store checks it is still current.
     if (unconditional) next.metadata.resourceVersion = (*old)->object.metadata.resourceVersion;
+    // A replacement without the system fields (kubectl replace of a manifest) keeps the stored ones.
+    if (next.metadata.uid.empty()) next.metadata.uid = (*old)->object.metadata.uid;
+    if (!next.metadata.creationTimestamp.IsSet()) {
+      next.metadata.creationTimestamp = (*old)->object.metadata.creationTimestamp;
+    }
     if (absl::Status s = ValidateUpdate(next, (*old)->object); !s.ok()) return s;
     absl::StatusOr<ObjectPtr> updated = store_.Update(std::move(next));
     if (unconditional && IsConflict(updated.status()) && attempt < kUpdateRetries) continue;
@@ -160,6 +165,10 @@ absl::StatusOr<ObjectPtr> Client::UpdateObjectStatus(Object object) {
     if (!old.ok()) return old.status();
     Object next = object;
     if (unconditional) next.metadata.resourceVersion = (*old)->object.metadata.resourceVersion;
+    if (next.metadata.uid.empty()) next.metadata.uid = (*old)->object.metadata.uid;
+    if (!next.metadata.creationTimestamp.IsSet()) {
+      next.metadata.creationTimestamp = (*old)->object.metadata.creationTimestamp;
+    }
     if (absl::Status s = ValidateStatusUpdate(next, (*old)->object); !s.ok()) return s;
     absl::StatusOr<ObjectPtr> updated = store_.UpdateStatus(std::move(next));
     if (unconditional && IsConflict(updated.status()) && attempt < kUpdateRetries) continue;

@@ -23,6 +23,8 @@ namespace {
 constexpr int64_t kApplicationId = 0x6f726368;
 // PRAGMA user_version: the schema this code reads and writes.
 constexpr int64_t kSchemaVersion = 1;
+// How many batches one writer commits in a row before handing the lead on.
+constexpr int kMaxBatchesPerLeader = 8;
 
 std::string FullKey(const std::string& kind_key, const std::string& key) {
   return absl::StrCat(kind_key, "\x02", key);
@@ -292,40 +294,51 @@ absl::Status SqliteStore::AwaitCommitLocked(std::shared_ptr<Batch> batch) {
       continue;
     }
     committing_ = true;
-    pending_ = nullptr;
-    mu_.Unlock();
-    int64_t compacted_to = -1;
-    absl::Status status = WriteBatch(*batch, &compacted_to);
-    mu_.Lock();
-    std::vector<std::shared_ptr<WatchQueue>> to_notify;
-    if (status.ok()) {
-      if (compacted_to >= 0) {
-        absl::WriterMutexLock state_lock(&state_mu_);
-        compacted_ = compacted_to;
-      }
-      PublishLocked(*batch, &to_notify);
-    } else {
-      // Writes staged after the failed batch were checked against its state: they fail with it.
-      if (pending_ != nullptr) {
-        pending_->done = true;
-        pending_->result = status;
-        pending_->cv.SignalAll();
-        pending_ = nullptr;
-      }
-      staged_.clear();
+    // The leader, already running, also commits the batches that gather meanwhile (a few at
+    // most, to bound its own caller's wait): handing the lead to a sleeping writer would leave
+    // the file idle until the scheduler runs it.
+    std::shared_ptr<Batch> next = batch;
+    for (int led = 0; next != nullptr && led < kMaxBatchesPerLeader; ++led) {
+      CommitLocked(next);
+      next = pending_;
     }
-    batch->done = true;
-    batch->result = status;
     committing_ = false;
-    batch->cv.SignalAll();
     if (pending_ != nullptr) pending_->cv.Signal();  // one of its writers leads the next commit
-    if (!to_notify.empty()) {
-      mu_.Unlock();
-      for (const auto& watcher : to_notify) watcher->Notify();
-      mu_.Lock();
-    }
   }
   return batch->result;
+}
+
+void SqliteStore::CommitLocked(const std::shared_ptr<Batch>& batch) {
+  pending_ = nullptr;
+  mu_.Unlock();
+  int64_t compacted_to = -1;
+  absl::Status status = WriteBatch(*batch, &compacted_to);
+  mu_.Lock();
+  std::vector<std::shared_ptr<WatchQueue>> to_notify;
+  if (status.ok()) {
+    if (compacted_to >= 0) {
+      absl::WriterMutexLock state_lock(&state_mu_);
+      compacted_ = compacted_to;
+    }
+    PublishLocked(*batch, &to_notify);
+  } else {
+    // Writes staged after the failed batch were checked against its state: they fail with it.
+    if (pending_ != nullptr) {
+      pending_->done = true;
+      pending_->result = status;
+      pending_->cv.SignalAll();
+      pending_ = nullptr;
+    }
+    staged_.clear();
+  }
+  batch->done = true;
+  batch->result = status;
+  batch->cv.SignalAll();
+  if (!to_notify.empty()) {
+    mu_.Unlock();
+    for (const auto& watcher : to_notify) watcher->Notify();
+    mu_.Lock();
+  }
 }
 
 absl::Status SqliteStore::WriteBatch(const Batch& batch, int64_t* compacted_to) {

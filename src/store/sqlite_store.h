@@ -88,6 +88,8 @@ class SqliteStore final : public Store {
   // Waits until the batch holding the caller's write has committed (leading the commit if no one
   // is), and returns its result.
   absl::Status AwaitCommitLocked(std::shared_ptr<Batch> batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes one batch to the file and publishes it (or fails it); mu_ is released meanwhile.
+  void CommitLocked(const std::shared_ptr<Batch>& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status WriteBatch(const Batch& batch, int64_t* compacted_to);
   absl::Status CompactStepLocked(const Batch& batch, int64_t* compacted_to)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);

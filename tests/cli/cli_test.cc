@@ -1,0 +1,176 @@
+// The orch binary: `orch validate` on good and bad manifests, `orch server` serving reads.
+#include <doctest/doctest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "store/store_test_util.h"
+
+namespace orch {
+namespace {
+
+struct Run {
+  int exit_code;
+  std::string output;  // stdout and stderr
+};
+
+Run RunOrch(const std::string& args) {
+  std::string command = std::string(ORCH_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string output;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
+  int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+// An `orch server` child process on a free loopback port; stopped (SIGTERM, by its pid) at scope exit.
+class Server {
+ public:
+  explicit Server(const std::vector<std::string>& extra) {
+    int out[2];
+    REQUIRE(pipe(out) == 0);
+    pid_ = fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      dup2(out[1], STDERR_FILENO);
+      close(out[0]);
+      std::vector<std::string> args = {ORCH_BINARY, "server", "--listen", "127.0.0.1:0"};
+      args.insert(args.end(), extra.begin(), extra.end());
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    close(out[1]);
+    output_ = fdopen(out[0], "r");
+    // Read until the line that says where it listens (or the process ends).
+    char line[1024];
+    while (fgets(line, sizeof(line), output_) != nullptr) {
+      log_ += line;
+      const std::string marker = "serving a read-only API on http://127.0.0.1:";
+      size_t at = log_.find(marker);
+      if (at != std::string::npos) {
+        std::string rest = log_.substr(at + marker.size());
+        REQUIRE(absl::SimpleAtoi(rest.substr(0, rest.find('\n')), &port_));
+        break;
+      }
+    }
+  }
+  ~Server() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (output_ != nullptr) fclose(output_);
+  }
+  // Stops the server and returns its exit code.
+  int Stop() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  int port() const { return port_; }
+  const std::string& log() const { return log_; }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* output_ = nullptr;
+  int port_ = 0;
+  std::string log_;
+};
+
+TEST_CASE("orch validate reports every problem with file, document and field") {
+  testing::TempDir dir;
+  std::string bad = dir.File("bad.yaml");
+  std::ofstream(bad) << "apiVersion: v1\nkind: Pod\nmetadata: {name: Bad}\nspec:\n  containers:\n  - name: c\n"
+                        "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}\ndata: {a: b}\n";
+  Run run = RunOrch("validate -f " + bad);
+  CHECK(run.exit_code == 1);
+  CHECK(absl::StrContains(run.output, "bad.yaml: document 1 (Pod/Bad in default)"));
+  CHECK(absl::StrContains(run.output, "spec.containers[0].image: Required value"));
+  CHECK(absl::StrContains(run.output, "ConfigMap/fine in default: valid"));
+
+  Run demo = RunOrch(std::string("validate -f ") + ORCH_SOURCE_DIR + "/examples/demo.yaml");
+  CHECK_MESSAGE(demo.exit_code == 0, demo.output);
+
+  Run missing = RunOrch("validate -f " + dir.File("none.yaml"));
+  CHECK(missing.exit_code == 1);
+  CHECK(absl::StrContains(missing.output, "none.yaml: cannot read the file"));
+
+  std::string broken = dir.File("broken.yaml");
+  std::ofstream(broken) << "kind: [\n";
+  Run syntax = RunOrch("validate -f " + broken);
+  CHECK(syntax.exit_code == 1);
+  CHECK(absl::StrContains(syntax.output, "broken.yaml: line"));
+}
+
+TEST_CASE("orch server applies manifests and serves gets, lists and watches; SIGTERM stops it") {
+  testing::TempDir dir;
+  Server server({"--data-dir", dir.path().string(), "--apply", std::string(ORCH_SOURCE_DIR) + "/examples/demo.yaml"});
+  REQUIRE_MESSAGE(server.port() > 0, server.log());
+  CHECK(absl::StrContains(server.log(), "Deployment/web in demo created"));
+  httplib::Client http("127.0.0.1", server.port());
+
+  auto pods = http.Get("/api/v1/namespaces/demo/pods");
+  REQUIRE(pods);
+  CHECK(pods->status == 200);
+  CHECK(absl::StrContains(pods->body, R"("kind":"PodList")"));
+  CHECK(absl::StrContains(pods->body, R"("name":"hello")"));
+
+  auto deployment = http.Get("/apis/apps/v1/namespaces/demo/deployments/web");
+  REQUIRE(deployment);
+  CHECK(deployment->status == 200);
+  CHECK(absl::StrContains(deployment->body, R"("kind":"Deployment")"));
+
+  auto missing = http.Get("/api/v1/namespaces/demo/pods/nope");
+  REQUIRE(missing);
+  CHECK(missing->status == 404);
+  CHECK(absl::StrContains(missing->body, R"("reason":"NotFound")"));
+
+  auto bad_selector = http.Get("/api/v1/pods?labelSelector=a%20in%20(");
+  REQUIRE(bad_selector);
+  CHECK(bad_selector->status == 400);
+
+  auto namespaces = http.Get("/api/v1/namespaces?fieldSelector=metadata.name%3Ddemo");
+  REQUIRE(namespaces);
+  CHECK(absl::StrContains(namespaces->body, R"("name":"demo")"));
+  CHECK_FALSE(absl::StrContains(namespaces->body, R"("name":"default")"));
+
+  auto watch = http.Get("/api/v1/namespaces/demo/configmaps?watch=true&timeoutSeconds=1");
+  REQUIRE(watch);
+  CHECK(absl::StrContains(watch->body, R"({"type":"ADDED","object":{"apiVersion":"v1","kind":"ConfigMap")"));
+
+  CHECK(server.Stop() == 0);
+
+  // The state is on file: a second server sees it, and applying again changes nothing.
+  Server again({"--data-dir", dir.path().string(), "--apply", std::string(ORCH_SOURCE_DIR) + "/examples/demo.yaml"});
+  REQUIRE_MESSAGE(again.port() > 0, again.log());
+  CHECK(absl::StrContains(again.log(), "Deployment/web in demo unchanged"));
+}
+
+TEST_CASE("orch server refuses a corrupt database and names it") {
+  testing::TempDir dir;
+  std::ofstream(dir.File("state.db")) << std::string(4096, 'x');
+  Run run = RunOrch("server --listen 127.0.0.1:0 --data-dir " + dir.path().string());
+  CHECK(run.exit_code == 1);
+  CHECK(absl::StrContains(run.output, dir.File("state.db")));
+  CHECK(absl::StrContains(run.output, "corrupt or not an orch database"));
+}
+
+}  // namespace
+}  // namespace orch
