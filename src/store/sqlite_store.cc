@@ -2,7 +2,9 @@
 #include "src/store/sqlite_store.h"
 
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -55,6 +57,16 @@ std::string RandomSuffix() {
 
 absl::Time WholeSeconds(absl::Time t) { return absl::FromUnixSeconds(absl::ToUnixSeconds(t)); }
 
+// Sleeps while *word == expected. A bare futex: std::atomic::wait spins and yields first, which with
+// dozens of writers waiting on two cores costs more than the wait itself.
+void FutexWait(std::atomic<uint32_t>* word, uint32_t expected) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT_PRIVATE, expected, nullptr, nullptr, 0);
+}
+
+void FutexWake(std::atomic<uint32_t>* word, int count) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE_PRIVATE, count, nullptr, nullptr, 0);
+}
+
 // Field values under "status." come from `status_source`, the others from `spec_source`.
 std::vector<std::pair<std::string, std::string>> MergeFields(const Object& spec_source, const Object& status_source) {
   std::vector<std::pair<std::string, std::string>> fields;
@@ -104,7 +116,7 @@ SqliteStore::SqliteStore(const SqliteStoreOptions& options)
 
 SqliteStore::~SqliteStore() {
   {
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&state_mu_);
     for (const auto& watcher : watchers_) watcher->Stop();
   }
   {
@@ -285,27 +297,44 @@ ObjectPtr SqliteStore::StageLocked(WatchEventType type, const std::string& kind_
   return stored;
 }
 
-absl::Status SqliteStore::AwaitCommitLocked(std::shared_ptr<Batch> batch) {
-  while (!batch->done) {
-    // Lead the commit of this batch when no commit is running; else wait to be woken, either
-    // because it is done or because the commit before it finished and this batch is next.
-    if (committing_ || batch != pending_) {
-      batch->cv.Wait(&mu_);
-      continue;
+void SqliteStore::MarkDone(Batch& batch, absl::Status result) {
+  batch.result = std::move(result);
+  batch.state.fetch_or(1, std::memory_order_release);
+  FutexWake(&batch.state, INT32_MAX);
+}
+
+absl::Status SqliteStore::AwaitCommit(std::shared_ptr<Batch> batch) {
+  // mu_ is held on entry and at the top of each round.
+  uint32_t seen = 0;
+  for (;;) {
+    if (!batch->done() && !committing_ && batch == pending_) LeadLocked(batch);
+    mu_.Unlock();
+    // Sleep until the batch is done or its lead is offered (the state changes either way).
+    uint32_t state = batch->state.load(std::memory_order_acquire);
+    while ((state & 1) == 0 && state == seen) {
+      FutexWait(&batch->state, seen);
+      state = batch->state.load(std::memory_order_acquire);
     }
-    committing_ = true;
-    // The leader, already running, also commits the batches that gather meanwhile (a few at
-    // most, to bound its own caller's wait): handing the lead to a sleeping writer would leave
-    // the file idle until the scheduler runs it.
-    std::shared_ptr<Batch> next = batch;
-    for (int led = 0; next != nullptr && led < kMaxBatchesPerLeader; ++led) {
-      CommitLocked(next);
-      next = pending_;
-    }
-    committing_ = false;
-    if (pending_ != nullptr) pending_->cv.Signal();  // one of its writers leads the next commit
+    if ((state & 1) != 0) return batch->result;
+    seen = state;
+    mu_.Lock();
   }
-  return batch->result;
+}
+
+void SqliteStore::LeadLocked(std::shared_ptr<Batch> batch) {
+  committing_ = true;
+  // The leader, already running, also commits the batches that gather meanwhile (a few at most,
+  // to bound its own caller's wait): handing the lead to a sleeping writer would leave the file
+  // idle until the scheduler runs it.
+  for (int led = 0; batch != nullptr && led < kMaxBatchesPerLeader; ++led) {
+    CommitLocked(batch);
+    batch = pending_;
+  }
+  committing_ = false;
+  if (pending_ != nullptr) {
+    pending_->state.fetch_add(2, std::memory_order_release);
+    FutexWake(&pending_->state, 1);  // one of its writers leads the next commit
+  }
 }
 
 void SqliteStore::CommitLocked(const std::shared_ptr<Batch>& batch) {
@@ -313,32 +342,26 @@ void SqliteStore::CommitLocked(const std::shared_ptr<Batch>& batch) {
   mu_.Unlock();
   int64_t compacted_to = -1;
   absl::Status status = WriteBatch(*batch, &compacted_to);
-  mu_.Lock();
+  // Publish without mu_, so writers go on staging meanwhile; staged versions stay visible to
+  // them until the published ones replace them below.
   std::vector<std::shared_ptr<WatchQueue>> to_notify;
+  if (status.ok()) Publish(*batch, compacted_to, &to_notify);
+  for (const auto& watcher : to_notify) watcher->Notify();
+  mu_.Lock();
   if (status.ok()) {
-    if (compacted_to >= 0) {
-      absl::WriterMutexLock state_lock(&state_mu_);
-      compacted_ = compacted_to;
+    for (const Op& op : batch->ops) {
+      auto it = staged_.find(FullKey(op.event.kind_key, op.event.key));
+      if (it != staged_.end() && it->second.first == op.event.revision) staged_.erase(it);
     }
-    PublishLocked(*batch, &to_notify);
   } else {
     // Writes staged after the failed batch were checked against its state: they fail with it.
     if (pending_ != nullptr) {
-      pending_->done = true;
-      pending_->result = status;
-      pending_->cv.SignalAll();
+      MarkDone(*pending_, status);
       pending_ = nullptr;
     }
     staged_.clear();
   }
-  batch->done = true;
-  batch->result = status;
-  batch->cv.SignalAll();
-  if (!to_notify.empty()) {
-    mu_.Unlock();
-    for (const auto& watcher : to_notify) watcher->Notify();
-    mu_.Lock();
-  }
+  MarkDone(*batch, status);
 }
 
 absl::Status SqliteStore::WriteBatch(const Batch& batch, int64_t* compacted_to) {
@@ -418,30 +441,26 @@ absl::Status SqliteStore::CompactStepLocked(const Batch& batch, int64_t* compact
   return absl::OkStatus();
 }
 
-void SqliteStore::PublishLocked(const Batch& batch, std::vector<std::shared_ptr<WatchQueue>>* to_notify) {
-  {
-    absl::WriterMutexLock state_lock(&state_mu_);
-    for (const Op& op : batch.ops) {
-      KindState& kind = kinds_[op.event.kind_key];
-      if (op.event.type == WatchEventType::kDeleted) {
-        kind.objects.erase(op.event.key);
-      } else {
-        kind.objects[op.event.key] = op.event.object;
-      }
-      events_.push_back(std::make_shared<const ChangeEvent>(op.event));
-      revision_ = op.event.revision;
-    }
-    while (events_.size() > options_.event_cache_size) {
-      event_floor_ = events_.front()->revision;
-      events_.pop_front();
-    }
-  }
+void SqliteStore::Publish(const Batch& batch, int64_t compacted_to,
+                          std::vector<std::shared_ptr<WatchQueue>>* to_notify) {
+  absl::WriterMutexLock state_lock(&state_mu_);
   for (const Op& op : batch.ops) {
-    auto it = staged_.find(FullKey(op.event.kind_key, op.event.key));
-    if (it != staged_.end() && it->second.first == op.event.revision) staged_.erase(it);
+    KindState& kind = kinds_[op.event.kind_key];
+    if (op.event.type == WatchEventType::kDeleted) {
+      kind.objects.erase(op.event.key);
+    } else {
+      kind.objects[op.event.key] = op.event.object;
+    }
+    events_.push_back(std::make_shared<const ChangeEvent>(op.event));
+    revision_ = op.event.revision;
   }
+  while (events_.size() > options_.event_cache_size) {
+    event_floor_ = events_.front()->revision;
+    events_.pop_front();
+  }
+  if (compacted_to >= 0) compacted_ = compacted_to;
   // Hand the changes to the watchers; drop the ones that stopped.
-  const int64_t revision = batch.ops.back().event.revision;
+  if (watchers_.empty()) return;
   const absl::Time now = absl::Now();
   std::erase_if(watchers_, [](const std::shared_ptr<WatchQueue>& w) { return w->stopped(); });
   for (const auto& watcher : watchers_) {
@@ -449,7 +468,7 @@ void SqliteStore::PublishLocked(const Batch& batch, std::vector<std::shared_ptr<
     for (const Op& op : batch.ops) {
       if (op.event.kind_key == watcher->kind_key()) notify |= watcher->Offer(op.event);
     }
-    notify |= watcher->OfferBookmark(revision, now);
+    notify |= watcher->OfferBookmark(revision_, now);
     if (notify) to_notify->push_back(watcher);
   }
 }
@@ -472,19 +491,25 @@ absl::StatusOr<ObjectPtr> SqliteStore::Create(Object object) {
   const bool generated = meta.name.empty();
   Encoded encoded;
   if (!generated) encoded = Encode(object);
-  absl::MutexLock lock(&mu_);
+  mu_.Lock();
   if (generated) {
     for (int attempt = 0; attempt < 8 && meta.name.empty(); ++attempt) {
       std::string candidate = meta.generateName + RandomSuffix();
       if (LatestLocked(kind_key, ObjectKey(meta.namespace_, candidate)) == nullptr) meta.name = candidate;
     }
-    if (meta.name.empty()) return AlreadyExistsError((*type)->QualifiedResource(), meta.generateName + "*");
+    if (meta.name.empty()) {
+      mu_.Unlock();
+      return AlreadyExistsError((*type)->QualifiedResource(), meta.generateName + "*");
+    }
     encoded = Encode(object);
   }
   std::string key = ObjectKey(meta.namespace_, meta.name);
-  if (LatestLocked(kind_key, key) != nullptr) return AlreadyExistsError((*type)->QualifiedResource(), meta.name);
+  if (LatestLocked(kind_key, key) != nullptr) {
+    mu_.Unlock();
+    return AlreadyExistsError((*type)->QualifiedResource(), meta.name);
+  }
   ObjectPtr stored = StageLocked(WatchEventType::kAdded, kind_key, key, std::move(object), encoded, nullptr);
-  absl::Status status = AwaitCommitLocked(pending_);
+  absl::Status status = AwaitCommit(pending_);
   if (!status.ok()) return status;
   return stored;
 }
@@ -548,11 +573,14 @@ absl::StatusOr<ObjectPtr> SqliteStore::DoUpdate(Object object, UpdateKind update
     const bool finalized = meta.deletionTimestamp.IsSet() && meta.finalizers.empty() &&
                            meta.deletionGracePeriodSeconds.value_or(0) == 0;
     Encoded encoded = Encode(next);
-    absl::MutexLock lock(&mu_);
-    if (LatestLocked(kind_key, key) != current) continue;
+    mu_.Lock();
+    if (LatestLocked(kind_key, key) != current) {
+      mu_.Unlock();
+      continue;
+    }
     ObjectPtr stored = StageLocked(finalized ? WatchEventType::kDeleted : WatchEventType::kModified, kind_key, key,
                                    std::move(next), encoded, current);
-    absl::Status status = AwaitCommitLocked(pending_);
+    absl::Status status = AwaitCommit(pending_);
     if (!status.ok()) return status;
     return stored;
   }
@@ -594,10 +622,13 @@ absl::StatusOr<DeleteResult> SqliteStore::Delete(const ResourceType& type, absl:
       change = WatchEventType::kModified;
     }
     Encoded encoded = Encode(next);
-    absl::MutexLock lock(&mu_);
-    if (LatestLocked(kind_key, key) != current) continue;
+    mu_.Lock();
+    if (LatestLocked(kind_key, key) != current) {
+      mu_.Unlock();
+      continue;
+    }
     ObjectPtr stored = StageLocked(change, kind_key, key, std::move(next), encoded, current);
-    absl::Status status = AwaitCommitLocked(pending_);
+    absl::Status status = AwaitCommit(pending_);
     if (!status.ok()) return status;
     return DeleteResult{stored, change == WatchEventType::kDeleted};
   }

@@ -4,12 +4,13 @@
 // OpenSqliteStore (orch/store.h).
 //
 // Locks, always taken in this order:
-//   mu_        the write path: preparing writes, the pending batch, the event log, the watchers.
-//   state_mu_  the committed state that reads are served from.
+//   mu_        the write path: staged writes, the pending batch, who commits.
+//   state_mu_  the committed state that reads are served from, the event log, the watchers.
 //   db_mu_     the SQLite connection.
 #ifndef ORCH_SRC_STORE_SQLITE_STORE_H_
 #define ORCH_SRC_STORE_SQLITE_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -53,10 +54,11 @@ class SqliteStore final : public Store {
   // Writes that commit in one transaction; everyone waiting on it learns the result together.
   struct Batch {
     std::vector<Op> ops;
-    bool done = false;
-    absl::Status result;
-    // Signalled when the batch is done, and to hand the lead of its commit to one of its waiters.
-    absl::CondVar cv;
+    absl::Status result;  // set before `state` says done
+    // Bit 0: done. The rest counts offers to lead the commit of this batch. Waiters sleep on it
+    // (std::atomic::wait, one futex) without touching the store's lock.
+    std::atomic<uint32_t> state{0};
+    bool done() const { return (state.load(std::memory_order_acquire) & 1) != 0; }
   };
   // An object encoded before its revision is known: the JSON is head + revision + tail.
   struct Encoded {
@@ -85,16 +87,20 @@ class SqliteStore final : public Store {
                         Object object, const Encoded& encoded, const ObjectPtr& prev)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static Encoded Encode(const Object& object);
-  // Waits until the batch holding the caller's write has committed (leading the commit if no one
-  // is), and returns its result.
-  absl::Status AwaitCommitLocked(std::shared_ptr<Batch> batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Waits until the batch holding the caller's write has committed (leading the commit when it is
+  // this batch's turn), and returns its result. Called with mu_ held; returns with it released.
+  absl::Status AwaitCommit(std::shared_ptr<Batch> batch) ABSL_UNLOCK_FUNCTION(mu_);
+  // Commits `batch` and the batches that gather meanwhile (a few), then offers the lead of the next.
+  void LeadLocked(std::shared_ptr<Batch> batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Writes one batch to the file and publishes it (or fails it); mu_ is released meanwhile.
   void CommitLocked(const std::shared_ptr<Batch>& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static void MarkDone(Batch& batch, absl::Status result);
   absl::Status WriteBatch(const Batch& batch, int64_t* compacted_to);
   absl::Status CompactStepLocked(const Batch& batch, int64_t* compacted_to)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
-  void PublishLocked(const Batch& batch, std::vector<std::shared_ptr<WatchQueue>>* to_notify)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Makes a committed batch visible to reads and watchers.
+  void Publish(const Batch& batch, int64_t compacted_to, std::vector<std::shared_ptr<WatchQueue>>* to_notify)
+      ABSL_LOCKS_EXCLUDED(mu_, state_mu_);
 
   // The read path.
   absl::StatusOr<int64_t> ListRevision(const ListOptions& options, std::string* start_after) const;
@@ -115,7 +121,6 @@ class SqliteStore final : public Store {
   bool committing_ ABSL_GUARDED_BY(mu_) = false;
   // Uncommitted writes by kind and object key: the revision and the object (null for a delete).
   absl::flat_hash_map<std::string, std::pair<int64_t, ObjectPtr>> staged_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::shared_ptr<WatchQueue>> watchers_ ABSL_GUARDED_BY(mu_);
 
   mutable absl::Mutex state_mu_ ABSL_ACQUIRED_BEFORE(db_mu_);
   absl::flat_hash_map<std::string, KindState> kinds_ ABSL_GUARDED_BY(state_mu_);
@@ -124,6 +129,7 @@ class SqliteStore final : public Store {
   // Recent events, in revision order; every event after event_floor_ is here.
   std::deque<std::shared_ptr<const ChangeEvent>> events_ ABSL_GUARDED_BY(state_mu_);
   int64_t event_floor_ ABSL_GUARDED_BY(state_mu_) = 0;
+  std::vector<std::shared_ptr<WatchQueue>> watchers_ ABSL_GUARDED_BY(state_mu_);
 
   mutable absl::Mutex db_mu_;
   std::unique_ptr<sqlite::Db> db_ ABSL_GUARDED_BY(db_mu_);

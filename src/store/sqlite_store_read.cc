@@ -190,8 +190,7 @@ absl::StatusOr<std::unique_ptr<Watcher>> SqliteStore::Watch(const ResourceType& 
                                             options_.watch_queue_limit, options_.bookmark_interval);
   int64_t history_from = 0, history_to = 0;
   {
-    absl::MutexLock lock(&mu_);  // no commit is published while the watch starts
-    absl::ReaderMutexLock state_lock(&state_mu_);
+    absl::MutexLock state_lock(&state_mu_);  // no commit is published while the watch starts
     if (!start->has_value()) {
       std::string from, to;
       NamespaceRange(queue_options.namespace_, &from, &to);
