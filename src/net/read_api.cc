@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -110,6 +111,12 @@ absl::Status ReadApiServer::Start(const std::string& host, int port) {
   }
   if (port_ <= 0) return absl::UnavailableError(absl::StrCat("cannot listen on ", host, ":", port));
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // httplib's stop() does nothing until the listening loop runs: wait for it, so a Stop() right
+  // after Start() cannot leave the loop blocked in accept().
+  for (int waited_ms = 0; !server_->is_running(); ++waited_ms) {
+    if (waited_ms > 10000) return absl::InternalError("the HTTP server did not start listening");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return absl::OkStatus();
 }
 

@@ -70,17 +70,22 @@ class Server {
     }
   }
   ~Server() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
+    if (pid_ > 0) Stop();
     if (output_ != nullptr) fclose(output_);
   }
-  // Stops the server and returns its exit code.
+  // Stops the server (SIGTERM; SIGKILL if it has not exited within 30 s) and returns its exit code,
+  // -1 if it had to be killed.
   int Stop() {
     kill(pid_, SIGTERM);
     int status = 0;
-    waitpid(pid_, &status, 0);
+    for (int waited = 0; waitpid(pid_, &status, WNOHANG) == 0; ++waited) {
+      if (waited == 3000) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, &status, 0);
+        break;
+      }
+      usleep(10000);
+    }
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
