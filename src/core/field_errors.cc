@@ -69,22 +69,6 @@ std::string FieldNotFound(absl::string_view path, absl::string_view value) {
   return absl::StrCat(path, ": Not found: ", GoQuote(value));
 }
 
-std::string FieldNotSupportedRaw(absl::string_view path, absl::string_view raw,
-                                 const std::vector<std::string>& supported) {
-  std::string out = absl::StrCat(path, ": Unsupported value: ", raw);
-  if (!supported.empty()) {
-    std::vector<std::string> quoted;
-    quoted.reserve(supported.size());
-    for (const std::string& s : supported) quoted.push_back(GoQuote(s));
-    absl::StrAppend(&out, ": supported values: ", absl::StrJoin(quoted, ", "));
-  }
-  return out;
-}
-
-std::string FieldTooLongBytes(absl::string_view path, int64_t max_bytes) {
-  return absl::StrCat(path, ": Too long: must have at most ", max_bytes, " bytes");
-}
-
 std::string InclusiveRangeError(int64_t lo, int64_t hi) {
   return absl::StrCat("must be between ", lo, " and ", hi, ", inclusive");
 }

@@ -41,11 +41,6 @@ std::string FieldDuplicate(absl::string_view path, absl::string_view value);
 std::string FieldDuplicateRaw(absl::string_view path, absl::string_view raw, absl::string_view detail = "");
 // `<path>: Not found: "<value>"`.
 std::string FieldNotFound(absl::string_view path, absl::string_view value);
-// `<path>: Unsupported value: <raw>: supported values: "a", "b"` for non-string values.
-std::string FieldNotSupportedRaw(absl::string_view path, absl::string_view raw,
-                                 const std::vector<std::string>& supported);
-// `<path>: Too long: must have at most <max> bytes` (field.TooLong of current Kubernetes).
-std::string FieldTooLongBytes(absl::string_view path, int64_t max_bytes);
 
 // Messages of util/validation.
 inline constexpr absl::string_view kIsNegativeErrorMsg = "must be greater than or equal to 0";

@@ -223,7 +223,12 @@ std::string FieldForbidden(absl::string_view path, absl::string_view detail) {
 
 std::string FieldNotSupported(absl::string_view path, absl::string_view value,
                               const std::vector<std::string>& supported) {
-  std::string out = absl::StrCat(path, ": Unsupported value: ", GoQuote(value));
+  return FieldNotSupportedRaw(path, GoQuote(value), supported);
+}
+
+std::string FieldNotSupportedRaw(absl::string_view path, absl::string_view raw,
+                                 const std::vector<std::string>& supported) {
+  std::string out = absl::StrCat(path, ": Unsupported value: ", raw);
   if (!supported.empty()) {
     std::vector<std::string> quoted;
     quoted.reserve(supported.size());
@@ -234,8 +239,7 @@ std::string FieldNotSupported(absl::string_view path, absl::string_view value,
 }
 
 std::string FieldTooLong(absl::string_view path, int64_t max_bytes) {
-  return absl::StrCat(path, ": Too long: may not be more than ", max_bytes,
-                      max_bytes == 1 ? " byte" : " bytes");
+  return absl::StrCat(path, ": Too long: must have at most ", max_bytes, " bytes");
 }
 
 std::string AggregateErrors(const std::vector<std::string>& errors) {

@@ -51,7 +51,10 @@ std::string FieldForbidden(absl::string_view path, absl::string_view detail = ""
 // `<path>: Unsupported value: "<value>": supported values: "a", "b"`.
 std::string FieldNotSupported(absl::string_view path, absl::string_view value,
                               const std::vector<std::string>& supported);
-// `<path>: Too long: may not be more than <max> bytes`.
+// The same for a value that is not a string, written as given (`Unsupported value: 3: ...`).
+std::string FieldNotSupportedRaw(absl::string_view path, absl::string_view raw,
+                                 const std::vector<std::string>& supported);
+// `<path>: Too long: must have at most <max> bytes` (field.TooLong of current Kubernetes).
 std::string FieldTooLong(absl::string_view path, int64_t max_bytes);
 
 // Joins errors as utilerrors.Aggregate does: one error as itself, several as "[e1, e2]",

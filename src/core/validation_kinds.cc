@@ -60,7 +60,7 @@ void ValidateConfigMapData(const ConfigMap& config_map, FieldErrors* errs) {
     total += DecodedBase64Size(value);
   }
   // The path "" stands for the whole object, as in Kubernetes.
-  if (total > kMaxConfigMapSize) errs->push_back(FieldTooLongBytes("", kMaxConfigMapSize));
+  if (total > kMaxConfigMapSize) errs->push_back(FieldTooLong("", kMaxConfigMapSize));
 }
 
 void ValidateConfigMapUpdate(const ConfigMap& config_map, const ConfigMap& old, FieldErrors* errs) {

@@ -114,14 +114,7 @@ void ValidateFinalizers(const std::vector<std::string>& finalizers, absl::string
 // The checks that create and update share: labels, annotations, owner references, finalizers.
 void ValidateMetaCommon(const ObjectMeta& meta, bool builtin, FieldErrors* errs) {
   for (std::string& e : ValidateLabels(meta.labels, "metadata.labels")) errs->push_back(std::move(e));
-  for (const std::string& e : ValidateAnnotations(meta.annotations, "metadata.annotations")) {
-    // names.cc words the size error as older Kubernetes did; current Kubernetes says "must have at most".
-    if (absl::StartsWith(e, "metadata.annotations: Too long")) {
-      errs->push_back(FieldTooLongBytes("metadata.annotations", kTotalAnnotationSizeLimitBytes));
-    } else {
-      errs->push_back(e);
-    }
-  }
+  for (std::string& e : ValidateAnnotations(meta.annotations, "metadata.annotations")) errs->push_back(std::move(e));
   ValidateOwnerReferences(meta.ownerReferences, "metadata.ownerReferences", errs);
   ValidateFinalizers(meta.finalizers, "metadata.finalizers", builtin, errs);
 }

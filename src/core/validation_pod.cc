@@ -328,7 +328,7 @@ void ValidatePodTemplateSpec(const PodTemplateSpec& tmpl, absl::string_view path
     errs->push_back(std::move(e));
   for (const std::string& e : ValidateAnnotations(tmpl.metadata.annotations, Child(path, "annotations"))) {
     errs->push_back(absl::StrContains(e, ": Too long:")
-                        ? FieldTooLongBytes(Child(path, "annotations"), kTotalAnnotationSizeLimitBytes)
+                        ? FieldTooLong(Child(path, "annotations"), kTotalAnnotationSizeLimitBytes)
                         : e);
   }
   ValidatePodSpec(tmpl.spec, Child(path, "spec"), errs);

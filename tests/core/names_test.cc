@@ -151,7 +151,7 @@ TEST_CASE("ValidateAnnotations checks keys case-insensitively and the total size
   CHECK(ValidateAnnotations(at_limit, "metadata.annotations").empty());
   Labels over_limit{{"k", std::string(256 * 1024, 'v')}};
   CHECK(ValidateAnnotations(over_limit, "metadata.annotations") ==
-        Errors{"metadata.annotations: Too long: may not be more than 262144 bytes"});
+        Errors{"metadata.annotations: Too long: must have at most 262144 bytes"});
   Labels spread{{"a", std::string(200 * 1024, 'v')}, {"b", std::string(100 * 1024, 'v')}};
   CHECK(ValidateAnnotations(spread, "metadata.annotations").size() == 1);
 }
@@ -167,8 +167,8 @@ TEST_CASE("field errors are formatted like field.Error") {
         "spec.policy: Unsupported value: \"Foo\": supported values: \"Always\", \"Never\"");
   CHECK(FieldNotSupported("spec.policy", "Foo", {}) == "spec.policy: Unsupported value: \"Foo\"");
   CHECK(FieldTooLong("metadata.annotations", 262144) ==
-        "metadata.annotations: Too long: may not be more than 262144 bytes");
-  CHECK(FieldTooLong("x", 1) == "x: Too long: may not be more than 1 byte");
+        "metadata.annotations: Too long: must have at most 262144 bytes");
+  CHECK(FieldTooLong("x", 1) == "x: Too long: must have at most 1 bytes");
 }
 
 TEST_CASE("AggregateErrors joins like utilerrors.Aggregate") {
