@@ -46,9 +46,8 @@ long PeakRssMiB() {
   return usage.ru_maxrss / 1024;
 }
 
-// Resident memory now, after returning freed heap pages to the system.
+// Resident memory now.
 long CurrentRssMiB() {
-  malloc_trim(0);
   long pages = 0, resident = 0;
   FILE* f = fopen("/proc/self/statm", "r");
   if (f == nullptr) return 0;

@@ -8,7 +8,10 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -150,6 +153,45 @@ TEST_CASE("orch server applies manifests and serves gets, lists and watches; SIG
   auto bad_selector = http.Get("/api/v1/pods?labelSelector=a%20in%20(");
   REQUIRE(bad_selector);
   CHECK(bad_selector->status == 400);
+
+  auto bad_limit = http.Get("/api/v1/pods?limit=many");
+  REQUIRE(bad_limit);
+  CHECK(bad_limit->status == 400);
+  CHECK(absl::StrContains(bad_limit->body, "limit"));
+  auto bad_version = http.Get("/api/v1/pods?resourceVersion=yesterday");
+  REQUIRE(bad_version);
+  CHECK(bad_version->status == 400);
+  auto bad_field = http.Get("/api/v1/pods?fieldSelector=spec.hostname%3Dx");
+  REQUIRE(bad_field);
+  CHECK(bad_field->status == 400);
+  CHECK(absl::StrContains(bad_field->body, "field label not supported: spec.hostname"));
+  auto bad_continue = http.Get("/api/v1/pods?limit=1&continue=garbage");
+  REQUIRE(bad_continue);
+  CHECK(bad_continue->status == 400);
+  auto unknown = http.Get("/api/v1/widgets");
+  REQUIRE(unknown);
+  CHECK(unknown->status == 404);
+  auto too_deep = http.Get("/api/v1/namespaces/demo/pods/hello/extra/parts");
+  REQUIRE(too_deep);
+  CHECK(too_deep->status == 404);
+
+  // Pages: limit and continue give every namespace once.
+  std::set<std::string> seen;
+  std::string token;
+  int pages = 0;
+  do {
+    std::string path = "/api/v1/namespaces?limit=2";
+    if (!token.empty()) path += "&continue=" + token;
+    auto page = http.Get(path);
+    REQUIRE(page);
+    REQUIRE(page->status == 200);
+    nlohmann::json body = nlohmann::json::parse(page->body);
+    for (const auto& item : body["items"]) CHECK(seen.insert(item["metadata"]["name"].get<std::string>()).second);
+    token = body["metadata"].value("continue", "");
+    ++pages;
+  } while (!token.empty() && pages < 10);
+  CHECK(pages == 3);
+  CHECK(seen == std::set<std::string>{"default", "demo", "kube-node-lease", "kube-public", "kube-system"});
 
   auto namespaces = http.Get("/api/v1/namespaces?fieldSelector=metadata.name%3Ddemo");
   REQUIRE(namespaces);
