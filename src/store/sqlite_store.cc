@@ -373,6 +373,7 @@ absl::Status SqliteStore::WriteBatch(const Batch& batch, int64_t* compacted_to) 
   absl::ReaderMutexLock state_lock(&state_mu_);
   absl::MutexLock lock(&db_mu_);
   if (absl::Status s = begin_.Run(); !s.ok()) return s;
+  const int64_t cursor_before = compact_cursor_;
   absl::Status status;
   for (const Op& op : batch.ops) {
     const ObjectMeta& meta = op.event.object->object.metadata;
@@ -391,8 +392,10 @@ absl::Status SqliteStore::WriteBatch(const Batch& batch, int64_t* compacted_to) 
   }
   if (status.ok()) status = commit_.Run();
   if (!status.ok()) {
+    // Nothing of the transaction happened, the compaction step included.
     db_->Exec("ROLLBACK").IgnoreError();
-    if (*compacted_to >= 0) *compacted_to = -1;
+    compact_cursor_ = cursor_before;
+    *compacted_to = -1;
   }
   return status;
 }
