@@ -26,6 +26,9 @@
 
 namespace orch {
 
+// The key of an object across kinds: KindKey + "\x02" + ObjectKey.
+std::string FullKey(const std::string& kind_key, const std::string& key);
+
 class SqliteStore final : public Store {
  public:
   static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const SqliteStoreOptions& options);
