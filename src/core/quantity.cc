@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "src/core/strconv.h"
 
 namespace orch {
 namespace {
@@ -99,24 +100,6 @@ struct Suffix {
 
 constexpr const char* kDecimalSuffixes[] = {"n", "u", "m", "", "k", "M", "G", "T", "P", "E"};
 constexpr const char* kBinarySuffixes[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
-
-// Go's strconv.ParseInt(s, 10, 64) (an optional sign, then digits only).
-std::optional<int64_t> ParseInt64(absl::string_view s) {
-  bool negative = false;
-  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
-    negative = s[0] == '-';
-    s.remove_prefix(1);
-  }
-  if (s.empty()) return std::nullopt;
-  absl::uint128 value = 0;
-  for (char c : s) {
-    if (!IsDigit(c)) return std::nullopt;
-    value = value * 10 + static_cast<unsigned>(c - '0');
-    if (value > absl::uint128(std::numeric_limits<int64_t>::max()) + 1) return std::nullopt;
-  }
-  if (!negative && value > absl::uint128(std::numeric_limits<int64_t>::max())) return std::nullopt;
-  return negative ? static_cast<int64_t>(-absl::int128(value)) : static_cast<int64_t>(value);
-}
 
 // quantitySuffixer.interpret: the SI tables first, then a decimal exponent "e<int>"/"E<int>".
 std::optional<Suffix> Interpret(absl::string_view suffix) {
