@@ -22,9 +22,7 @@ bool IsCoreKind(const ResourceType& type, absl::string_view kind) { return type.
 absl::Status PrepareForCreate(const ResourceType& type, Object* object) {
   if (IsCoreKind(type, "Pod")) {
     object->status = R"({"phase":"Pending"})";
-    object->fields.erase(std::remove_if(object->fields.begin(), object->fields.end(),
-                                        [](const auto& f) { return absl::StartsWith(f.first, "status."); }),
-                         object->fields.end());
+    std::erase_if(object->fields, [](const auto& f) { return absl::StartsWith(f.first, "status."); });
     object->fields.emplace_back("status.phase", "Pending");
     std::sort(object->fields.begin(), object->fields.end());
   } else if (IsCoreKind(type, "Namespace")) {
