@@ -17,4 +17,11 @@ Clock* RealClock() {
   return clock;
 }
 
+void ManualClock::Set(absl::Time to) {
+  const int64_t target = absl::ToUnixNanos(to);
+  int64_t now = now_.load(std::memory_order_acquire);
+  while (now < target && !now_.compare_exchange_weak(now, target, std::memory_order_acq_rel)) {
+  }
+}
+
 }  // namespace orch
