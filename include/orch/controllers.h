@@ -1,0 +1,36 @@
+// The built-in controllers. orch::Cluster registers them all; a custom control plane picks the ones
+// it wants and adds them to its own ControllerManager.
+#ifndef ORCH_CONTROLLERS_H_
+#define ORCH_CONTROLLERS_H_
+
+#include <memory>
+
+#include "absl/time/time.h"
+#include "orch/controller.h"
+
+namespace orch {
+
+// Keeps spec.replicas pods matching each ReplicaSet's selector: creates them from its template,
+// owns them (ownerReferences, controller: true), adopts matching orphans, releases pods that stop
+// matching, deletes surplus pods in Kubernetes' order; writes status (replicas, readyReplicas,
+// availableReplicas after minReadySeconds, fullyLabeledReplicas, observedGeneration).
+std::unique_ptr<Controller> NewReplicaSetController();
+
+// Rolls Deployments out through ReplicaSets named <deployment>-<pod-template-hash>: RollingUpdate
+// (maxSurge, maxUnavailable) and Recreate, revision annotations and history limit, rollback, pause,
+// progressDeadlineSeconds with the Progressing condition, and status as `kubectl rollout status`
+// reads it.
+std::unique_ptr<Controller> NewDeploymentController();
+
+// Keeps one Endpoints object per Service with a selector: the ready and not-ready addresses of the
+// matching pods, with the Service's ports resolved (targetPort by number or by container port name).
+std::unique_ptr<Controller> NewEndpointsController();
+
+// Deletes objects whose owners are gone (background propagation), deletes an owner's dependents
+// before it (foreground: the "foregroundDeletion" finalizer), or releases them (the "orphan"
+// finalizer).
+std::unique_ptr<Controller> NewGarbageCollector();
+
+}  // namespace orch
+
+#endif  // ORCH_CONTROLLERS_H_
