@@ -1,0 +1,126 @@
+// The Cluster facade: owns the store, the loop, the client and the controller manager, and puts
+// them together in the order their lifetimes need.
+#include "orch/cluster.h"
+
+#include "orch/codec.h"
+#include "orch/controllers.h"
+#include "orch/errors.h"
+
+namespace orch {
+namespace {
+
+class ClusterImpl final : public Cluster {
+ public:
+  ~ClusterImpl() override { Stop(); }
+
+  absl::Status Init(ClusterOptions options) {
+    mode_ = options.mode;
+    if (options.store_instance != nullptr) {
+      store_ = std::move(options.store_instance);
+    } else {
+      absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(options.store);
+      if (!store.ok()) return store.status();
+      store_ = std::move(*store);
+    }
+    if (absl::Status s = EnsureSystemNamespaces(*store_); !s.ok()) return s;
+    client_ = std::make_unique<Client>(*store_);
+    if (mode_ == ClusterOptions::Mode::kManual) {
+      manual_clock_ = std::make_unique<ManualClock>(options.start_time);
+      manual_loop_ = std::make_unique<ManualLoop>(manual_clock_.get());
+      loop_ = manual_loop_.get();
+    } else {
+      threaded_loop_ = ThreadedLoop::Create();
+      loop_ = threaded_loop_.get();
+    }
+    manager_ = ControllerManager::Create(*client_, *loop_, options.queue_options);
+    if (threaded_loop_ != nullptr) {
+      if (absl::Status s = threaded_loop_->Start(); !s.ok()) return s;
+    }
+    if (options.builtin_controllers) {
+      for (auto* factory : {&NewReplicaSetController, &NewDeploymentController, &NewEndpointsController,
+                            &NewGarbageCollector}) {
+        if (absl::Status s = AddController(factory()); !s.ok()) return s;
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  Client& client() override { return *client_; }
+  Store& store() override { return *store_; }
+  EventLoop& loop() override { return *loop_; }
+  ControllerManager& controllers() override { return *manager_; }
+
+  absl::Status AddController(std::unique_ptr<Controller> controller) override {
+    absl::Status status;
+    RunOnLoop([&] { status = manager_->Add(std::move(controller)); });
+    return status;
+  }
+
+  absl::StatusOr<std::vector<ObjectPtr>> Apply(absl::string_view manifest, absl::string_view source) override {
+    absl::StatusOr<std::vector<Object>> objects = DecodeManifests(manifest, source);
+    if (!objects.ok()) return objects.status();
+    std::vector<ObjectPtr> applied;
+    for (Object& object : *objects) {
+      absl::StatusOr<ObjectPtr> created = client_->CreateObject(object);
+      if (absl::IsAlreadyExists(created.status())) {
+        // Replace what is there, keeping what the system wrote (status is kept by the store).
+        object.metadata.resourceVersion.clear();
+        created = client_->UpdateObject(std::move(object));
+      }
+      if (!created.ok()) return created.status();
+      applied.push_back(std::move(*created));
+    }
+    return applied;
+  }
+
+  size_t RunUntilIdle() override {
+    if (manual_loop_ != nullptr) return manual_loop_->RunUntilIdle();
+    if (threaded_loop_ != nullptr && !stopped_) threaded_loop_->RunSync([] {});
+    return 0;
+  }
+
+  size_t Advance(absl::Duration by) override {
+    if (manual_loop_ == nullptr) return 0;
+    return manual_loop_->Advance(by);
+  }
+
+  void RunOnLoop(std::function<void()> callback) override {
+    if (threaded_loop_ != nullptr && !stopped_) {
+      threaded_loop_->RunSync(std::move(callback));
+    } else {
+      callback();
+    }
+  }
+
+  void Stop() override {
+    if (stopped_) return;
+    // Controllers stop on the loop thread, so no reconcile is running while they do.
+    RunOnLoop([this] {
+      if (manager_ != nullptr) manager_->Stop();
+    });
+    stopped_ = true;
+    if (threaded_loop_ != nullptr) threaded_loop_->Stop();
+  }
+
+ private:
+  ClusterOptions::Mode mode_ = ClusterOptions::Mode::kManual;
+  // Declared in the order they are built; destroyed in reverse.
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Client> client_;
+  std::unique_ptr<ManualClock> manual_clock_;
+  std::unique_ptr<ManualLoop> manual_loop_;
+  std::unique_ptr<ThreadedLoop> threaded_loop_;
+  EventLoop* loop_ = nullptr;
+  std::unique_ptr<ControllerManager> manager_;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Cluster>> Cluster::Create(ClusterOptions options) {
+  auto cluster = std::make_unique<ClusterImpl>();
+  if (absl::Status s = cluster->Init(std::move(options)); !s.ok()) return s;
+  return cluster;
+}
+
+}  // namespace orch

@@ -1,0 +1,242 @@
+// The garbage collector: follows ownerReferences across every kind. An object whose owners are all
+// gone is deleted (background propagation); an owner being deleted with the "foregroundDeletion"
+// finalizer has its dependents deleted first; one with the "orphan" finalizer has them released.
+//
+// Queue keys carry the kind: ObjectKey{namespace, "<group>/<Kind>/<name>"} ("/" never occurs in
+// names or kinds).
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "orch/controllers.h"
+#include "orch/errors.h"
+
+namespace orch {
+namespace {
+
+constexpr absl::string_view kOwnerIndex = "gc-owner-uid";
+constexpr absl::string_view kForeground = "foregroundDeletion";
+constexpr absl::string_view kOrphan = "orphan";
+
+bool HasFinalizer(const ObjectMeta& meta, absl::string_view finalizer) {
+  return std::find(meta.finalizers.begin(), meta.finalizers.end(), finalizer) != meta.finalizers.end();
+}
+
+bool WaitingForDependents(const ObjectMeta& meta) {
+  return meta.deletionTimestamp.IsSet() && HasFinalizer(meta, kForeground);
+}
+
+class GarbageCollector final : public Controller {
+ public:
+  absl::string_view Name() const override { return "garbage-collector-controller"; }
+
+  absl::Status Setup(ControllerContext& context) override {
+    context_ = &context;
+    for (const ResourceType* type : AllResourceTypes()) {
+      // Events own nothing and have no owners; watching them would only cost memory.
+      if (type->group.empty() && type->kind == "Event") continue;
+      Informer& informer = context.InformerFor(*type);
+      informer.AddIndex(std::string(kOwnerIndex), [](const Object& object) {
+        std::vector<std::string> uids;
+        for (const OwnerReference& owner : object.metadata.ownerReferences) uids.push_back(owner.uid);
+        return uids;
+      });
+      informers_[KindKey(type->group, type->kind)] = &informer;
+      informer.AddHandler([this, type](const InformerEvent& event) { OnEvent(*type, event); });
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Reconcile(const ObjectKey& key) override {
+    std::vector<std::string> parts = absl::StrSplit(key.name, absl::MaxSplits('/', 2));
+    if (parts.size() != 3) return absl::OkStatus();
+    Informer* informer = InformerOf(parts[0], parts[1]);
+    if (informer == nullptr) return absl::OkStatus();
+    ObjectPtr stored = informer->Get(key.namespace_, parts[2]);
+    if (stored == nullptr) return absl::OkStatus();
+    const ObjectMeta& meta = stored->object.metadata;
+    if (meta.deletionTimestamp.IsSet() && HasFinalizer(meta, kOrphan)) return Orphan(*informer, stored);
+    if (WaitingForDependents(meta)) return DeleteDependents(*informer, stored);
+    if (!meta.ownerReferences.empty()) return CheckOwners(*informer, stored);
+    return absl::OkStatus();
+  }
+
+ private:
+  static std::string KindKey(absl::string_view group, absl::string_view kind) { return absl::StrCat(group, "/", kind); }
+  static ObjectKey QueueKey(const Object& object) {
+    return {object.metadata.namespace_,
+            absl::StrCat(object.type.Group(), "/", object.type.kind, "/", object.metadata.name)};
+  }
+
+  Informer* InformerOf(absl::string_view group, absl::string_view kind) {
+    auto it = informers_.find(KindKey(group, kind));
+    return it == informers_.end() ? nullptr : it->second;
+  }
+
+  std::vector<ObjectPtr> Dependents(const std::string& uid) {
+    std::vector<ObjectPtr> dependents;
+    for (const auto& [kind, informer] : informers_) {
+      for (ObjectPtr& dependent : informer->ByIndex(kOwnerIndex, uid)) dependents.push_back(std::move(dependent));
+    }
+    return dependents;
+  }
+
+  void OnEvent(const ResourceType& type, const InformerEvent& event) {
+    const ObjectMeta& meta = event.object->object.metadata;
+    if (event.type == WatchEventType::kDeleted) {
+      // Its dependents may now be orphans; owners waiting for it may now finish.
+      for (const ObjectPtr& dependent : Dependents(meta.uid)) context_->queue().Add(QueueKey(dependent->object));
+      for (const OwnerReference& owner : meta.ownerReferences) EnqueueOwner(event.object->object, owner);
+      return;
+    }
+    const ObjectMeta* old = event.old != nullptr ? &event.old->object.metadata : nullptr;
+    const bool owners_changed = old == nullptr || old->ownerReferences != meta.ownerReferences;
+    const bool deletion_changed =
+        old == nullptr || old->deletionTimestamp != meta.deletionTimestamp || old->finalizers != meta.finalizers;
+    if ((owners_changed && !meta.ownerReferences.empty()) ||
+        (deletion_changed && meta.deletionTimestamp.IsSet() &&
+         (HasFinalizer(meta, kOrphan) || HasFinalizer(meta, kForeground)))) {
+      context_->queue().Add(QueueKey(event.object->object));
+    }
+    // An owner that started waiting for its dependents makes them act.
+    if (deletion_changed && WaitingForDependents(meta)) {
+      for (const ObjectPtr& dependent : Dependents(meta.uid)) context_->queue().Add(QueueKey(dependent->object));
+    }
+    (void)type;
+  }
+
+  void EnqueueOwner(const Object& dependent, const OwnerReference& owner) {
+    TypeMeta owner_type{owner.apiVersion, owner.kind};
+    const ResourceType* type = FindResourceTypeFor(owner_type);
+    if (type == nullptr) return;
+    context_->queue().Add({type->namespaced ? dependent.metadata.namespace_ : "",
+                           absl::StrCat(type->group, "/", type->kind, "/", owner.name)});
+  }
+
+  // The owner an ownerReference names, if it still exists with that uid. The cache may lag, so an
+  // owner missing from it is looked up in the store before it is declared gone.
+  absl::StatusOr<ObjectPtr> FindOwner(const Object& dependent, const OwnerReference& reference) {
+    const ResourceType* type = FindResourceTypeFor(TypeMeta{reference.apiVersion, reference.kind});
+    if (type == nullptr) return absl::NotFoundError("unknown kind");
+    const std::string namespace_ = type->namespaced ? dependent.metadata.namespace_ : "";
+    ObjectPtr cached;
+    if (Informer* informer = InformerOf(type->group, type->kind); informer != nullptr) {
+      cached = informer->Get(namespace_, reference.name);
+    }
+    if (cached != nullptr && cached->object.metadata.uid == reference.uid) return cached;
+    absl::StatusOr<ObjectPtr> live = context_->client().GetObject(*type, namespace_, reference.name);
+    if (!live.ok()) return live.status();
+    if ((*live)->object.metadata.uid != reference.uid) return absl::NotFoundError("owner replaced");
+    return *live;
+  }
+
+  absl::Status CheckOwners(Informer& informer, const ObjectPtr& stored) {
+    const Object& object = stored->object;
+    if (object.metadata.deletionTimestamp.IsSet()) return absl::OkStatus();
+    std::vector<OwnerReference> alive;
+    bool owner_waiting = false;
+    for (const OwnerReference& reference : object.metadata.ownerReferences) {
+      absl::StatusOr<ObjectPtr> owner = FindOwner(object, reference);
+      if (owner.ok()) {
+        alive.push_back(reference);
+        if (WaitingForDependents((*owner)->object.metadata) && reference.blockOwnerDeletion.value_or(false)) {
+          owner_waiting = true;
+        }
+      } else if (!absl::IsNotFound(owner.status())) {
+        return owner.status();
+      }
+    }
+    if (alive.empty() || owner_waiting) {
+      ClientDeleteOptions options;
+      options.preconditions.uid = object.metadata.uid;
+      if (owner_waiting) options.propagationPolicy = "Foreground";
+      absl::StatusOr<DeleteResult> deleted =
+          context_->client().DeleteObject(informer.type(), object.metadata.namespace_, object.metadata.name, options);
+      if (!deleted.ok() && !absl::IsNotFound(deleted.status()) && !IsConflict(deleted.status())) {
+        return deleted.status();
+      }
+      return absl::OkStatus();
+    }
+    if (alive.size() == object.metadata.ownerReferences.size()) return absl::OkStatus();
+    // Some owners are gone, others not: drop the dangling references.
+    return UpdateOwners(informer.type(), object, [&](std::vector<OwnerReference>& owners) {
+      std::erase_if(owners, [&](const OwnerReference& o) {
+        return std::none_of(alive.begin(), alive.end(), [&](const OwnerReference& a) { return a.uid == o.uid; });
+      });
+    });
+  }
+
+  absl::Status DeleteDependents(Informer& informer, const ObjectPtr& owner) {
+    bool blocked = false;
+    for (const ObjectPtr& dependent : Dependents(owner->object.metadata.uid)) {
+      const ObjectMeta& meta = dependent->object.metadata;
+      bool blocks = false;
+      for (const OwnerReference& reference : meta.ownerReferences) {
+        if (reference.uid == owner->object.metadata.uid) blocks = reference.blockOwnerDeletion.value_or(false);
+      }
+      blocked |= blocks;
+      if (meta.deletionTimestamp.IsSet()) continue;
+      const ResourceType* type = FindResourceTypeFor(dependent->object.type);
+      if (type == nullptr) continue;
+      ClientDeleteOptions options;
+      options.preconditions.uid = meta.uid;
+      options.propagationPolicy = "Foreground";
+      absl::StatusOr<DeleteResult> deleted =
+          context_->client().DeleteObject(*type, meta.namespace_, meta.name, options);
+      if (!deleted.ok() && !absl::IsNotFound(deleted.status()) && !IsConflict(deleted.status())) {
+        return deleted.status();
+      }
+    }
+    // Blocking dependents are still there: their deletion events bring the owner back here.
+    if (blocked) return absl::OkStatus();
+    return RemoveFinalizer(informer.type(), owner->object, kForeground);
+  }
+
+  absl::Status Orphan(Informer& informer, const ObjectPtr& owner) {
+    const std::string uid = owner->object.metadata.uid;
+    for (const ObjectPtr& dependent : Dependents(uid)) {
+      const ResourceType* type = FindResourceTypeFor(dependent->object.type);
+      if (type == nullptr) continue;
+      absl::Status released = UpdateOwners(*type, dependent->object, [&](std::vector<OwnerReference>& owners) {
+        std::erase_if(owners, [&](const OwnerReference& o) { return o.uid == uid; });
+      });
+      if (!released.ok() && !absl::IsNotFound(released)) return released;
+    }
+    return RemoveFinalizer(informer.type(), owner->object, kOrphan);
+  }
+
+  // Applies `change` to the live object's ownerReferences; retried on conflicts with other writers.
+  absl::Status UpdateOwners(const ResourceType& type, const Object& cached,
+                            const std::function<void(std::vector<OwnerReference>&)>& change) {
+    return UpdateLive(type, cached, [&](Object& object) { change(object.metadata.ownerReferences); });
+  }
+
+  absl::Status RemoveFinalizer(const ResourceType& type, const Object& cached, absl::string_view finalizer) {
+    return UpdateLive(type, cached, [&](Object& object) { std::erase(object.metadata.finalizers, finalizer); });
+  }
+
+  absl::Status UpdateLive(const ResourceType& type, const Object& cached, const std::function<void(Object&)>& change) {
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      absl::StatusOr<ObjectPtr> live =
+          context_->client().GetObject(type, cached.metadata.namespace_, cached.metadata.name);
+      if (!live.ok()) return absl::IsNotFound(live.status()) ? absl::OkStatus() : live.status();
+      if ((*live)->object.metadata.uid != cached.metadata.uid) return absl::OkStatus();
+      Object object = (*live)->object;
+      change(object);
+      if (object.metadata == (*live)->object.metadata) return absl::OkStatus();
+      absl::StatusOr<ObjectPtr> updated = context_->client().UpdateObject(std::move(object));
+      if (updated.ok() || absl::IsNotFound(updated.status())) return absl::OkStatus();
+      if (!IsConflict(updated.status())) return updated.status();
+    }
+    return ConflictError(type.kind, cached.metadata.name, "the object keeps changing");
+  }
+
+  ControllerContext* context_ = nullptr;
+  std::map<std::string, Informer*> informers_;
+};
+
+}  // namespace
+
+std::unique_ptr<Controller> NewGarbageCollector() { return std::make_unique<GarbageCollector>(); }
+
+}  // namespace orch

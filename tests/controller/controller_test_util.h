@@ -1,0 +1,67 @@
+// A control plane without nodes for controller tests: memory store, client, manual loop, manager.
+#ifndef ORCH_TESTS_CONTROLLER_CONTROLLER_TEST_UTIL_H_
+#define ORCH_TESTS_CONTROLLER_CONTROLLER_TEST_UTIL_H_
+
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+
+#include "orch/controller.h"
+#include "orch/types.h"
+
+namespace orch::testing {
+
+struct ControlPlane {
+  ControlPlane() {
+    absl::StatusOr<std::unique_ptr<Store>> opened = OpenStore("memory");
+    REQUIRE(opened.ok());
+    store = std::move(*opened);
+    REQUIRE(EnsureSystemNamespaces(*store).ok());
+    client = std::make_unique<Client>(*store);
+    manager = ControllerManager::Create(*client, loop);
+  }
+
+  ManualClock clock;
+  ManualLoop loop{&clock};
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Client> client;
+  std::unique_ptr<ControllerManager> manager;
+};
+
+inline Pod MakePod(const std::string& name, const Labels& labels, const std::string& ip = "",
+                   bool ready = false) {
+  Pod pod;
+  pod.metadata.name = name;
+  pod.metadata.namespace_ = "default";
+  pod.metadata.labels = labels;
+  Container container;
+  container.name = "main";
+  container.image = "nginx:1.27";
+  ContainerPort http;
+  http.name = "http";
+  http.containerPort = 8080;
+  container.ports.push_back(http);
+  pod.spec.containers.push_back(container);
+  pod.status.podIP = ip;
+  pod.status.phase = ip.empty() ? "Pending" : "Running";
+  PodCondition condition;
+  condition.type = "Ready";
+  condition.status = ready ? "True" : "False";
+  pod.status.conditions.push_back(condition);
+  return pod;
+}
+
+// Creates a pod and writes its status as a node agent would.
+inline Pod CreatePodWithStatus(Client& client, const Pod& pod) {
+  absl::StatusOr<Pod> created = client.Create(pod);
+  REQUIRE_MESSAGE(created.ok(), created.status().ToString());
+  created->status = pod.status;
+  absl::StatusOr<Pod> updated = client.UpdateStatus(*created);
+  REQUIRE_MESSAGE(updated.ok(), updated.status().ToString());
+  return *updated;
+}
+
+}  // namespace orch::testing
+
+#endif  // ORCH_TESTS_CONTROLLER_CONTROLLER_TEST_UTIL_H_

@@ -1,0 +1,115 @@
+// The garbage collector: background, foreground and orphan propagation along ownerReferences.
+#include <doctest/doctest.h>
+
+#include "controller/controller_test_util.h"
+#include "orch/controllers.h"
+
+namespace orch {
+namespace {
+
+using testing::ControlPlane;
+
+ConfigMap Make(const std::string& name, const std::vector<ConfigMap>& owners = {}, bool block = false) {
+  ConfigMap map;
+  map.metadata.name = name;
+  map.metadata.namespace_ = "default";
+  for (const ConfigMap& owner : owners) {
+    OwnerReference reference;
+    reference.apiVersion = "v1";
+    reference.kind = "ConfigMap";
+    reference.name = owner.metadata.name;
+    reference.uid = owner.metadata.uid;
+    if (block) reference.blockOwnerDeletion = true;
+    map.metadata.ownerReferences.push_back(reference);
+  }
+  return map;
+}
+
+struct Fixture : ControlPlane {
+  Fixture() { REQUIRE(manager->Add(NewGarbageCollector()).ok()); }
+  ConfigMap Create(const ConfigMap& map) {
+    absl::StatusOr<ConfigMap> created = client->Create(map);
+    REQUIRE_MESSAGE(created.ok(), created.status().ToString());
+    return *created;
+  }
+  bool Exists(const std::string& name) { return client->Get<ConfigMap>("default", name).ok(); }
+};
+
+TEST_CASE("background: dependents of a deleted owner are deleted, down the chain") {
+  Fixture f;
+  ConfigMap owner = f.Create(Make("owner"));
+  ConfigMap child = f.Create(Make("child", {owner}));
+  f.Create(Make("grandchild", {child}));
+  f.loop.RunUntilIdle();
+  CHECK(f.Exists("child"));
+  REQUIRE(f.client->Delete<ConfigMap>("default", "owner").ok());
+  f.loop.RunUntilIdle();
+  CHECK(!f.Exists("child"));
+  CHECK(!f.Exists("grandchild"));
+}
+
+TEST_CASE("orphan: dependents stay, released from the deleted owner") {
+  Fixture f;
+  ConfigMap owner = f.Create(Make("owner"));
+  f.Create(Make("child", {owner}));
+  REQUIRE(f.client->Delete<ConfigMap>("default", "owner", {.propagationPolicy = "Orphan"}).ok());
+  f.loop.RunUntilIdle();
+  CHECK(!f.Exists("owner"));
+  absl::StatusOr<ConfigMap> child = f.client->Get<ConfigMap>("default", "child");
+  REQUIRE(child.ok());
+  CHECK(child->metadata.ownerReferences.empty());
+}
+
+TEST_CASE("foreground: the owner goes only after its blocking dependents") {
+  Fixture f;
+  ConfigMap owner = f.Create(Make("owner"));
+  ConfigMap child = f.Create(Make("child", {owner}, /*block=*/true));
+  // The grandchild holds a finalizer of someone else: it, and so the chain above it, waits.
+  ConfigMap grandchild = Make("grandchild", {child}, /*block=*/true);
+  grandchild.metadata.finalizers = {"example.com/hold"};
+  f.Create(grandchild);
+  REQUIRE(f.client->Delete<ConfigMap>("default", "owner", {.propagationPolicy = "Foreground"}).ok());
+  f.loop.RunUntilIdle();
+  absl::StatusOr<ConfigMap> waiting = f.client->Get<ConfigMap>("default", "owner");
+  REQUIRE(waiting.ok());
+  CHECK(waiting->metadata.deletionTimestamp.IsSet());
+  CHECK(f.client->Get<ConfigMap>("default", "child")->metadata.deletionTimestamp.IsSet());
+  CHECK(f.client->Get<ConfigMap>("default", "grandchild")->metadata.deletionTimestamp.IsSet());
+
+  ConfigMap held = *f.client->Get<ConfigMap>("default", "grandchild");
+  held.metadata.finalizers.clear();
+  REQUIRE(f.client->Update(held).ok());
+  f.loop.RunUntilIdle();
+  CHECK(!f.Exists("grandchild"));
+  CHECK(!f.Exists("child"));
+  CHECK(!f.Exists("owner"));
+}
+
+TEST_CASE("dangling owner references: all gone deletes, some gone drops them") {
+  Fixture f;
+  ConfigMap owner = f.Create(Make("owner"));
+  ConfigMap ghost = Make("ghost");
+  ghost.metadata.uid = "00000000-0000-0000-0000-000000000000";
+  f.Create(Make("orphaned", {ghost}));
+  f.Create(Make("half", {owner, ghost}));
+  f.loop.RunUntilIdle();
+  CHECK(!f.Exists("orphaned"));
+  absl::StatusOr<ConfigMap> half = f.client->Get<ConfigMap>("default", "half");
+  REQUIRE(half.ok());
+  REQUIRE(half->metadata.ownerReferences.size() == 1);
+  CHECK(half->metadata.ownerReferences[0].name == "owner");
+}
+
+TEST_CASE("an owner recreated under the same name is a different owner") {
+  Fixture f;
+  ConfigMap owner = f.Create(Make("owner"));
+  f.Create(Make("child", {owner}));
+  f.loop.RunUntilIdle();
+  REQUIRE(f.client->Delete<ConfigMap>("default", "owner").ok());
+  f.Create(Make("owner"));  // a new uid before the collector runs
+  f.loop.RunUntilIdle();
+  CHECK(!f.Exists("child"));
+}
+
+}  // namespace
+}  // namespace orch
