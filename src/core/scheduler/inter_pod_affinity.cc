@@ -1,0 +1,172 @@
+// InterPodAffinity: required terms filter, preferred terms score, both over topology domains.
+#include <algorithm>
+#include <limits>
+
+#include "src/core/scheduler/matching.h"
+#include "src/core/scheduler/plugins.h"
+
+namespace orch::scheduler {
+namespace {
+
+const PodAffinity* AffinityOf(const PodInfo& pod) {
+  if (!pod.constraints || !pod.constraints->affinity || !pod.constraints->affinity->podAffinity) return nullptr;
+  return &*pod.constraints->affinity->podAffinity;
+}
+
+const PodAntiAffinity* AntiAffinityOf(const PodInfo& pod) {
+  if (!pod.constraints || !pod.constraints->affinity || !pod.constraints->affinity->podAntiAffinity) return nullptr;
+  return &*pod.constraints->affinity->podAntiAffinity;
+}
+
+void Bump(absl::flat_hash_map<TopologyPair, int64_t>& counts, const NodeInfo& node, const std::string& key,
+          int64_t by) {
+  if (const std::string* value = TopologyValue(node, key)) counts[TopologyPair(key, *value)] += by;
+}
+
+}  // namespace
+
+FilterStatus InterPodAffinity::PreFilter(const PodInfo& pod, const ClusterSnapshot& snapshot) {
+  affinity_terms_.clear();
+  anti_affinity_terms_.clear();
+  affinity_counts_.clear();
+  anti_affinity_counts_.clear();
+  existing_anti_affinity_counts_.clear();
+  if (const PodAffinity* a = AffinityOf(pod)) {
+    for (const PodAffinityTerm& t : a->requiredDuringSchedulingIgnoredDuringExecution) affinity_terms_.push_back(&t);
+  }
+  if (const PodAntiAffinity* a = AntiAffinityOf(pod)) {
+    for (const PodAffinityTerm& t : a->requiredDuringSchedulingIgnoredDuringExecution) {
+      anti_affinity_terms_.push_back(&t);
+    }
+  }
+  auto matches_all_affinity_terms = [&](const PodInfo& target) {
+    if (affinity_terms_.empty()) return false;
+    return std::all_of(affinity_terms_.begin(), affinity_terms_.end(),
+                       [&](const PodAffinityTerm* t) { return TermMatchesPod(*t, pod, target, snapshot); });
+  };
+  pod_matches_own_affinity_ = matches_all_affinity_terms(pod);
+
+  for (const NodeInfo* node : snapshot.Nodes()) {
+    // Existing pods whose required anti-affinity selects the incoming pod.
+    for (const PodInfo* existing : node->pods_with_required_anti_affinity()) {
+      for (const PodAffinityTerm& t : AntiAffinityOf(*existing)->requiredDuringSchedulingIgnoredDuringExecution) {
+        if (TermMatchesPod(t, *existing, pod, snapshot)) Bump(existing_anti_affinity_counts_, *node, t.topologyKey, 1);
+      }
+    }
+    if (affinity_terms_.empty() && anti_affinity_terms_.empty()) continue;
+    for (const PodInfo* existing : node->pods()) {
+      if (matches_all_affinity_terms(*existing)) {
+        for (const PodAffinityTerm* t : affinity_terms_) Bump(affinity_counts_, *node, t->topologyKey, 1);
+      }
+      for (const PodAffinityTerm* t : anti_affinity_terms_) {
+        if (TermMatchesPod(*t, pod, *existing, snapshot)) Bump(anti_affinity_counts_, *node, t->topologyKey, 1);
+      }
+    }
+  }
+  return FilterStatus::Success();
+}
+
+FilterStatus InterPodAffinity::Filter(const PodInfo&, const NodeInfo& node, const ClusterSnapshot&) const {
+  bool pods_exist = true;
+  for (const PodAffinityTerm* t : affinity_terms_) {
+    const std::string* value = TopologyValue(node, t->topologyKey);
+    if (!value) return FilterStatus::Unresolvable(kReasonAffinity);
+    auto it = affinity_counts_.find(TopologyPair(t->topologyKey, *value));
+    if (it == affinity_counts_.end() || it->second <= 0) pods_exist = false;
+  }
+  // The first pod of a group with affinity to itself may go anywhere while no pod matches yet.
+  if (!pods_exist && !(affinity_counts_.empty() && pod_matches_own_affinity_)) {
+    return FilterStatus::Unresolvable(kReasonAffinity);
+  }
+  for (const PodAffinityTerm* t : anti_affinity_terms_) {
+    const std::string* value = TopologyValue(node, t->topologyKey);
+    if (!value) continue;
+    auto it = anti_affinity_counts_.find(TopologyPair(t->topologyKey, *value));
+    if (it != anti_affinity_counts_.end() && it->second > 0) return FilterStatus::Unschedulable(kReasonAntiAffinity);
+  }
+  if (!existing_anti_affinity_counts_.empty()) {
+    for (const auto& [key, value] : node.labels()) {
+      auto it = existing_anti_affinity_counts_.find(TopologyPair(key, value));
+      if (it != existing_anti_affinity_counts_.end() && it->second > 0) {
+        return FilterStatus::Unschedulable(kReasonExistingAntiAffinity);
+      }
+    }
+  }
+  return FilterStatus::Success();
+}
+
+void InterPodAffinity::PreScore(const PodInfo& pod, absl::Span<const NodeInfo* const>,
+                                const ClusterSnapshot& snapshot) {
+  topology_score_.clear();
+  const PodAffinity* affinity = AffinityOf(pod);
+  const PodAntiAffinity* anti = AntiAffinityOf(pod);
+  bool has_preferred = (affinity && !affinity->preferredDuringSchedulingIgnoredDuringExecution.empty()) ||
+                       (anti && !anti->preferredDuringSchedulingIgnoredDuringExecution.empty());
+  for (const NodeInfo* node : snapshot.Nodes()) {
+    // Without preferred terms of its own, only existing pods with affinity can move the score.
+    const std::vector<const PodInfo*>& pods = has_preferred ? node->pods() : node->pods_with_affinity();
+    for (const PodInfo* existing : pods) {
+      if (affinity) {
+        for (const WeightedPodAffinityTerm& w : affinity->preferredDuringSchedulingIgnoredDuringExecution) {
+          if (TermMatchesPod(w.podAffinityTerm, pod, *existing, snapshot)) {
+            Bump(topology_score_, *node, w.podAffinityTerm.topologyKey, w.weight);
+          }
+        }
+      }
+      if (anti) {
+        for (const WeightedPodAffinityTerm& w : anti->preferredDuringSchedulingIgnoredDuringExecution) {
+          if (TermMatchesPod(w.podAffinityTerm, pod, *existing, snapshot)) {
+            Bump(topology_score_, *node, w.podAffinityTerm.topologyKey, -w.weight);
+          }
+        }
+      }
+      if (const PodAffinity* theirs = AffinityOf(*existing)) {
+        if (hard_weight_ > 0) {
+          for (const PodAffinityTerm& t : theirs->requiredDuringSchedulingIgnoredDuringExecution) {
+            if (TermMatchesPod(t, *existing, pod, snapshot)) Bump(topology_score_, *node, t.topologyKey, hard_weight_);
+          }
+        }
+        for (const WeightedPodAffinityTerm& w : theirs->preferredDuringSchedulingIgnoredDuringExecution) {
+          if (TermMatchesPod(w.podAffinityTerm, *existing, pod, snapshot)) {
+            Bump(topology_score_, *node, w.podAffinityTerm.topologyKey, w.weight);
+          }
+        }
+      }
+      if (const PodAntiAffinity* theirs = AntiAffinityOf(*existing)) {
+        for (const WeightedPodAffinityTerm& w : theirs->preferredDuringSchedulingIgnoredDuringExecution) {
+          if (TermMatchesPod(w.podAffinityTerm, *existing, pod, snapshot)) {
+            Bump(topology_score_, *node, w.podAffinityTerm.topologyKey, -w.weight);
+          }
+        }
+      }
+    }
+  }
+}
+
+int64_t InterPodAffinity::Score(const PodInfo&, const NodeInfo& node, const ClusterSnapshot&) const {
+  if (topology_score_.empty()) return 0;
+  int64_t score = 0;
+  for (const auto& [key, value] : node.labels()) {
+    auto it = topology_score_.find(TopologyPair(key, value));
+    if (it != topology_score_.end()) score += it->second;
+  }
+  return score;
+}
+
+void InterPodAffinity::NormalizeScores(const PodInfo&, absl::Span<NodeScore> scores) const {
+  if (topology_score_.empty() || scores.empty()) return;
+  int64_t min_score = std::numeric_limits<int64_t>::max();
+  int64_t max_score = std::numeric_limits<int64_t>::min();
+  for (const NodeScore& s : scores) {
+    min_score = std::min(min_score, s.score);
+    max_score = std::max(max_score, s.score);
+  }
+  int64_t diff = max_score - min_score;
+  for (NodeScore& s : scores) {
+    s.score = diff > 0 ? static_cast<int64_t>(static_cast<double>(kMaxNodeScore) *
+                                              (static_cast<double>(s.score - min_score) / static_cast<double>(diff)))
+                       : 0;
+  }
+}
+
+}  // namespace orch::scheduler

@@ -1,0 +1,39 @@
+// The matching rules the scheduler plugins share: tolerations against taints, node selectors against
+// nodes, and pod affinity terms against pods, with Kubernetes' semantics. Internal to src/core.
+#ifndef ORCH_SRC_CORE_SCHEDULER_MATCHING_H_
+#define ORCH_SRC_CORE_SCHEDULER_MATCHING_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "orch/scheduler.h"
+
+namespace orch::scheduler {
+
+// v1.Toleration.ToleratesTaint.
+bool Tolerates(const Toleration& toleration, const NodeTaint& taint);
+bool AnyTolerates(const std::vector<Toleration>& tolerations, const NodeTaint& taint);
+// The pod's tolerations, or an empty list.
+const std::vector<Toleration>& TolerationsOf(const PodInfo& pod);
+
+// One term: every matchExpression (on labels) and matchField (metadata.name) holds. An empty term
+// matches no node, as in Kubernetes.
+bool MatchesNodeSelectorTerm(const NodeSelectorTerm& term, const NodeInfo& node);
+// spec.nodeSelector and requiredDuringScheduling node affinity (terms ORed) both hold.
+bool MatchesRequiredNodeAffinity(const PodInfo& pod, const NodeInfo& node);
+
+// A metav1.LabelSelector: nullopt matches nothing, an empty one everything.
+bool MatchesLabelSelector(const std::optional<LabelSelectorSpec>& selector, const Labels& labels);
+
+// Whether `term`, written in `owner`'s spec, selects `target`: namespaces (the list, the
+// namespaceSelector, or owner's own namespace), labelSelector, and matchLabelKeys/mismatchLabelKeys.
+bool TermMatchesPod(const PodAffinityTerm& term, const PodInfo& owner, const PodInfo& target,
+                    const ClusterSnapshot& snapshot);
+
+// The node's value for a topology key, or nullptr when the node lacks the label.
+const std::string* TopologyValue(const NodeInfo& node, const std::string& key);
+
+}  // namespace orch::scheduler
+
+#endif  // ORCH_SRC_CORE_SCHEDULER_MATCHING_H_

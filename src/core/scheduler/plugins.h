@@ -1,0 +1,159 @@
+// The built-in filter and score plugins of the default profile, named and worded as kube-scheduler's.
+// Internal to src/core; applications see them only through their names and weights.
+#ifndef ORCH_SRC_CORE_SCHEDULER_PLUGINS_H_
+#define ORCH_SRC_CORE_SCHEDULER_PLUGINS_H_
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "orch/scheduler.h"
+
+namespace orch::scheduler {
+
+// Reason texts, exactly as Kubernetes prints them.
+inline constexpr char kReasonUnschedulable[] = "node(s) were unschedulable";
+inline constexpr char kReasonNodeName[] = "node(s) didn't match the requested node name";
+inline constexpr char kReasonNodeAffinity[] = "node(s) didn't match Pod's node affinity/selector";
+inline constexpr char kReasonNodePorts[] = "node(s) didn't have free ports for the requested pod ports";
+inline constexpr char kReasonTooManyPods[] = "Too many pods";
+inline constexpr char kReasonAffinity[] = "node(s) didn't match pod affinity rules";
+inline constexpr char kReasonAntiAffinity[] = "node(s) didn't match pod anti-affinity rules";
+inline constexpr char kReasonExistingAntiAffinity[] = "node(s) didn't satisfy existing pods anti-affinity rules";
+inline constexpr char kReasonSpread[] = "node(s) didn't match pod topology spread constraints";
+inline constexpr char kReasonSpreadMissingLabel[] =
+    "node(s) didn't match pod topology spread constraints (missing required label)";
+inline constexpr char kLabelHostname[] = "kubernetes.io/hostname";
+
+// spec.unschedulable, unless the pod tolerates node.kubernetes.io/unschedulable:NoSchedule.
+class NodeUnschedulable final : public FilterPlugin {
+ public:
+  absl::string_view Name() const override { return "NodeUnschedulable"; }
+  FilterStatus Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
+};
+
+// spec.nodeName, when the pod names its node itself.
+class NodeName final : public FilterPlugin {
+ public:
+  absl::string_view Name() const override { return "NodeName"; }
+  FilterStatus Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
+};
+
+// NoSchedule and NoExecute taints must be tolerated; untolerated PreferNoSchedule taints lower the score.
+class TaintToleration final : public FilterPlugin, public ScorePlugin {
+ public:
+  absl::string_view Name() const override { return "TaintToleration"; }
+  FilterStatus Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
+  int64_t Score(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
+  void NormalizeScores(const PodInfo& pod, absl::Span<NodeScore> scores) const override;
+};
+
+// spec.nodeSelector and required node affinity filter; preferred terms score (sum of weights).
+class NodeAffinityPlugin final : public FilterPlugin, public ScorePlugin {
+ public:
+  absl::string_view Name() const override { return "NodeAffinity"; }
+  FilterStatus Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
+  int64_t Score(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
+  void NormalizeScores(const PodInfo& pod, absl::Span<NodeScore> scores) const override;
+};
+
+// Host ports already taken on the node.
+class NodePorts final : public FilterPlugin {
+ public:
+  absl::string_view Name() const override { return "NodePorts"; }
+  FilterStatus Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
+};
+
+// Pod count, CPU, memory and ephemeral storage against allocatable; scores by the profile's strategy.
+class NodeResourcesFit final : public FilterPlugin, public ScorePlugin {
+ public:
+  explicit NodeResourcesFit(ScoringStrategy strategy) : strategy_(strategy) {}
+  absl::string_view Name() const override { return "NodeResourcesFit"; }
+  FilterStatus Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
+  int64_t Score(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
+
+ private:
+  ScoringStrategy strategy_;
+};
+
+// Prefers nodes whose CPU and memory fractions in use stay close to each other.
+class BalancedAllocation final : public ScorePlugin {
+ public:
+  absl::string_view Name() const override { return "NodeResourcesBalancedAllocation"; }
+  int64_t Score(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
+};
+
+// orch does not track node images yet: every node scores the same.
+class ImageLocality final : public ScorePlugin {
+ public:
+  absl::string_view Name() const override { return "ImageLocality"; }
+  int64_t Score(const PodInfo&, const NodeInfo&, const ClusterSnapshot&) const override { return 0; }
+};
+
+// A (topologyKey, value) domain.
+using TopologyPair = std::pair<std::string, std::string>;
+
+// Required pod (anti-)affinity of the incoming pod and existing pods' required anti-affinity
+// (filter), preferred terms of both sides (score). Counts are computed once per pod in PreFilter and
+// PreScore by visiting pods, never per node.
+class InterPodAffinity final : public FilterPlugin, public ScorePlugin {
+ public:
+  explicit InterPodAffinity(int64_t hard_pod_affinity_weight) : hard_weight_(hard_pod_affinity_weight) {}
+  absl::string_view Name() const override { return "InterPodAffinity"; }
+  FilterStatus PreFilter(const PodInfo& pod, const ClusterSnapshot& snapshot) override;
+  FilterStatus Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
+  void PreScore(const PodInfo& pod, absl::Span<const NodeInfo* const> nodes,
+                const ClusterSnapshot& snapshot) override;
+  int64_t Score(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
+  void NormalizeScores(const PodInfo& pod, absl::Span<NodeScore> scores) const override;
+
+ private:
+  int64_t hard_weight_;
+  // PreFilter state.
+  std::vector<const PodAffinityTerm*> affinity_terms_;
+  std::vector<const PodAffinityTerm*> anti_affinity_terms_;
+  absl::flat_hash_map<TopologyPair, int64_t> affinity_counts_;
+  absl::flat_hash_map<TopologyPair, int64_t> anti_affinity_counts_;
+  absl::flat_hash_map<TopologyPair, int64_t> existing_anti_affinity_counts_;
+  bool pod_matches_own_affinity_ = false;
+  // PreScore state.
+  absl::flat_hash_map<TopologyPair, int64_t> topology_score_;
+};
+
+// Spreads pods matching each constraint's selector evenly over the constraint's topology domains:
+// DoNotSchedule constraints filter by maxSkew, ScheduleAnyway ones score.
+class PodTopologySpread final : public FilterPlugin, public ScorePlugin {
+ public:
+  absl::string_view Name() const override { return "PodTopologySpread"; }
+  FilterStatus PreFilter(const PodInfo& pod, const ClusterSnapshot& snapshot) override;
+  FilterStatus Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
+  void PreScore(const PodInfo& pod, absl::Span<const NodeInfo* const> nodes,
+                const ClusterSnapshot& snapshot) override;
+  int64_t Score(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
+  void NormalizeScores(const PodInfo& pod, absl::Span<NodeScore> scores) const override;
+
+  // One constraint with its selector completed by matchLabelKeys and its policies resolved.
+  struct Constraint {
+    int32_t max_skew = 1;
+    std::string topology_key;
+    std::optional<LabelSelectorSpec> selector;
+    int32_t min_domains = 1;
+    bool honor_node_affinity = true;  // nodeAffinityPolicy Honor (default)
+    bool honor_taints = false;        // nodeTaintsPolicy Honor (default Ignore)
+    // Matching pods per topology value, over eligible nodes.
+    absl::flat_hash_map<std::string, int64_t> counts;
+    int64_t min_count = 0;
+  };
+
+ private:
+  std::vector<Constraint> filter_constraints_;
+  std::vector<Constraint> score_constraints_;
+  std::vector<double> score_weights_;
+  absl::flat_hash_map<const NodeInfo*, bool> ignored_;  // feasible nodes lacking a topology key
+};
+
+}  // namespace orch::scheduler
+
+#endif  // ORCH_SRC_CORE_SCHEDULER_PLUGINS_H_

@@ -1,0 +1,166 @@
+#include "src/core/scheduler/scheduler.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace orch::scheduler {
+
+// Kubernetes' histogram of reasons: "<count> <reason>" strings sorted as text, joined by ", ".
+std::string ReasonHistogram(const std::vector<std::pair<std::string, FilterStatus>>& statuses) {
+  std::map<std::string, int64_t> counts;
+  for (const auto& [node, status] : statuses) {
+    for (const std::string& reason : status.reasons) ++counts[reason];
+  }
+  std::vector<std::string> parts;
+  for (const auto& [reason, count] : counts) parts.push_back(absl::StrCat(count, " ", reason));
+  std::sort(parts.begin(), parts.end());
+  return absl::StrJoin(parts, ", ");
+}
+
+std::string FitError::Message() const {
+  std::string message = absl::StrCat("0/", num_all_nodes, " nodes are available:");
+  if (!prefilter_message.empty()) {
+    absl::StrAppend(&message, " ", prefilter_message, ".");
+  } else if (std::string histogram = ReasonHistogram(node_statuses); !histogram.empty()) {
+    absl::StrAppend(&message, " ", histogram, ".");
+  }
+  if (!postfilter_message.empty()) absl::StrAppend(&message, " ", postfilter_message, ".");
+  return message;
+}
+
+Scheduler::Scheduler(SchedulerProfile profile, const ClusterSnapshot* snapshot)
+    : profile_(std::move(profile)),
+      snapshot_(snapshot),
+      node_resources_fit_(profile_.scoring_strategy),
+      inter_pod_affinity_(profile_.hard_pod_affinity_weight),
+      rng_(profile_.tie_break_seed) {
+  filters_ = {&node_unschedulable_, &node_name_,           &taint_toleration_,    &node_affinity_,
+              &node_ports_,         &node_resources_fit_, &pod_topology_spread_, &inter_pod_affinity_};
+  for (const std::shared_ptr<FilterPlugin>& f : profile_.extra_filters) {
+    if (f) filters_.push_back(f.get());
+  }
+  auto add = [&](ScorePlugin* plugin, int64_t weight) {
+    if (plugin && weight > 0) scorers_.push_back(WeightedScorer{plugin, weight});
+  };
+  add(&taint_toleration_, profile_.weight_taint_toleration);
+  add(&node_affinity_, profile_.weight_node_affinity);
+  add(&pod_topology_spread_, profile_.weight_pod_topology_spread);
+  add(&inter_pod_affinity_, profile_.weight_inter_pod_affinity);
+  add(&node_resources_fit_, profile_.weight_node_resources_fit);
+  add(&balanced_allocation_, profile_.weight_balanced_allocation);
+  add(&image_locality_, profile_.weight_image_locality);
+  for (const SchedulerProfile::WeightedScore& s : profile_.extra_scores) add(s.plugin.get(), s.weight);
+}
+
+FilterStatus Scheduler::RunFilters(const PodInfo& pod, const NodeInfo& node) const {
+  for (const FilterPlugin* f : filters_) {
+    FilterStatus status = f->Filter(pod, node, *snapshot_);
+    if (!status.ok()) {
+      status.plugin = std::string(f->Name());
+      return status;
+    }
+  }
+  return FilterStatus::Success();
+}
+
+FilterStatus Scheduler::RunPreFilters(const PodInfo& pod) {
+  for (FilterPlugin* f : filters_) {
+    FilterStatus status = f->PreFilter(pod, *snapshot_);
+    if (!status.ok()) {
+      status.plugin = std::string(f->Name());
+      return status;
+    }
+  }
+  return FilterStatus::Success();
+}
+
+ScheduleResult Scheduler::Schedule(const PodInfo& pod) {
+  ScheduleResult result;
+  absl::Span<const NodeInfo* const> nodes = snapshot_->Nodes();
+  FitError error;
+  error.num_all_nodes = static_cast<int64_t>(nodes.size());
+  if (nodes.empty()) {
+    result.fit_error = std::move(error);
+    return result;
+  }
+  if (FilterStatus pre = RunPreFilters(pod); !pre.ok()) {
+    error.prefilter_message = absl::StrJoin(pre.reasons, ", ");
+    error.unschedulable_plugins.push_back(pre.plugin);
+    result.fit_error = std::move(error);
+    return result;
+  }
+
+  // A pod nominated by an earlier preemption goes back to that node when it now fits.
+  if (!pod.nominatedNodeName.empty()) {
+    if (const NodeInfo* nominated = snapshot_->GetNode(pod.nominatedNodeName);
+        nominated && RunFilters(pod, *nominated).ok()) {
+      result.node = nominated->name();
+      result.evaluated_nodes = result.feasible_nodes = 1;
+      return result;
+    }
+  }
+
+  // Filter from a rotating start until enough nodes are feasible (percentageOfNodesToScore).
+  const size_t n = nodes.size();
+  const int64_t to_find = NumFeasibleNodesToFind(profile_.percentage_of_nodes_to_score, static_cast<int64_t>(n));
+  std::vector<const NodeInfo*> feasible;
+  absl::flat_hash_set<std::string> failed_plugins;
+  size_t processed = 0;
+  for (; processed < n && static_cast<int64_t>(feasible.size()) < to_find; ++processed) {
+    const NodeInfo* node = nodes[(next_start_node_ + processed) % n];
+    FilterStatus status = RunFilters(pod, *node);
+    if (status.ok()) {
+      feasible.push_back(node);
+    } else {
+      failed_plugins.insert(status.plugin);
+      error.node_statuses.emplace_back(node->name(), std::move(status));
+    }
+  }
+  next_start_node_ = (next_start_node_ + processed) % n;
+  result.evaluated_nodes = static_cast<int64_t>(processed);
+  result.feasible_nodes = static_cast<int64_t>(feasible.size());
+
+  if (!feasible.empty()) {
+    result.node = feasible.size() == 1 ? feasible[0]->name() : SelectHost(pod, feasible);
+    return result;
+  }
+  error.unschedulable_plugins.assign(failed_plugins.begin(), failed_plugins.end());
+  std::sort(error.unschedulable_plugins.begin(), error.unschedulable_plugins.end());
+  result.fit_error = std::move(error);
+  if (profile_.enable_preemption) Preempt(pod, &result);
+  return result;
+}
+
+std::string Scheduler::SelectHost(const PodInfo& pod, const std::vector<const NodeInfo*>& feasible) {
+  std::vector<int64_t> totals(feasible.size(), 0);
+  std::vector<NodeScore> scores(feasible.size());
+  for (const WeightedScorer& s : scorers_) {
+    s.plugin->PreScore(pod, feasible, *snapshot_);
+    for (size_t i = 0; i < feasible.size(); ++i) {
+      scores[i] = NodeScore{feasible[i], s.plugin->Score(pod, *feasible[i], *snapshot_)};
+    }
+    s.plugin->NormalizeScores(pod, absl::MakeSpan(scores));
+    for (size_t i = 0; i < feasible.size(); ++i) {
+      totals[i] += std::clamp<int64_t>(scores[i].score, 0, ScorePlugin::kMaxNodeScore) * s.weight;
+    }
+  }
+  // Reservoir sampling among the best, from a seeded generator: fair between ties, yet repeatable.
+  size_t best = 0;
+  int64_t ties = 1;
+  for (size_t i = 1; i < feasible.size(); ++i) {
+    if (totals[i] > totals[best]) {
+      best = i;
+      ties = 1;
+    } else if (totals[i] == totals[best]) {
+      ++ties;
+      if (std::uniform_int_distribution<int64_t>(0, ties - 1)(rng_) == 0) best = i;
+    }
+  }
+  return feasible[best]->name();
+}
+
+}  // namespace orch::scheduler

@@ -1,0 +1,104 @@
+// The scheduling algorithm: filter a sample of nodes, score the feasible ones, pick the best; when no
+// node fits, say why in kube-scheduler's words and find which lower-priority pods to preempt.
+// Pure computation over a ClusterSnapshot: it binds, evicts and records nothing itself. Internal to
+// src/core (the control loop drives it); belongs to the loop's thread.
+#ifndef ORCH_SRC_CORE_SCHEDULER_SCHEDULER_H_
+#define ORCH_SRC_CORE_SCHEDULER_SCHEDULER_H_
+
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "orch/scheduler.h"
+#include "src/core/scheduler/plugins.h"
+
+namespace orch::scheduler {
+
+// Why a pod fits on no node. Message() is kube-scheduler's FitError text, e.g.
+// `0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: },
+// 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling,
+// 2 No preemption victims found for incoming pod.`
+struct FitError {
+  int64_t num_all_nodes = 0;
+  // Set when a PreFilter rejected the pod outright; then node_statuses is empty.
+  std::string prefilter_message;
+  // Each node that failed, with the first plugin's verdict.
+  std::vector<std::pair<std::string, FilterStatus>> node_statuses;
+  // "preemption: ..." when preemption ran and found nothing; empty otherwise.
+  std::string postfilter_message;
+  // Plugins that rejected some node: the cluster events that may help are the ones they care about.
+  std::vector<std::string> unschedulable_plugins;
+
+  std::string Message() const;
+};
+
+// Which pods to evict so that the pod fits on `nominated_node`.
+struct Preemption {
+  std::string nominated_node;
+  std::vector<PodInfo> victims;  // most important first
+};
+
+struct ScheduleResult {
+  std::string node;  // the chosen node; empty when none fits
+  int64_t evaluated_nodes = 0;
+  int64_t feasible_nodes = 0;
+  std::optional<FitError> fit_error;     // set when no node fits
+  std::optional<Preemption> preemption;  // set when evicting lower-priority pods would make it fit
+};
+
+// "<count> <reason>" for each reason over the nodes, sorted as text and joined by ", ", as
+// kube-scheduler prints them.
+std::string ReasonHistogram(const std::vector<std::pair<std::string, FilterStatus>>& statuses);
+
+class Scheduler {
+ public:
+  // `snapshot` must outlive the scheduler and not change during a Schedule call.
+  Scheduler(SchedulerProfile profile, const ClusterSnapshot* snapshot);
+
+  // Picks a node for `pod`. On success the caller assumes the pod in the cache (so the next pod sees
+  // it) and binds it. On failure the result says why and, if preemption is enabled and could help,
+  // which pods to evict (the caller evicts them and sets the pod's nominatedNodeName).
+  ScheduleResult Schedule(const PodInfo& pod);
+
+  const SchedulerProfile& profile() const { return profile_; }
+
+ private:
+  struct WeightedScorer {
+    ScorePlugin* plugin;
+    int64_t weight;
+  };
+
+  // Runs every filter in order and stops at the first that rejects.
+  FilterStatus RunFilters(const PodInfo& pod, const NodeInfo& node) const;
+  // Runs every PreFilter; a rejection names the plugin.
+  FilterStatus RunPreFilters(const PodInfo& pod);
+  std::string SelectHost(const PodInfo& pod, const std::vector<const NodeInfo*>& feasible);
+  // DefaultPreemption: fills result->preemption, or the "preemption: ..." message when nothing helps.
+  void Preempt(const PodInfo& pod, ScheduleResult* result);
+  // The pods to evict from `node` for `pod` to fit, most important first, or the reason none will do.
+  FilterStatus SelectVictims(const PodInfo& pod, const NodeInfo& node, std::vector<const PodInfo*>* victims) const;
+
+  SchedulerProfile profile_;
+  const ClusterSnapshot* snapshot_;
+  NodeUnschedulable node_unschedulable_;
+  NodeName node_name_;
+  TaintToleration taint_toleration_;
+  NodeAffinityPlugin node_affinity_;
+  NodePorts node_ports_;
+  NodeResourcesFit node_resources_fit_;
+  BalancedAllocation balanced_allocation_;
+  ImageLocality image_locality_;
+  PodTopologySpread pod_topology_spread_;
+  InterPodAffinity inter_pod_affinity_;
+  std::vector<FilterPlugin*> filters_;  // built-in in kube-scheduler's order, then the application's
+  std::vector<WeightedScorer> scorers_;
+  size_t next_start_node_ = 0;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace orch::scheduler
+
+#endif  // ORCH_SRC_CORE_SCHEDULER_SCHEDULER_H_
