@@ -26,6 +26,9 @@ namespace orch {
 struct ClientOptions {
   // The namespace given to namespaced objects created without one (kubectl's "default").
   std::string default_namespace = "default";
+  // Stamps the times the client writes itself (the PodScheduled condition of a binding). Default:
+  // the real clock. Must outlive the client.
+  Clock* clock = nullptr;
 };
 
 struct CreateOptions {
@@ -113,6 +116,12 @@ class Client {
   absl::StatusOr<DeleteResult> DeleteObject(const ResourceType& type, absl::string_view namespace_,
                                             absl::string_view name, const ClientDeleteOptions& options = {});
   absl::StatusOr<std::unique_ptr<Watcher>> WatchObjects(const ResourceType& type, const WatchOptions& options = {});
+
+  // Assigns a pending pod to a node, as the API's pods/binding subresource: sets spec.nodeName and
+  // the PodScheduled condition. Conflict when the pod is already assigned or is being deleted;
+  // NotFound when no pod of that name has `uid` (empty `uid`: any).
+  absl::StatusOr<ObjectPtr> BindPod(absl::string_view namespace_, absl::string_view name, absl::string_view uid,
+                                    absl::string_view node_name);
 
   // Typed calls: T is a kind of orch/types.h (or an application's, with FromObject/ToObject).
   template <class T>

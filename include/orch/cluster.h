@@ -21,6 +21,7 @@
 #include "orch/client.h"
 #include "orch/controller.h"
 #include "orch/loop.h"
+#include "orch/scheduler.h"
 #include "orch/store.h"
 
 namespace orch {
@@ -43,6 +44,9 @@ struct ClusterOptions {
   bool builtin_controllers = true;
   // Backoff of the controllers' work queues.
   WorkQueueOptions queue_options;
+  // Whether to run a scheduler, and its profile (plugins, weights, scoring strategy).
+  bool run_scheduler = true;
+  SchedulerProfile scheduler;
 };
 
 // Thread-safety: client(), store() and the manual-mode calls may be used from any one thread at a

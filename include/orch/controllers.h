@@ -7,6 +7,7 @@
 
 #include "absl/time/time.h"
 #include "orch/controller.h"
+#include "orch/scheduler.h"
 
 namespace orch {
 
@@ -30,6 +31,12 @@ std::unique_ptr<Controller> NewEndpointsController();
 // before it (foreground: the "foregroundDeletion" finalizer), or releases them (the "orphan"
 // finalizer).
 std::unique_ptr<Controller> NewGarbageCollector();
+
+// The scheduler for pods whose spec.schedulerName is the profile's name (or empty): binds pending
+// pods to nodes by the profile's filters and scores, records Scheduled / FailedScheduling events,
+// preempts lower-priority pods when nothing fits, and retries unschedulable pods when the cluster
+// changes. It runs from its own priority queue (its Reconcile does nothing).
+std::unique_ptr<Controller> NewScheduler(SchedulerProfile profile = {});
 
 }  // namespace orch
 

@@ -186,7 +186,9 @@ absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions&
 
 // Opens a store from a URL: "sqlite:///var/lib/orch/state.db", "sqlite://relative.db",
 // "sqlite::memory:" or "memory". Other schemes are for drivers registered with RegisterStoreDriver.
-absl::StatusOr<std::unique_ptr<Store>> OpenStore(absl::string_view url);
+// `clock` (default: the real clock) stamps creation and deletion times of the SQLite store; it must
+// outlive the store.
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(absl::string_view url, Clock* clock = nullptr);
 
 using StoreFactory = std::function<absl::StatusOr<std::unique_ptr<Store>>(absl::string_view url)>;
 // Registers a store driver for URLs "<scheme>://...". Thread-safe.

@@ -15,15 +15,6 @@ class ClusterImpl final : public Cluster {
 
   absl::Status Init(ClusterOptions options) {
     mode_ = options.mode;
-    if (options.store_instance != nullptr) {
-      store_ = std::move(options.store_instance);
-    } else {
-      absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(options.store);
-      if (!store.ok()) return store.status();
-      store_ = std::move(*store);
-    }
-    if (absl::Status s = EnsureSystemNamespaces(*store_); !s.ok()) return s;
-    client_ = std::make_unique<Client>(*store_);
     if (mode_ == ClusterOptions::Mode::kManual) {
       manual_clock_ = std::make_unique<ManualClock>(options.start_time);
       manual_loop_ = std::make_unique<ManualLoop>(manual_clock_.get());
@@ -32,6 +23,18 @@ class ClusterImpl final : public Cluster {
       threaded_loop_ = ThreadedLoop::Create();
       loop_ = threaded_loop_.get();
     }
+    Clock* clock = &loop_->clock();
+    if (options.store_instance != nullptr) {
+      store_ = std::move(options.store_instance);
+    } else {
+      absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(options.store, clock);
+      if (!store.ok()) return store.status();
+      store_ = std::move(*store);
+    }
+    if (absl::Status s = EnsureSystemNamespaces(*store_); !s.ok()) return s;
+    ClientOptions client_options;
+    client_options.clock = clock;
+    client_ = std::make_unique<Client>(*store_, client_options);
     manager_ = ControllerManager::Create(*client_, *loop_, options.queue_options);
     if (threaded_loop_ != nullptr) {
       if (absl::Status s = threaded_loop_->Start(); !s.ok()) return s;
@@ -41,6 +44,9 @@ class ClusterImpl final : public Cluster {
                             &NewGarbageCollector}) {
         if (absl::Status s = AddController(factory()); !s.ok()) return s;
       }
+    }
+    if (options.run_scheduler) {
+      if (absl::Status s = AddController(NewScheduler(options.scheduler)); !s.ok()) return s;
     }
     return absl::OkStatus();
   }
@@ -104,13 +110,13 @@ class ClusterImpl final : public Cluster {
 
  private:
   ClusterOptions::Mode mode_ = ClusterOptions::Mode::kManual;
-  // Declared in the order they are built; destroyed in reverse.
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<Client> client_;
+  // Declared in the order they are built; destroyed in reverse (the store uses the clock).
   std::unique_ptr<ManualClock> manual_clock_;
   std::unique_ptr<ManualLoop> manual_loop_;
   std::unique_ptr<ThreadedLoop> threaded_loop_;
   EventLoop* loop_ = nullptr;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Client> client_;
   std::unique_ptr<ControllerManager> manager_;
   bool stopped_ = false;
 };

@@ -28,8 +28,9 @@ void RegisterStoreDriver(absl::string_view scheme, StoreFactory factory) {
   drivers.by_scheme[std::string(scheme)] = std::move(factory);
 }
 
-absl::StatusOr<std::unique_ptr<Store>> OpenStore(absl::string_view url) {
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(absl::string_view url, Clock* clock) {
   SqliteStoreOptions options;
+  options.clock = clock;
   if (url == "memory" || url == "sqlite::memory:" || url == "sqlite://:memory:") {
     options.path = ":memory:";
     return OpenSqliteStore(options);
