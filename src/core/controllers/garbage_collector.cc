@@ -32,18 +32,7 @@ class GarbageCollector final : public Controller {
 
   absl::Status Setup(ControllerContext& context) override {
     context_ = &context;
-    for (const ResourceType* type : AllResourceTypes()) {
-      // Events own nothing and have no owners; watching them would only cost memory.
-      if (type->group.empty() && type->kind == "Event") continue;
-      Informer& informer = context.InformerFor(*type);
-      informer.AddIndex(std::string(kOwnerIndex), [](const Object& object) {
-        std::vector<std::string> uids;
-        for (const OwnerReference& owner : object.metadata.ownerReferences) uids.push_back(owner.uid);
-        return uids;
-      });
-      informers_[KindKey(type->group, type->kind)] = &informer;
-      informer.AddHandler([this, type](const InformerEvent& event) { OnEvent(*type, event); });
-    }
+    for (const ResourceType* type : AllResourceTypes()) Monitor(*type);
     return absl::OkStatus();
   }
 
@@ -62,6 +51,23 @@ class GarbageCollector final : public Controller {
   }
 
  private:
+  // Watches a kind: at set-up for every kind known then, and later for kinds registered since, as
+  // soon as an ownerReference names one.
+  void Monitor(const ResourceType& type) {
+    // Events own nothing and have no owners; watching them would only cost memory.
+    if (type.group.empty() && type.kind == "Event") return;
+    const std::string key = KindKey(type.group, type.kind);
+    if (informers_.contains(key)) return;
+    Informer& informer = context_->InformerFor(type);
+    informers_[key] = &informer;
+    informer.AddIndex(std::string(kOwnerIndex), [](const Object& object) {
+      std::vector<std::string> uids;
+      for (const OwnerReference& owner : object.metadata.ownerReferences) uids.push_back(owner.uid);
+      return uids;
+    });
+    informer.AddHandler([this, &type](const InformerEvent& event) { OnEvent(type, event); });
+  }
+
   static std::string KindKey(absl::string_view group, absl::string_view kind) { return absl::StrCat(group, "/", kind); }
   static ObjectKey QueueKey(const Object& object) {
     return {object.metadata.namespace_,
@@ -93,6 +99,13 @@ class GarbageCollector final : public Controller {
     const bool owners_changed = old == nullptr || old->ownerReferences != meta.ownerReferences;
     const bool deletion_changed =
         old == nullptr || old->deletionTimestamp != meta.deletionTimestamp || old->finalizers != meta.finalizers;
+    if (owners_changed) {
+      for (const OwnerReference& owner : meta.ownerReferences) {
+        if (const ResourceType* owner_type = FindResourceTypeFor(TypeMeta{owner.apiVersion, owner.kind})) {
+          Monitor(*owner_type);
+        }
+      }
+    }
     if ((owners_changed && !meta.ownerReferences.empty()) ||
         (deletion_changed && meta.deletionTimestamp.IsSet() &&
          (HasFinalizer(meta, kOrphan) || HasFinalizer(meta, kForeground)))) {
