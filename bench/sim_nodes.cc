@@ -71,8 +71,9 @@ int main(int argc, char** argv) {
   std::printf("nodes %d, pods %zu, sim containers %zu\n", nodes, pods, containers);
   std::printf("heap of the whole cluster (store, informers, agents): %.0f bytes/node+its pods, %.1f MiB\n",
               static_cast<double>(heap_all - heap_start) / nodes, (heap_all - heap_start) / 1048576.0);
-  std::printf("agents + sim runtime + sim network: %.1f MiB; %.0f bytes per (node with %d pods), ~%.0f bytes/pod\n",
-              agent_bytes / 1048576.0, agent_bytes / nodes, pods_per_node,
-              pods_per_node > 0 ? agent_bytes / (static_cast<double>(nodes) * pods_per_node) : 0.0);
+  std::printf(
+      "agents + sim runtime + sim network: %.1f MiB; %.0f bytes per (node with %d pods), ~%.0f bytes/pod\n",
+      agent_bytes / 1048576.0, agent_bytes / nodes, pods_per_node,
+      pods_per_node > 0 ? agent_bytes / (static_cast<double>(nodes) * pods_per_node) : 0.0);
   return 0;
 }

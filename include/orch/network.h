@@ -43,7 +43,8 @@ struct NetworkOptions {};
 using NetworkFactory = std::function<absl::StatusOr<std::unique_ptr<NetworkDriver>>(const NetworkOptions&)>;
 
 // "sim" is built in. Thread-safe.
-absl::StatusOr<std::unique_ptr<NetworkDriver>> OpenNetwork(absl::string_view name, const NetworkOptions& options = {});
+absl::StatusOr<std::unique_ptr<NetworkDriver>> OpenNetwork(absl::string_view name,
+                                                           const NetworkOptions& options = {});
 void RegisterNetworkDriver(absl::string_view name, NetworkFactory factory);
 
 // The index-th subnet of `prefix_length` bits inside `cluster_cidr` ("10.244.0.0/16", 24, 3 ->

@@ -61,7 +61,8 @@ struct DrainResult {
 // `kubectl drain` (without PodDisruptionBudgets: pods are deleted, not evicted through the API).
 // Returns once the deletions are asked for; the node agents finish them. Checks every pod before
 // deleting any: FailedPrecondition naming the pods that block the drain.
-absl::StatusOr<DrainResult> DrainNode(Client& client, absl::string_view name, const DrainOptions& options = {});
+absl::StatusOr<DrainResult> DrainNode(Client& client, absl::string_view name,
+                                      const DrainOptions& options = {});
 
 }  // namespace orch
 

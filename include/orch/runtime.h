@@ -118,7 +118,8 @@ class RuntimeDriver {
   virtual absl::Status RemovePodSandbox(absl::string_view sandbox_id) = 0;
 
   // Creates a container in the sandbox (not started); returns its id.
-  virtual absl::StatusOr<std::string> CreateContainer(absl::string_view sandbox_id, const ContainerConfig& config) = 0;
+  virtual absl::StatusOr<std::string> CreateContainer(absl::string_view sandbox_id,
+                                                      const ContainerConfig& config) = 0;
   // Starts a created container. It is Running once ContainerStatus says so.
   virtual absl::Status StartContainer(absl::string_view container_id) = 0;
   // Asks the container to stop, killing it after `grace`. It has stopped once ContainerStatus says
@@ -129,7 +130,8 @@ class RuntimeDriver {
 
   // Runs one probe of the container now.
   virtual ProbeResult RunProbe(absl::string_view container_id, ProbeType type, const Probe& probe) = 0;
-  virtual absl::StatusOr<std::string> ContainerLogs(absl::string_view container_id, const LogOptions& options) = 0;
+  virtual absl::StatusOr<std::string> ContainerLogs(absl::string_view container_id,
+                                                    const LogOptions& options) = 0;
   virtual absl::StatusOr<ResourceUsage> ContainerUsage(absl::string_view container_id) = 0;
 
   // Sets who hears about changes (one listener; a later call replaces it).
@@ -148,7 +150,8 @@ using RuntimeFactory = std::function<absl::StatusOr<std::unique_ptr<RuntimeDrive
 
 // Opens a driver by name: "sim" is built in; others come from RegisterRuntimeDriver. NotFound
 // naming the driver when none is registered. Thread-safe.
-absl::StatusOr<std::unique_ptr<RuntimeDriver>> OpenRuntime(absl::string_view name, const RuntimeOptions& options);
+absl::StatusOr<std::unique_ptr<RuntimeDriver>> OpenRuntime(absl::string_view name,
+                                                           const RuntimeOptions& options);
 // Registers (or replaces) a driver. Thread-safe.
 void RegisterRuntimeDriver(absl::string_view name, RuntimeFactory factory);
 

@@ -30,13 +30,15 @@ Drivers& GlobalDrivers() {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<RuntimeDriver>> OpenRuntime(absl::string_view name, const RuntimeOptions& options) {
+absl::StatusOr<std::unique_ptr<RuntimeDriver>> OpenRuntime(absl::string_view name,
+                                                           const RuntimeOptions& options) {
   RuntimeFactory factory;
   {
     Drivers& drivers = GlobalDrivers();
     absl::MutexLock lock(&drivers.mu);
     auto it = drivers.runtimes.find(name);
-    if (it == drivers.runtimes.end()) return absl::NotFoundError(absl::StrCat("no runtime driver \"", name, "\""));
+    if (it == drivers.runtimes.end())
+      return absl::NotFoundError(absl::StrCat("no runtime driver \"", name, "\""));
     factory = it->second;
   }
   return factory(options);
@@ -48,13 +50,15 @@ void RegisterRuntimeDriver(absl::string_view name, RuntimeFactory factory) {
   drivers.runtimes[std::string(name)] = std::move(factory);
 }
 
-absl::StatusOr<std::unique_ptr<NetworkDriver>> OpenNetwork(absl::string_view name, const NetworkOptions& options) {
+absl::StatusOr<std::unique_ptr<NetworkDriver>> OpenNetwork(absl::string_view name,
+                                                           const NetworkOptions& options) {
   NetworkFactory factory;
   {
     Drivers& drivers = GlobalDrivers();
     absl::MutexLock lock(&drivers.mu);
     auto it = drivers.networks.find(name);
-    if (it == drivers.networks.end()) return absl::NotFoundError(absl::StrCat("no network driver \"", name, "\""));
+    if (it == drivers.networks.end())
+      return absl::NotFoundError(absl::StrCat("no network driver \"", name, "\""));
     factory = it->second;
   }
   return factory(options);

@@ -44,7 +44,8 @@ class SimNetwork final : public NetworkDriver {
   absl::string_view Name() const override { return "sim"; }
 
   absl::StatusOr<PodNetworkStatus> SetUpPod(const PodNetworkConfig& config) override {
-    if (auto it = by_uid_.find(config.uid); it != by_uid_.end()) return PodNetworkStatus{{FormatIp(it->second)}};
+    if (auto it = by_uid_.find(config.uid); it != by_uid_.end())
+      return PodNetworkStatus{{FormatIp(it->second)}};
     absl::StatusOr<Cidr> cidr = ParseCidr(config.pod_cidr);
     if (!cidr.ok()) return cidr.status();
     if (cidr->prefix > 30) {
@@ -82,7 +83,8 @@ class SimNetwork final : public NetworkDriver {
     auto node = nodes_.find(node_name);
     if (node == nodes_.end()) return absl::OkStatus();
     const uint32_t offset = ip - node->second.base;
-    if (offset / 64 < node->second.used.size()) node->second.used[offset / 64] &= ~(uint64_t{1} << (offset % 64));
+    if (offset / 64 < node->second.used.size())
+      node->second.used[offset / 64] &= ~(uint64_t{1} << (offset % 64));
     return absl::OkStatus();
   }
 

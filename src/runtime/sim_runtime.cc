@@ -45,8 +45,8 @@ uint64_t ParseId(absl::string_view text) {
 std::string ImageRef(const std::string& image) {
   const uint64_t h = absl::HashOf(image);
   char digest[80];
-  std::snprintf(digest, sizeof(digest), "%016" PRIx64 "%016" PRIx64 "%016" PRIx64 "%016" PRIx64, h, ~h, h * 31,
-                static_cast<uint64_t>(h ^ 0x9e3779b97f4a7c15ULL));
+  std::snprintf(digest, sizeof(digest), "%016" PRIx64 "%016" PRIx64 "%016" PRIx64 "%016" PRIx64, h, ~h,
+                h * 31, static_cast<uint64_t>(h ^ 0x9e3779b97f4a7c15ULL));
   const size_t colon = image.rfind(':');
   const size_t slash = image.rfind('/');
   const std::string repo = (colon != std::string::npos && (slash == std::string::npos || colon > slash))
@@ -55,23 +55,28 @@ std::string ImageRef(const std::string& image) {
   return absl::StrCat(repo, "@sha256:", digest);
 }
 
-absl::StatusOr<absl::Duration> DurationAnnotation(const Labels& annotations, const char* key, absl::Duration fallback) {
+absl::StatusOr<absl::Duration> DurationAnnotation(const Labels& annotations, const char* key,
+                                                  absl::Duration fallback) {
   auto it = annotations.find(key);
   if (it == annotations.end()) return fallback;
   absl::Duration value;
-  if (!absl::ParseDuration(it->second, &value) || value < absl::ZeroDuration() || value == absl::InfiniteDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat("annotation ", key, ": invalid duration \"", it->second,
-                                                   "\" (want a non-negative duration such as \"5s\" or \"1m30s\")"));
+  if (!absl::ParseDuration(it->second, &value) || value < absl::ZeroDuration() ||
+      value == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("annotation ", key, ": invalid duration \"", it->second,
+                     "\" (want a non-negative duration such as \"5s\" or \"1m30s\")"));
   }
   return value;
 }
 
-absl::StatusOr<absl::Duration> DurationSetting(const Labels& settings, const char* key, absl::Duration fallback) {
+absl::StatusOr<absl::Duration> DurationSetting(const Labels& settings, const char* key,
+                                               absl::Duration fallback) {
   auto it = settings.find(key);
   if (it == settings.end()) return fallback;
   absl::Duration value;
   if (!absl::ParseDuration(it->second, &value) || value < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat("sim runtime setting ", key, ": invalid duration \"", it->second, "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("sim runtime setting ", key, ": invalid duration \"", it->second, "\""));
   }
   return value;
 }
@@ -88,9 +93,11 @@ class SimRuntime final : public RuntimeDriver, public SimControl {
   std::string Version() const override { return "sim://0.1.0"; }
 
   absl::StatusOr<std::string> RunPodSandbox(const PodSandboxConfig& config) override {
-    absl::StatusOr<absl::Duration> start = DurationAnnotation(config.annotations, kStartDelayAnnotation, start_delay_);
+    absl::StatusOr<absl::Duration> start =
+        DurationAnnotation(config.annotations, kStartDelayAnnotation, start_delay_);
     if (!start.ok()) return start.status();
-    absl::StatusOr<absl::Duration> ready = DurationAnnotation(config.annotations, kReadyDelayAnnotation, ready_delay_);
+    absl::StatusOr<absl::Duration> ready =
+        DurationAnnotation(config.annotations, kReadyDelayAnnotation, ready_delay_);
     if (!ready.ok()) return ready.status();
     absl::StatusOr<absl::Duration> run_for =
         DurationAnnotation(config.annotations, kRunForAnnotation, absl::InfiniteDuration());
@@ -98,8 +105,8 @@ class SimRuntime final : public RuntimeDriver, public SimControl {
     int32_t exit_code = 0;
     if (auto it = config.annotations.find(kExitCodeAnnotation); it != config.annotations.end()) {
       if (!absl::SimpleAtoi(it->second, &exit_code) || exit_code < 0 || exit_code > 255) {
-        return absl::InvalidArgumentError(absl::StrCat("annotation ", kExitCodeAnnotation, ": invalid exit code \"",
-                                                       it->second, "\" (want 0 to 255)"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "annotation ", kExitCodeAnnotation, ": invalid exit code \"", it->second, "\" (want 0 to 255)"));
       }
     }
     // A pod re-created with the same uid (an agent restart) replaces its old sandbox.
@@ -146,12 +153,15 @@ class SimRuntime final : public RuntimeDriver, public SimControl {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<std::string> CreateContainer(absl::string_view sandbox_id, const ContainerConfig& config) override {
+  absl::StatusOr<std::string> CreateContainer(absl::string_view sandbox_id,
+                                              const ContainerConfig& config) override {
     const uint64_t sid = ParseId(sandbox_id);
     Sandbox* sandbox = FindSandbox(sandbox_id);
     if (sandbox == nullptr) return NotFound("sandbox", sandbox_id);
-    if (sandbox->stopped) return absl::FailedPreconditionError(absl::StrCat("sandbox ", sandbox_id, " is stopped"));
-    if (config.image.empty()) return absl::InvalidArgumentError(absl::StrCat("container ", config.name, ": no image"));
+    if (sandbox->stopped)
+      return absl::FailedPreconditionError(absl::StrCat("sandbox ", sandbox_id, " is stopped"));
+    if (config.image.empty())
+      return absl::InvalidArgumentError(absl::StrCat("container ", config.name, ": no image"));
     const uint64_t id = next_id_++;
     Container& container = containers_[id];
     container.sandbox = sid;
@@ -229,7 +239,8 @@ class SimRuntime final : public RuntimeDriver, public SimControl {
       return {false, "container is not running"};
     }
     const uint8_t faults = FaultsOf(*container);
-    if ((faults & kHung) != 0) return {false, "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"};
+    if ((faults & kHung) != 0)
+      return {false, "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"};
     switch (type) {
       case ProbeType::kReadiness: {
         if ((faults & kFailReadiness) != 0) return {false, "HTTP probe failed with statuscode: 503"};
@@ -249,12 +260,15 @@ class SimRuntime final : public RuntimeDriver, public SimControl {
     return {false, "unknown probe type"};
   }
 
-  absl::StatusOr<std::string> ContainerLogs(absl::string_view container_id, const LogOptions& /*options*/) override {
+  absl::StatusOr<std::string> ContainerLogs(absl::string_view container_id,
+                                            const LogOptions& /*options*/) override {
     const Container* container = FindContainer(ParseId(container_id));
     if (container == nullptr) return NotFound("container", container_id);
-    std::string logs = absl::StrCat("sim: created container ", container->name, " from ", container->image, "\n");
+    std::string logs =
+        absl::StrCat("sim: created container ", container->name, " from ", container->image, "\n");
     if (container->started_at != absl::InfinitePast()) {
-      absl::StrAppend(&logs, "sim: started at ", absl::FormatTime(absl::RFC3339_full, container->started_at, absl::UTCTimeZone()), "\n");
+      absl::StrAppend(&logs, "sim: started at ",
+                      absl::FormatTime(absl::RFC3339_full, container->started_at, absl::UTCTimeZone()), "\n");
     }
     if (container->state == ContainerRunState::kExited) {
       absl::StrAppend(&logs, "sim: exited with code ", container->exit_code, "\n");
@@ -290,7 +304,7 @@ class SimRuntime final : public RuntimeDriver, public SimControl {
     return SetFault(pod_uid, name, kHung, true);
   }
   absl::Status FailProbe(absl::string_view pod_uid, absl::string_view name, ProbeType type) override {
-    const uint8_t bit = type == ProbeType::kReadiness ? kFailReadiness
+    const uint8_t bit = type == ProbeType::kReadiness  ? kFailReadiness
                         : type == ProbeType::kLiveness ? kFailLiveness
                                                        : kFailStartup;
     return SetFault(pod_uid, name, bit, true);
@@ -373,7 +387,8 @@ class SimRuntime final : public RuntimeDriver, public SimControl {
   }
   absl::Status SetFault(absl::string_view pod_uid, absl::string_view name, uint8_t bits, bool on) {
     auto sid = sandbox_by_uid_.find(pod_uid);
-    if (sid == sandbox_by_uid_.end()) return absl::NotFoundError(absl::StrCat("no sandbox for pod ", pod_uid));
+    if (sid == sandbox_by_uid_.end())
+      return absl::NotFoundError(absl::StrCat("no sandbox for pod ", pod_uid));
     Sandbox& sandbox = sandboxes_.at(sid->second);
     for (Fault& fault : sandbox.faults) {
       if (fault.name == name) {
@@ -400,11 +415,12 @@ class SimRuntime final : public RuntimeDriver, public SimControl {
     if (sandbox.run_for != absl::InfiniteDuration()) {
       const int32_t code = sandbox.exit_code;
       container->timer = loop_.PostAfter(sandbox.run_for, Guarded([this, id, code] {
-        Container* c = FindContainer(id);
-        if (c == nullptr || c->state != ContainerRunState::kRunning) return;
-        c->timer = 0;
-        Exit(id, *c, code, code == 0 ? "Completed" : "Error", true);
-      }));
+                                           Container* c = FindContainer(id);
+                                           if (c == nullptr || c->state != ContainerRunState::kRunning)
+                                             return;
+                                           c->timer = 0;
+                                           Exit(id, *c, code, code == 0 ? "Completed" : "Error", true);
+                                         }));
     }
     Notify(container->sandbox, id);
   }
@@ -436,10 +452,12 @@ class SimRuntime final : public RuntimeDriver, public SimControl {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RuntimeDriver>> NewSimRuntime(const RuntimeOptions& options) {
-  if (options.loop == nullptr) return absl::InvalidArgumentError("runtime \"sim\": RuntimeOptions.loop is required");
+  if (options.loop == nullptr)
+    return absl::InvalidArgumentError("runtime \"sim\": RuntimeOptions.loop is required");
   absl::StatusOr<absl::Duration> start = DurationSetting(options.settings, "start-delay", absl::Seconds(1));
   if (!start.ok()) return start.status();
-  absl::StatusOr<absl::Duration> ready = DurationSetting(options.settings, "ready-delay", absl::ZeroDuration());
+  absl::StatusOr<absl::Duration> ready =
+      DurationSetting(options.settings, "ready-delay", absl::ZeroDuration());
   if (!ready.ok()) return ready.status();
   return std::make_unique<SimRuntime>(*options.loop, *start, *ready);
 }

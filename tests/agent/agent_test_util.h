@@ -40,7 +40,8 @@ struct SimCluster {
     NodeAgentPoolOptions pool_options;
     pool_options.runtime = runtime.get();
     pool_options.network = network.get();
-    absl::StatusOr<std::unique_ptr<NodeAgentPool>> created = NodeAgentPool::Create(*client, loop, *manager, pool_options);
+    absl::StatusOr<std::unique_ptr<NodeAgentPool>> created =
+        NodeAgentPool::Create(*client, loop, *manager, pool_options);
     REQUIRE(created.ok());
     pool = std::move(*created);
     start = clock.Now();

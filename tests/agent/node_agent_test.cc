@@ -51,9 +51,11 @@ TEST_CASE("a node registers with capacity, labels and Ready, and renews its Leas
   c.AdvanceTo(absl::Seconds(9));
   CHECK(c.client->Get<Lease>("kube-node-lease", "node-1")->spec.renewTime.value == c.start);
   c.AdvanceTo(absl::Seconds(10));
-  CHECK(c.client->Get<Lease>("kube-node-lease", "node-1")->spec.renewTime.value == c.start + absl::Seconds(10));
+  CHECK(c.client->Get<Lease>("kube-node-lease", "node-1")->spec.renewTime.value ==
+        c.start + absl::Seconds(10));
   c.AdvanceTo(absl::Seconds(35));
-  CHECK(c.client->Get<Lease>("kube-node-lease", "node-1")->spec.renewTime.value == c.start + absl::Seconds(30));
+  CHECK(c.client->Get<Lease>("kube-node-lease", "node-1")->spec.renewTime.value ==
+        c.start + absl::Seconds(30));
   CHECK(!c.pool->AddNode({.node_name = "node-1"}).ok());
 }
 
@@ -143,7 +145,8 @@ TEST_CASE("a crashing container restarts at once, then after 10 s, then 20 s, in
   cs = &backing_off.status.containerStatuses[0];
   REQUIRE(cs->state.waiting.has_value());
   CHECK(cs->state.waiting->reason == "CrashLoopBackOff");
-  CHECK(cs->state.waiting->message.find("back-off 10s restarting failed container=app pod=crashy_default(") == 0);
+  CHECK(cs->state.waiting->message.find("back-off 10s restarting failed container=app pod=crashy_default(") ==
+        0);
   CHECK(cs->restartCount == 1);
   CHECK(cs->lastState.terminated->exitCode == 2);
   CHECK(SimCluster::ConditionStatus(backing_off, "Ready") == "False");
@@ -282,7 +285,8 @@ TEST_CASE("a pod with an invalid sim annotation gets an event and a waiting reas
   CHECK(pod.status.phase == "Pending");
   REQUIRE(pod.status.containerStatuses[0].state.waiting.has_value());
   CHECK(pod.status.containerStatuses[0].state.waiting->reason == "CreateContainerConfigError");
-  CHECK(pod.status.containerStatuses[0].state.waiting->message.find("invalid duration \"abc\"") != std::string::npos);
+  CHECK(pod.status.containerStatuses[0].state.waiting->message.find("invalid duration \"abc\"") !=
+        std::string::npos);
   std::vector<Event> events = c.Events("bad", "FailedCreatePodSandBox");
   REQUIRE(events.size() == 1);
   CHECK(events[0].type == "Warning");

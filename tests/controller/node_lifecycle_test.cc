@@ -1,10 +1,11 @@
 // The node lifecycle controller with simulated nodes: a dead node goes Unknown after the grace
 // period, is tainted, its pods NotReady and evicted after their tolerationSeconds; recovery; the
 // DefaultTolerationSeconds admission; cordon and drain.
+#include "orch/node_lifecycle.h"
+
 #include <doctest/doctest.h>
 
 #include "agent/agent_test_util.h"
-#include "orch/node_lifecycle.h"
 
 namespace orch {
 namespace {
@@ -42,7 +43,8 @@ TEST_CASE("pods get the default not-ready and unreachable tolerations of 300 s u
   CHECK(created.spec.tolerations[1].key == "node.kubernetes.io/not-ready");
 }
 
-TEST_CASE("a dead node goes Unknown after the grace period, is tainted, and its pods are evicted after 300 s") {
+TEST_CASE(
+    "a dead node goes Unknown after the grace period, is tainted, and its pods are evicted after 300 s") {
   LifecycleCluster c;
   c.AddNode("node-1");
   c.CreatePod(c.MakePod("web", "node-1"));
@@ -114,7 +116,8 @@ TEST_CASE("a node that comes back is Ready again and loses its taints; pods with
   node.metadata.resourceVersion.clear();
   REQUIRE(c.client->Update(node).ok());
   c.loop.RunUntilIdle();
-  CHECK(absl::IsNotFound(c.client->Get<Pod>("default", "intolerant").status()));  // the live agent finished it
+  CHECK(
+      absl::IsNotFound(c.client->Get<Pod>("default", "intolerant").status()));  // the live agent finished it
 }
 
 TEST_CASE("cordon sets spec.unschedulable; drain deletes pods but DaemonSet and mirror pods") {

@@ -57,12 +57,13 @@ struct ContainerWorker {
   absl::Duration backoff = absl::ZeroDuration();
   absl::Time backoff_updated = absl::InfinitePast();
   absl::Time backoff_recorded = absl::InfinitePast();  // the finish time whose BackOff was recorded
-  std::unique_ptr<Termination> last;  // the previous instance, once one ended
+  std::unique_ptr<Termination> last;                   // the previous instance, once one ended
 };
 
 class PodWorker {
  public:
-  PodWorker(NodeAgent& agent, ObjectKey key, std::string uid) : agent_(agent), key_(std::move(key)), uid_(std::move(uid)) {}
+  PodWorker(NodeAgent& agent, ObjectKey key, std::string uid)
+      : agent_(agent), key_(std::move(key)), uid_(std::move(uid)) {}
   ~PodWorker();
   PodWorker(const PodWorker&) = delete;
   PodWorker& operator=(const PodWorker&) = delete;
@@ -82,7 +83,8 @@ class PodWorker {
   absl::Status EnsureSandbox(const Pod& pod);
   void SyncContainer(const Pod& pod, const Container& spec, ContainerWorker& worker);
   void StartContainer(const Pod& pod, const Container& spec, ContainerWorker& worker);
-  void OnExited(const Pod& pod, const Container& spec, ContainerWorker& worker, const RuntimeContainerStatus& status);
+  void OnExited(const Pod& pod, const Container& spec, ContainerWorker& worker,
+                const RuntimeContainerStatus& status);
   bool ShouldRestart(const Pod& pod, const Container& spec, int32_t exit_code) const;
   void StartProbes(const Container& spec, ContainerWorker& worker, absl::Time started_at);
   void StopProbes(ContainerWorker& worker);
@@ -90,9 +92,11 @@ class PodWorker {
   void Terminate(const Pod& pod);
   void DeletePod();
   PodStatus ComputeStatus(const Pod& pod);
-  ContainerStatus ComputeContainerStatus(const Pod& pod, const Container& spec, const ContainerWorker& worker);
+  ContainerStatus ComputeContainerStatus(const Pod& pod, const Container& spec,
+                                         const ContainerWorker& worker);
   std::string PodDescription(const Pod& pod) const;
-  void RecordPod(absl::string_view type, absl::string_view reason, const std::string& message, absl::string_view field_path = "");
+  void RecordPod(absl::string_view type, absl::string_view reason, const std::string& message,
+                 absl::string_view field_path = "");
   void ScheduleSyncAt(absl::Time when, EventLoop::TimerId* timer);
 
   NodeAgent& agent_;

@@ -82,7 +82,8 @@ NodeStatus NodeAgent::DesiredStatus(const NodeStatus& current) const {
   status.capacity["memory"] = Quantity::FromValue(options_.memory_bytes, Quantity::Format::kBinarySI);
   status.capacity["pods"] = Quantity::FromValue(options_.max_pods);
   status.allocatable = status.capacity;
-  status.addresses = {NodeAddress{"InternalIP", internal_ip_, {}}, NodeAddress{"Hostname", options_.node_name, {}}};
+  status.addresses = {NodeAddress{"InternalIP", internal_ip_, {}},
+                      NodeAddress{"Hostname", options_.node_name, {}}};
   status.nodeInfo.kubeletVersion = kKubeletVersion;
   status.nodeInfo.kubeProxyVersion = kKubeletVersion;
   status.nodeInfo.containerRuntimeVersion = options_.runtime->Version();
@@ -145,7 +146,8 @@ absl::Status NodeAgent::RenewLease() {
   Lease lease;
   lease.metadata.name = options_.node_name;
   lease.metadata.namespace_ = kLeaseNamespace;
-  lease.metadata.ownerReferences = {OwnerReference{"v1", "Node", options_.node_name, node_uid_, std::nullopt, std::nullopt}};
+  lease.metadata.ownerReferences = {
+      OwnerReference{"v1", "Node", options_.node_name, node_uid_, std::nullopt, std::nullopt}};
   lease.spec.holderIdentity = options_.node_name;
   lease.spec.leaseDurationSeconds = static_cast<int32_t>(absl::ToInt64Seconds(options_.lease_duration));
   lease.spec.renewTime = Time{shared_.loop.clock().Now()};
@@ -174,14 +176,17 @@ void NodeAgent::OnPod(const ObjectPtr& object, bool deleted) {
   auto it = workers_.find(uid);
   if (it == workers_.end()) {
     if (deleted) return;
-    it = workers_.emplace(uid, std::make_unique<PodWorker>(*this, ObjectKey::Of(object->object.metadata), uid)).first;
+    it =
+        workers_.emplace(uid, std::make_unique<PodWorker>(*this, ObjectKey::Of(object->object.metadata), uid))
+            .first;
   }
   ScheduleSync(*it->second);
 }
 
 void NodeAgent::ScheduleSync(PodWorker& worker) {
   if (dead_ || worker.sync_timer_ != 0) return;
-  worker.sync_timer_ = shared_.loop.PostAt(shared_.loop.clock().Now(), [this, uid = worker.uid()] { SyncWorker(uid); });
+  worker.sync_timer_ =
+      shared_.loop.PostAt(shared_.loop.clock().Now(), [this, uid = worker.uid()] { SyncWorker(uid); });
 }
 
 void NodeAgent::SyncWorker(const std::string& uid) {

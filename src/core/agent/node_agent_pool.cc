@@ -18,7 +18,8 @@ using agent::Shared;
 
 std::vector<std::string> NodeNameOf(const Object& pod) {
   for (const auto& [field, value] : pod.fields) {
-    if (field == "spec.nodeName") return value.empty() ? std::vector<std::string>{} : std::vector<std::string>{value};
+    if (field == "spec.nodeName")
+      return value.empty() ? std::vector<std::string>{} : std::vector<std::string>{value};
   }
   return {};
 }
@@ -49,15 +50,16 @@ class Pool final : public NodeAgentPool {
   }
 
   absl::Status AddNode(NodeAgentOptions options) override {
-    if (options.node_name.empty()) return absl::InvalidArgumentError("NodeAgentOptions.node_name is required");
+    if (options.node_name.empty())
+      return absl::InvalidArgumentError("NodeAgentOptions.node_name is required");
     if (agents_.contains(options.node_name)) {
       return absl::AlreadyExistsError(absl::StrCat("node \"", options.node_name, "\" already has an agent"));
     }
     if (options.runtime == nullptr) options.runtime = options_.runtime;
     if (options.network == nullptr) options.network = options_.network;
     if (options.runtime == nullptr || options.network == nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("node \"", options.node_name, "\": no runtime or network driver (set them in the pool's options)"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "node \"", options.node_name, "\": no runtime or network driver (set them in the pool's options)"));
     }
     if (options.lease_renew_interval <= absl::ZeroDuration()) {
       return absl::InvalidArgumentError("NodeAgentOptions.lease_renew_interval must be positive");
@@ -72,7 +74,8 @@ class Pool final : public NodeAgentPool {
       }
     }
     if (pod_cidr.empty()) {
-      absl::StatusOr<std::string> next = NthSubnet(options_.cluster_cidr, options_.node_cidr_mask, next_cidr_++);
+      absl::StatusOr<std::string> next =
+          NthSubnet(options_.cluster_cidr, options_.node_cidr_mask, next_cidr_++);
       if (!next.ok()) return next.status();
       pod_cidr = *next;
     }
@@ -141,16 +144,17 @@ class Pool final : public NodeAgentPool {
   // Runtime events arrive from the driver; they only post, and the post finds the pod's worker.
   void ListenTo(RuntimeDriver& runtime) {
     if (!listened_.insert(&runtime).second) return;
-    runtime.SetListener([this, alive = std::weak_ptr<bool>(alive_), &loop = shared_.loop](const RuntimeEvent& event) {
-      loop.Post([this, alive, sandbox = event.sandbox_id] {
-        std::shared_ptr<bool> a = alive.lock();
-        if (a == nullptr || !*a) return;
-        auto it = shared_.by_sandbox.find(sandbox);
-        if (it == shared_.by_sandbox.end()) return;
-        PodWorker& worker = *it->second;
-        worker.agent().OnRuntimeEvent(worker);
-      });
-    });
+    runtime.SetListener(
+        [this, alive = std::weak_ptr<bool>(alive_), &loop = shared_.loop](const RuntimeEvent& event) {
+          loop.Post([this, alive, sandbox = event.sandbox_id] {
+            std::shared_ptr<bool> a = alive.lock();
+            if (a == nullptr || !*a) return;
+            auto it = shared_.by_sandbox.find(sandbox);
+            if (it == shared_.by_sandbox.end()) return;
+            PodWorker& worker = *it->second;
+            worker.agent().OnRuntimeEvent(worker);
+          });
+        });
   }
 
   const NodeAgentPoolOptions options_;
@@ -168,7 +172,8 @@ class Pool final : public NodeAgentPool {
 absl::StatusOr<std::unique_ptr<NodeAgentPool>> NodeAgentPool::Create(Client& client, EventLoop& loop,
                                                                      ControllerManager& manager,
                                                                      NodeAgentPoolOptions options) {
-  if (absl::StatusOr<std::string> probe = NthSubnet(options.cluster_cidr, options.node_cidr_mask, 0); !probe.ok()) {
+  if (absl::StatusOr<std::string> probe = NthSubnet(options.cluster_cidr, options.node_cidr_mask, 0);
+      !probe.ok()) {
     return probe.status();
   }
   std::unique_ptr<EventRecorder> recorder = manager.NewRecorder(options.component);

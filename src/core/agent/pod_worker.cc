@@ -31,15 +31,16 @@ const PodCondition* FindCondition(const PodStatus& status, absl::string_view typ
 }
 
 // A condition that keeps its lastTransitionTime while its status does not change.
-PodCondition MakeCondition(const PodStatus& old, const char* type, bool ok, absl::Time now, std::string reason = "",
-                           std::string message = "") {
+PodCondition MakeCondition(const PodStatus& old, const char* type, bool ok, absl::Time now,
+                           std::string reason = "", std::string message = "") {
   PodCondition c;
   c.type = type;
   c.status = ok ? "True" : "False";
   c.reason = std::move(reason);
   c.message = std::move(message);
   const PodCondition* before = FindCondition(old, type);
-  c.lastTransitionTime = before != nullptr && before->status == c.status ? before->lastTransitionTime : Seconds(now);
+  c.lastTransitionTime =
+      before != nullptr && before->status == c.status ? before->lastTransitionTime : Seconds(now);
   if (before != nullptr) {
     c.lastProbeTime = before->lastProbeTime;
     c.unknown = before->unknown;
@@ -111,7 +112,8 @@ bool PodWorker::Sync() {
   if (containers_.size() != pod.spec.containers.size()) containers_.resize(pod.spec.containers.size());
 
   if (absl::Status s = EnsureSandbox(pod); s.ok()) {
-    for (size_t i = 0; i < pod.spec.containers.size(); ++i) SyncContainer(pod, pod.spec.containers[i], containers_[i]);
+    for (size_t i = 0; i < pod.spec.containers.size(); ++i)
+      SyncContainer(pod, pod.spec.containers[i], containers_[i]);
   }
   PodStatus status = ComputeStatus(pod);
   if (status != pod.status) {
@@ -169,14 +171,16 @@ absl::Status PodWorker::EnsureSandbox(const Pod& pod) {
   sandbox_id_ = *sandbox;
   shared.by_sandbox[sandbox_id_] = this;
   if (start_time_ == absl::InfinitePast()) {
-    start_time_ = pod.status.startTime.IsSet() ? pod.status.startTime.value : Seconds(shared.loop.clock().Now()).value;
+    start_time_ =
+        pod.status.startTime.IsSet() ? pod.status.startTime.value : Seconds(shared.loop.clock().Now()).value;
   }
   return absl::OkStatus();
 }
 
 void PodWorker::StartContainer(const Pod& pod, const Container& spec, ContainerWorker& worker) {
   const std::string field = absl::StrCat("spec.containers{", spec.name, "}");
-  RecordPod("Normal", "Pulled", absl::StrCat("Container image \"", spec.image, "\" already present on machine"), field);
+  RecordPod("Normal", "Pulled",
+            absl::StrCat("Container image \"", spec.image, "\" already present on machine"), field);
   ContainerConfig config;
   config.name = spec.name;
   config.image = spec.image;
@@ -218,21 +222,24 @@ void PodWorker::SyncContainer(const Pod& pod, const Container& spec, ContainerWo
     if (worker.last != nullptr) {
       // A restart after a crash: kubelet's backoff, keyed by the container, from its finish time.
       const absl::Time now = agent_.shared().loop.clock().Now();
-      const bool expired = worker.backoff_updated != absl::InfinitePast() &&
-                           now - worker.backoff_updated > 2 * kMaxBackoff;
-      if (worker.backoff > absl::ZeroDuration() && !expired && now - worker.last->finished_at < worker.backoff) {
+      const bool expired =
+          worker.backoff_updated != absl::InfinitePast() && now - worker.backoff_updated > 2 * kMaxBackoff;
+      if (worker.backoff > absl::ZeroDuration() && !expired &&
+          now - worker.last->finished_at < worker.backoff) {
         const absl::Time until = worker.last->finished_at + worker.backoff;
         if (worker.backoff_recorded != worker.last->finished_at) {
           worker.backoff_recorded = worker.last->finished_at;
           RecordPod("Warning", "BackOff",
-                    absl::StrCat("Back-off restarting failed container ", spec.name, " in pod ", PodDescription(pod)),
+                    absl::StrCat("Back-off restarting failed container ", spec.name, " in pod ",
+                                 PodDescription(pod)),
                     absl::StrCat("spec.containers{", spec.name, "}"));
         }
         ScheduleSyncAt(until, &worker.backoff_timer);
         return;
       }
-      worker.backoff = (worker.backoff == absl::ZeroDuration() || expired) ? kInitialBackoff
-                                                                          : std::min(2 * worker.backoff, kMaxBackoff);
+      worker.backoff = (worker.backoff == absl::ZeroDuration() || expired)
+                           ? kInitialBackoff
+                           : std::min(2 * worker.backoff, kMaxBackoff);
       worker.backoff_updated = now;
       ++worker.restart_count;
     }
@@ -257,7 +264,8 @@ void PodWorker::SyncContainer(const Pod& pod, const Container& spec, ContainerWo
         RecordPod("Normal", "Started", absl::StrCat("Started container ", spec.name),
                   absl::StrCat("spec.containers{", spec.name, "}"));
       }
-      if (worker.readiness_timer == 0 && worker.liveness_timer == 0) StartProbes(spec, worker, status->started_at);
+      if (worker.readiness_timer == 0 && worker.liveness_timer == 0)
+        StartProbes(spec, worker, status->started_at);
       return;
     case ContainerRunState::kExited:
       OnExited(pod, spec, worker, *status);
@@ -292,18 +300,16 @@ void PodWorker::StartProbes(const Container& spec, ContainerWorker& worker, absl
     worker.ready = false;
     worker.readiness_successes = worker.readiness_failures = 0;
     const absl::Time first = started_at + absl::Seconds(spec.readinessProbe->initialDelaySeconds);
-    worker.readiness_timer = loop.PostAt(std::max(first, loop.clock().Now()), [this, index] {
-      ProbeTick(index, ProbeType::kReadiness);
-    });
+    worker.readiness_timer = loop.PostAt(std::max(first, loop.clock().Now()),
+                                         [this, index] { ProbeTick(index, ProbeType::kReadiness); });
   } else {
     worker.ready = true;  // no readiness probe: ready once running
   }
   if (spec.livenessProbe.has_value()) {
     worker.liveness_failures = 0;
     const absl::Time first = started_at + absl::Seconds(spec.livenessProbe->initialDelaySeconds);
-    worker.liveness_timer = loop.PostAt(std::max(first, loop.clock().Now()), [this, index] {
-      ProbeTick(index, ProbeType::kLiveness);
-    });
+    worker.liveness_timer = loop.PostAt(std::max(first, loop.clock().Now()),
+                                        [this, index] { ProbeTick(index, ProbeType::kLiveness); });
   }
 }
 
@@ -324,7 +330,8 @@ void PodWorker::ProbeTick(size_t index, ProbeType type) {
   absl::StatusOr<Pod> pod = FromObject<Pod>(object->object);
   if (!pod.ok() || index >= pod->spec.containers.size()) return;
   const Container& spec = pod->spec.containers[index];
-  const std::optional<Probe>& probe = type == ProbeType::kReadiness ? spec.readinessProbe : spec.livenessProbe;
+  const std::optional<Probe>& probe =
+      type == ProbeType::kReadiness ? spec.readinessProbe : spec.livenessProbe;
   if (!probe.has_value()) return;
   const ProbeResult result = agent_.runtime().RunProbe(worker.id, type, *probe);
   const std::string field = absl::StrCat("spec.containers{", spec.name, "}");
@@ -351,10 +358,10 @@ void PodWorker::ProbeTick(size_t index, ProbeType type) {
     RecordPod("Warning", "Unhealthy", absl::StrCat("Liveness probe failed: ", result.output), field);
     if (++worker.liveness_failures >= failure_threshold) {
       worker.liveness_failures = 0;
-      RecordPod("Normal", "Killing", absl::StrCat("Container ", spec.name, " failed liveness probe, will be restarted"),
-                field);
-      const int64_t grace = probe->terminationGracePeriodSeconds.value_or(
-          pod->spec.terminationGracePeriodSeconds.value_or(30));
+      RecordPod("Normal", "Killing",
+                absl::StrCat("Container ", spec.name, " failed liveness probe, will be restarted"), field);
+      const int64_t grace =
+          probe->terminationGracePeriodSeconds.value_or(pod->spec.terminationGracePeriodSeconds.value_or(30));
       StopProbes(worker);
       (void)agent_.runtime().StopContainer(worker.id, absl::Seconds(grace));
       agent_.ScheduleSync(*this);
@@ -369,8 +376,8 @@ void PodWorker::Terminate(const Pod& pod) {
   EventLoop& loop = agent_.shared().loop;
   if (!terminating_) {
     terminating_ = true;
-    const int64_t grace = pod.metadata.deletionGracePeriodSeconds.value_or(
-        pod.spec.terminationGracePeriodSeconds.value_or(30));
+    const int64_t grace =
+        pod.metadata.deletionGracePeriodSeconds.value_or(pod.spec.terminationGracePeriodSeconds.value_or(30));
     for (size_t i = 0; i < containers_.size() && i < pod.spec.containers.size(); ++i) {
       ContainerWorker& worker = containers_[i];
       StopProbes(worker);
@@ -530,13 +537,16 @@ PodStatus PodWorker::ComputeStatus(const Pod& pod) {
   const bool completed = status.phase == "Succeeded" || status.phase == "Failed";
   const bool all_ready = unready.empty();
   std::string reason = completed ? "PodCompleted" : (all_ready ? "" : "ContainersNotReady");
-  std::string message =
-      completed || all_ready ? "" : absl::StrCat("containers with unready status: [", absl::StrJoin(unready, " "), "]");
+  std::string message = completed || all_ready ? ""
+                                               : absl::StrCat("containers with unready status: [",
+                                                              absl::StrJoin(unready, " "), "]");
   std::vector<PodCondition> conditions;
-  conditions.push_back(MakeCondition(pod.status, "PodReadyToStartContainers", !sandbox_id_.empty() || terminal_, now));
+  conditions.push_back(
+      MakeCondition(pod.status, "PodReadyToStartContainers", !sandbox_id_.empty() || terminal_, now));
   conditions.push_back(MakeCondition(pod.status, "Initialized", true, now, completed ? "PodCompleted" : ""));
   conditions.push_back(MakeCondition(pod.status, "Ready", all_ready && !completed, now, reason, message));
-  conditions.push_back(MakeCondition(pod.status, "ContainersReady", all_ready && !completed, now, reason, message));
+  conditions.push_back(
+      MakeCondition(pod.status, "ContainersReady", all_ready && !completed, now, reason, message));
   if (const PodCondition* scheduled = FindCondition(pod.status, "PodScheduled")) {
     conditions.push_back(*scheduled);
   } else {

@@ -55,16 +55,19 @@ absl::StatusOr<DrainResult> DrainNode(Client& client, absl::string_view name, co
   }
   std::vector<std::string> problems;
   if (!unmanaged.empty()) {
-    problems.push_back(absl::StrCat("cannot delete Pods that declare no controller (use --force to override): ",
-                                    absl::StrJoin(unmanaged, ", ")));
+    problems.push_back(
+        absl::StrCat("cannot delete Pods that declare no controller (use --force to override): ",
+                     absl::StrJoin(unmanaged, ", ")));
   }
   if (!daemonsets.empty()) {
-    problems.push_back(absl::StrCat("cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ",
-                                    absl::StrJoin(daemonsets, ", ")));
+    problems.push_back(
+        absl::StrCat("cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ",
+                     absl::StrJoin(daemonsets, ", ")));
   }
   if (!local_storage.empty()) {
-    problems.push_back(absl::StrCat("cannot delete Pods with local storage (use --delete-emptydir-data to override): ",
-                                    absl::StrJoin(local_storage, ", ")));
+    problems.push_back(
+        absl::StrCat("cannot delete Pods with local storage (use --delete-emptydir-data to override): ",
+                     absl::StrJoin(local_storage, ", ")));
   }
   if (!problems.empty()) {
     return absl::FailedPreconditionError(

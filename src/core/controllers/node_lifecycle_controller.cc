@@ -24,7 +24,8 @@ Time Seconds(absl::Time t) { return Time{absl::FromUnixSeconds(absl::ToUnixSecon
 
 std::vector<std::string> NodeNameOf(const Object& pod) {
   for (const auto& [field, value] : pod.fields) {
-    if (field == "spec.nodeName") return value.empty() ? std::vector<std::string>{} : std::vector<std::string>{value};
+    if (field == "spec.nodeName")
+      return value.empty() ? std::vector<std::string>{} : std::vector<std::string>{value};
   }
   return {};
 }
@@ -56,7 +57,9 @@ class NodeLifecycleController final : public Controller {
     pods_ = &context.InformerFor<Pod>();
     pods_->AddIndex("spec.nodeName", NodeNameOf);
     WorkQueue& queue = context.queue();
-    nodes_->AddHandler([&queue](const InformerEvent& event) { queue.Add({"", event.object->object.metadata.name}); });
+    nodes_->AddHandler([&queue](const InformerEvent& event) {
+      queue.Add({"", event.object->object.metadata.name});
+    });
     leases_->AddHandler([this, &queue](const InformerEvent& event) {
       const ObjectMeta& meta = event.object->object.metadata;
       if (meta.namespace_ != kLeaseNamespace || event.type == WatchEventType::kDeleted) return;
@@ -69,7 +72,8 @@ class NodeLifecycleController final : public Controller {
     pods_->AddHandler([this, &queue](const InformerEvent& event) {
       if (!options_.taint_based_eviction || event.type == WatchEventType::kDeleted) return;
       std::vector<std::string> node = NodeNameOf(event.object->object);
-      if (!node.empty() && no_execute_.contains(node.front())) queue.Add(ObjectKey::Of(event.object->object.metadata));
+      if (!node.empty() && no_execute_.contains(node.front()))
+        queue.Add(ObjectKey::Of(event.object->object.metadata));
     });
     return absl::OkStatus();
   }
@@ -80,9 +84,9 @@ class NodeLifecycleController final : public Controller {
 
  private:
   struct Health {
-    absl::Time probe = absl::InfinitePast();           // when the heartbeat was last seen to move
-    absl::Time seen = absl::InfinitePast();            // when the node was first reconciled
-    absl::Time heartbeat = absl::InfinitePast();       // the Ready condition's lastHeartbeatTime seen
+    absl::Time probe = absl::InfinitePast();      // when the heartbeat was last seen to move
+    absl::Time seen = absl::InfinitePast();       // when the node was first reconciled
+    absl::Time heartbeat = absl::InfinitePast();  // the Ready condition's lastHeartbeatTime seen
     bool unhealthy = false;
   };
 
@@ -120,7 +124,8 @@ class NodeLifecycleController final : public Controller {
     if (absl::Status s = SyncTaints(*node, ready_status, now); !s.ok()) return s;
 
     bool has_no_execute = false;
-    for (const Taint& taint : node->spec.taints) has_no_execute = has_no_execute || taint.effect == "NoExecute";
+    for (const Taint& taint : node->spec.taints)
+      has_no_execute = has_no_execute || taint.effect == "NoExecute";
     if (has_no_execute && options_.taint_based_eviction) {
       no_execute_.insert(name);
       for (const ObjectPtr& pod : pods_->ByIndex("spec.nodeName", name)) {
@@ -136,10 +141,13 @@ class NodeLifecycleController final : public Controller {
   absl::Status MarkUnknown(Node& node, bool never_posted) {
     const absl::Time now = context_->clock().Now();
     const char* reason = never_posted ? "NodeStatusNeverUpdated" : "NodeStatusUnknown";
-    const char* message = never_posted ? "Kubelet never posted node status." : "Kubelet stopped posting node status.";
+    const char* message =
+        never_posted ? "Kubelet never posted node status." : "Kubelet stopped posting node status.";
     bool found_ready = false;
     for (NodeCondition& c : node.status.conditions) {
-      if (c.type != "Ready" && c.type != "MemoryPressure" && c.type != "DiskPressure" && c.type != "PIDPressure") continue;
+      if (c.type != "Ready" && c.type != "MemoryPressure" && c.type != "DiskPressure" &&
+          c.type != "PIDPressure")
+        continue;
       found_ready = found_ready || c.type == "Ready";
       if (c.status != "Unknown") c.lastTransitionTime = Seconds(now);
       c.status = "Unknown";
@@ -186,7 +194,9 @@ class NodeLifecycleController final : public Controller {
   }
 
   absl::Status SyncTaints(Node& node, const std::string& ready_status, absl::Time now) {
-    const char* wanted = ready_status == "Unknown" ? kUnreachable : ready_status == "False" ? kNotReady : nullptr;
+    const char* wanted = ready_status == "Unknown" ? kUnreachable
+                         : ready_status == "False" ? kNotReady
+                                                   : nullptr;
     std::vector<Taint> taints;
     bool changed = false;
     bool have_execute = false, have_schedule = false;
