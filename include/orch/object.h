@@ -128,7 +128,7 @@ struct ResourceType {
 };
 
 // The built-in kinds (Namespace, Node, Pod, Service, Endpoints, ConfigMap, Event, ReplicaSet,
-// Deployment) plus every kind registered with RegisterResourceType. Thread-safe.
+// Deployment, Lease) plus every kind registered with RegisterResourceType. Thread-safe.
 //
 // Returns nullptr when the kind is unknown.
 const ResourceType* FindResourceType(absl::string_view group, absl::string_view kind);

@@ -1,5 +1,6 @@
 // The typed views of the built-in kinds: Namespace, Node, Pod, Service, Endpoints, ConfigMap, Event
-// (core/v1) and ReplicaSet, Deployment (apps/v1). Convert with FromObject<T> / ToObject (orch/codec.h).
+// (core/v1), ReplicaSet, Deployment (apps/v1) and Lease (coordination.k8s.io/v1). Convert with
+// FromObject<T> / ToObject (orch/codec.h).
 //
 // The structs keep Kubernetes' field names and meaning; see orch/pod_spec.h for the conventions.
 #ifndef ORCH_TYPES_H_
@@ -8,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "orch/apps_v1.h"
 #include "orch/codec.h"
+#include "orch/coordination_v1.h"
 #include "orch/core_v1.h"
 #include "orch/object.h"
 #include "orch/pod_spec.h"
@@ -55,6 +57,10 @@ template <>
 absl::StatusOr<Deployment> FromObject<Deployment>(const Object& object);
 template <>
 Object ToObject<Deployment>(const Deployment& typed);
+template <>
+absl::StatusOr<Lease> FromObject<Lease>(const Object& object);
+template <>
+Object ToObject<Lease>(const Lease& typed);
 
 }  // namespace orch
 

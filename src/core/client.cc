@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "orch/errors.h"
+#include "orch/types.h"
 #include "orch/validation.h"
 #include "src/core/json_util.h"
 
@@ -33,6 +34,28 @@ absl::Status PrepareForCreate(const ResourceType& type, Object* object) {
     object->status.clear();
     std::erase_if(object->fields, [](const auto& f) { return absl::StartsWith(f.first, "status."); });
   }
+  return absl::OkStatus();
+}
+
+// Kubernetes' DefaultTolerationSeconds admission: a pod tolerates its node being not-ready or
+// unreachable for 300 s before taint-based eviction deletes it, unless it says otherwise.
+absl::Status AdmitDefaultTolerations(Object* object) {
+  absl::StatusOr<Pod> pod = FromObject<Pod>(*object);
+  if (!pod.ok()) return pod.status();
+  bool not_ready = false, unreachable = false;
+  for (const Toleration& t : pod->spec.tolerations) {
+    const bool no_execute = t.effect.empty() || t.effect == "NoExecute";
+    not_ready = not_ready || (no_execute && (t.key.empty() || t.key == "node.kubernetes.io/not-ready"));
+    unreachable = unreachable || (no_execute && (t.key.empty() || t.key == "node.kubernetes.io/unreachable"));
+  }
+  if (not_ready && unreachable) return absl::OkStatus();
+  if (!not_ready) pod->spec.tolerations.push_back({"node.kubernetes.io/not-ready", "Exists", "", "NoExecute", 300, {}});
+  if (!unreachable) {
+    pod->spec.tolerations.push_back({"node.kubernetes.io/unreachable", "Exists", "", "NoExecute", 300, {}});
+  }
+  Object admitted = ToObject(*pod);
+  object->spec = std::move(admitted.spec);
+  object->fields = std::move(admitted.fields);
   return absl::OkStatus();
 }
 
@@ -103,6 +126,9 @@ absl::StatusOr<ObjectPtr> Client::CreateObject(Object object, const CreateOption
   }
   if (!(*type)->namespaced) object.metadata.namespace_.clear();
   if (absl::Status s = ApplyDefaults(&object); !s.ok()) return s;
+  if (IsCoreKind(**type, "Pod")) {
+    if (absl::Status s = AdmitDefaultTolerations(&object); !s.ok()) return s;
+  }
   if (absl::Status s = PrepareForCreate(**type, &object); !s.ok()) return s;
   if (absl::Status s = ValidateCreate(object); !s.ok()) return s;
   if (absl::Status s = AdmitNamespace(**type, object.metadata.namespace_); !s.ok()) return s;

@@ -29,6 +29,7 @@ class Registry {
     Add({"", "v1", "Event", "events", true, false, event_fields});
     Add({"apps", "v1", "ReplicaSet", "replicasets", true, true, {"status.replicas"}});
     Add({"apps", "v1", "Deployment", "deployments", true, true, {}});
+    Add({"coordination.k8s.io", "v1", "Lease", "leases", true, false, {}});
   }
 
   const ResourceType* Find(absl::string_view group, absl::string_view kind) const {

@@ -1,0 +1,311 @@
+// Node agents on the simulated runtime: registration, leases, the pod lifecycle with kubelet's
+// timing, probes, restarts with CrashLoopBackOff, graceful deletion, addresses, bad input.
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "agent/agent_test_util.h"
+
+namespace orch {
+namespace {
+
+using testing::SimCluster;
+
+Probe EverySecond() {
+  Probe probe;
+  probe.httpGet = HTTPGetAction{};
+  probe.httpGet->port = IntOrString::FromInt(80);
+  probe.periodSeconds = 1;
+  return probe;
+}
+
+TEST_CASE("a node registers with capacity, labels and Ready, and renews its Lease every 10 s") {
+  SimCluster c;
+  c.AddNode("node-1");
+  Node node = c.GetNode("node-1");
+  CHECK(node.status.capacity.at("cpu").ToString() == "4");
+  CHECK(node.status.capacity.at("memory").ToString() == "8Gi");
+  CHECK(node.status.capacity.at("pods").ToString() == "110");
+  CHECK(node.status.allocatable == node.status.capacity);
+  CHECK(node.metadata.labels.at("kubernetes.io/hostname") == "node-1");
+  CHECK(node.metadata.labels.at("kubernetes.io/os") == "linux");
+  CHECK(node.spec.podCIDR == "10.244.0.0/24");
+  const NodeCondition* ready = SimCluster::NodeConditionOf(node, "Ready");
+  REQUIRE(ready != nullptr);
+  CHECK(ready->status == "True");
+  CHECK(ready->reason == "KubeletReady");
+  REQUIRE(SimCluster::NodeConditionOf(node, "MemoryPressure") != nullptr);
+  CHECK(SimCluster::NodeConditionOf(node, "MemoryPressure")->status == "False");
+  REQUIRE(node.status.addresses.size() == 2);
+  CHECK(node.status.addresses[0].type == "InternalIP");
+  CHECK(node.status.nodeInfo.containerRuntimeVersion == "sim://0.1.0");
+
+  absl::StatusOr<Lease> lease = c.client->Get<Lease>("kube-node-lease", "node-1");
+  REQUIRE(lease.ok());
+  CHECK(lease->spec.holderIdentity == "node-1");
+  CHECK(lease->spec.leaseDurationSeconds == 40);
+  CHECK(lease->spec.renewTime.value == c.start);
+  REQUIRE(lease->metadata.ownerReferences.size() == 1);
+  CHECK(lease->metadata.ownerReferences[0].uid == node.metadata.uid);
+
+  c.AdvanceTo(absl::Seconds(9));
+  CHECK(c.client->Get<Lease>("kube-node-lease", "node-1")->spec.renewTime.value == c.start);
+  c.AdvanceTo(absl::Seconds(10));
+  CHECK(c.client->Get<Lease>("kube-node-lease", "node-1")->spec.renewTime.value ==
+        c.start + absl::Seconds(10));
+  c.AdvanceTo(absl::Seconds(35));
+  CHECK(c.client->Get<Lease>("kube-node-lease", "node-1")->spec.renewTime.value ==
+        c.start + absl::Seconds(30));
+  CHECK(!c.pool->AddNode({.node_name = "node-1"}).ok());
+}
+
+TEST_CASE("a bound pod goes Pending, Running at the start delay, Ready at the ready delay") {
+  SimCluster c;
+  c.AddNode("node-1");
+  Pod pod = c.MakePod("web", "node-1", {{SimControl::kReadyDelayAnnotation, "3s"}});
+  pod.spec.containers[0].readinessProbe = EverySecond();
+  c.CreatePod(pod);
+
+  Pod pending = c.GetPod("web");
+  CHECK(pending.status.phase == "Pending");
+  REQUIRE(pending.status.containerStatuses.size() == 1);
+  REQUIRE(pending.status.containerStatuses[0].state.waiting.has_value());
+  CHECK(pending.status.containerStatuses[0].state.waiting->reason == "ContainerCreating");
+  CHECK(!pending.status.podIP.empty());
+  CHECK(pending.status.hostIP == c.GetNode("node-1").status.addresses[0].address);
+  CHECK(pending.status.startTime.value == c.start);
+  CHECK(SimCluster::ConditionStatus(pending, "PodScheduled") == "True");
+  CHECK(SimCluster::ConditionStatus(pending, "Initialized") == "True");
+  CHECK(SimCluster::ConditionStatus(pending, "Ready") == "False");
+
+  c.AdvanceTo(absl::Milliseconds(999));
+  CHECK(c.GetPod("web").status.phase == "Pending");
+  c.AdvanceTo(absl::Seconds(1));
+  Pod running = c.GetPod("web");
+  CHECK(running.status.phase == "Running");
+  const ContainerStatus& status = running.status.containerStatuses[0];
+  REQUIRE(status.state.running.has_value());
+  CHECK(status.state.running->startedAt.value == c.start + absl::Seconds(1));
+  CHECK(status.started == true);
+  CHECK(!status.ready);
+  CHECK(status.containerID.rfind("sim://", 0) == 0);
+  CHECK(status.imageID.rfind("nginx@sha256:", 0) == 0);
+  CHECK(status.image == "nginx:1.27");
+  CHECK(SimCluster::ConditionStatus(running, "Ready") == "False");
+
+  c.AdvanceTo(absl::Milliseconds(3999));
+  CHECK(SimCluster::ConditionStatus(c.GetPod("web"), "Ready") == "False");
+  c.AdvanceTo(absl::Seconds(4));
+  Pod ready = c.GetPod("web");
+  CHECK(SimCluster::ConditionStatus(ready, "Ready") == "True");
+  CHECK(SimCluster::ConditionStatus(ready, "ContainersReady") == "True");
+  CHECK(ready.status.containerStatuses[0].ready);
+  for (const PodCondition& cond : ready.status.conditions) {
+    if (cond.type == "Ready") CHECK(cond.lastTransitionTime.value == c.start + absl::Seconds(4));
+  }
+
+  REQUIRE(c.Events("web", "Pulled").size() == 1);
+  CHECK(c.Events("web", "Pulled")[0].message == "Container image \"nginx:1.27\" already present on machine");
+  CHECK(c.Events("web", "Created").size() == 1);
+  CHECK(c.Events("web", "Started").size() == 1);
+  CHECK(c.Events("web", "Scheduled").empty());
+}
+
+TEST_CASE("a pod without a readiness probe is Ready once running") {
+  SimCluster c;
+  c.AddNode("node-1");
+  c.CreatePod(c.MakePod("plain", "node-1", {{SimControl::kStartDelayAnnotation, "5s"}}));
+  c.AdvanceTo(absl::Seconds(4));
+  CHECK(c.GetPod("plain").status.phase == "Pending");
+  c.AdvanceTo(absl::Seconds(5));
+  CHECK(c.GetPod("plain").status.phase == "Running");
+  CHECK(SimCluster::ConditionStatus(c.GetPod("plain"), "Ready") == "True");
+}
+
+TEST_CASE("a crashing container restarts at once, then after 10 s, then 20 s, in CrashLoopBackOff") {
+  SimCluster c;
+  c.AddNode("node-1");
+  Pod pod = c.CreatePod(c.MakePod("crashy", "node-1"));
+  c.AdvanceTo(absl::Seconds(1));
+  REQUIRE(c.sim->Crash(pod.metadata.uid, "app", 1).ok());
+  c.loop.RunUntilIdle();
+  Pod restarted = c.GetPod("crashy");
+  const ContainerStatus* cs = &restarted.status.containerStatuses[0];
+  CHECK(cs->restartCount == 1);
+  REQUIRE(cs->lastState.terminated.has_value());
+  CHECK(cs->lastState.terminated->exitCode == 1);
+  CHECK(cs->lastState.terminated->reason == "Error");
+  CHECK(restarted.status.phase == "Running");  // restarting, not pending again
+  c.AdvanceTo(absl::Seconds(2));
+  CHECK(c.GetPod("crashy").status.containerStatuses[0].state.running.has_value());
+
+  REQUIRE(c.sim->Crash(pod.metadata.uid, "app", 2).ok());
+  c.loop.RunUntilIdle();
+  Pod backing_off = c.GetPod("crashy");
+  cs = &backing_off.status.containerStatuses[0];
+  REQUIRE(cs->state.waiting.has_value());
+  CHECK(cs->state.waiting->reason == "CrashLoopBackOff");
+  CHECK(cs->state.waiting->message.find("back-off 10s restarting failed container=app pod=crashy_default(") ==
+        0);
+  CHECK(cs->restartCount == 1);
+  CHECK(cs->lastState.terminated->exitCode == 2);
+  CHECK(SimCluster::ConditionStatus(backing_off, "Ready") == "False");
+  CHECK(c.Events("crashy", "BackOff").size() == 1);
+
+  c.AdvanceTo(absl::Milliseconds(11999));
+  CHECK(c.GetPod("crashy").status.containerStatuses[0].restartCount == 1);
+  c.AdvanceTo(absl::Seconds(12));
+  CHECK(c.GetPod("crashy").status.containerStatuses[0].restartCount == 2);
+  c.AdvanceTo(absl::Seconds(13));
+  CHECK(c.GetPod("crashy").status.containerStatuses[0].state.running.has_value());
+
+  REQUIRE(c.sim->Crash(pod.metadata.uid, "app", 1).ok());
+  c.loop.RunUntilIdle();
+  CHECK(c.GetPod("crashy").status.containerStatuses[0].state.waiting->message.find("back-off 20s") == 0);
+  c.AdvanceTo(absl::Milliseconds(32999));
+  CHECK(c.GetPod("crashy").status.containerStatuses[0].restartCount == 2);
+  c.AdvanceTo(absl::Seconds(33));
+  CHECK(c.GetPod("crashy").status.containerStatuses[0].restartCount == 3);
+}
+
+TEST_CASE("restartPolicy Never and OnFailure end the pod Succeeded or Failed") {
+  SimCluster c;
+  c.AddNode("node-1");
+  Pod job = c.MakePod("job", "node-1", {{SimControl::kRunForAnnotation, "5s"}});
+  job.spec.restartPolicy = "OnFailure";
+  c.CreatePod(job);
+  Pod failing = c.MakePod("failing", "node-1");
+  failing.spec.restartPolicy = "Never";
+  Pod created = c.CreatePod(failing);
+  c.AdvanceTo(absl::Seconds(2));
+  REQUIRE(c.sim->Crash(created.metadata.uid, "app", 3).ok());
+  c.loop.RunUntilIdle();
+  Pod failed = c.GetPod("failing");
+  CHECK(failed.status.phase == "Failed");
+  REQUIRE(failed.status.containerStatuses[0].state.terminated.has_value());
+  CHECK(failed.status.containerStatuses[0].state.terminated->exitCode == 3);
+  CHECK(SimCluster::ConditionStatus(failed, "Ready") == "False");
+  c.AdvanceTo(absl::Seconds(6));
+  Pod done = c.GetPod("job");
+  CHECK(done.status.phase == "Succeeded");
+  CHECK(done.status.containerStatuses[0].state.terminated->reason == "Completed");
+  CHECK(c.sim->SandboxCount() == 0);  // finished pods release their sandboxes
+}
+
+TEST_CASE("a failing readiness probe makes the pod NotReady after failureThreshold, and Ready again") {
+  SimCluster c;
+  c.AddNode("node-1");
+  Pod pod = c.MakePod("probed", "node-1");
+  pod.spec.containers[0].readinessProbe = EverySecond();
+  Pod created = c.CreatePod(pod);
+  c.AdvanceTo(absl::Seconds(1));
+  CHECK(SimCluster::ConditionStatus(c.GetPod("probed"), "Ready") == "True");
+  c.AdvanceTo(absl::Milliseconds(10500));
+  REQUIRE(c.sim->FailProbe(created.metadata.uid, "app", ProbeType::kReadiness).ok());
+  c.AdvanceTo(absl::Seconds(12));  // two failures: 11 s, 12 s
+  CHECK(SimCluster::ConditionStatus(c.GetPod("probed"), "Ready") == "True");
+  c.AdvanceTo(absl::Seconds(13));  // the third (default failureThreshold)
+  Pod unready = c.GetPod("probed");
+  CHECK(SimCluster::ConditionStatus(unready, "Ready") == "False");
+  CHECK(unready.status.phase == "Running");
+  REQUIRE(!c.Events("probed", "Unhealthy").empty());
+  CHECK(c.Events("probed", "Unhealthy")[0].message.find("Readiness probe failed: ") == 0);
+  REQUIRE(c.sim->Recover(created.metadata.uid, "app").ok());
+  c.AdvanceTo(absl::Seconds(14));
+  CHECK(SimCluster::ConditionStatus(c.GetPod("probed"), "Ready") == "True");
+}
+
+TEST_CASE("a failing liveness probe restarts the container") {
+  SimCluster c;
+  c.AddNode("node-1");
+  Pod pod = c.MakePod("live", "node-1");
+  pod.spec.containers[0].livenessProbe = EverySecond();
+  Pod created = c.CreatePod(pod);
+  c.AdvanceTo(absl::Seconds(5));
+  REQUIRE(c.sim->Hang(created.metadata.uid, "app").ok());
+  c.AdvanceTo(absl::Seconds(7));
+  CHECK(c.GetPod("live").status.containerStatuses[0].restartCount == 0);
+  c.AdvanceTo(absl::Seconds(8));  // third failure: killed, restarted at once
+  REQUIRE(c.sim->Recover(created.metadata.uid, "app").ok());
+  c.loop.RunUntilIdle();
+  Pod restarted = c.GetPod("live");
+  CHECK(restarted.status.containerStatuses[0].restartCount == 1);
+  CHECK(restarted.status.containerStatuses[0].lastState.terminated->exitCode == 137);
+  bool killing = false;
+  for (const Event& e : c.Events("live", "Killing")) {
+    killing = killing || e.message == "Container app failed liveness probe, will be restarted";
+  }
+  CHECK(killing);
+  c.AdvanceTo(absl::Seconds(20));
+  CHECK(c.GetPod("live").status.containerStatuses[0].restartCount == 1);
+  CHECK(c.GetPod("live").status.containerStatuses[0].state.running.has_value());
+}
+
+TEST_CASE("a deleted pod's containers are stopped (Killing) and the agent removes it") {
+  SimCluster c;
+  c.AddNode("node-1");
+  c.CreatePod(c.MakePod("doomed", "node-1"));
+  c.AdvanceTo(absl::Seconds(2));
+  REQUIRE(c.client->Delete<Pod>("default", "doomed").ok());
+  CHECK(c.GetPod("doomed").metadata.deletionTimestamp.IsSet());  // graceful: marked first
+  c.loop.RunUntilIdle();
+  CHECK(absl::IsNotFound(c.client->Get<Pod>("default", "doomed").status()));
+  REQUIRE(c.Events("doomed", "Killing").size() == 1);
+  CHECK(c.Events("doomed", "Killing")[0].message == "Stopping container app");
+  CHECK(c.sim->SandboxCount() == 0);
+  CHECK(c.pool->PodCount() == 0);
+}
+
+TEST_CASE("pod IPs are unique within each node's pod CIDR") {
+  SimCluster c;
+  c.AddNode("node-1");
+  c.AddNode("node-2");
+  CHECK(c.GetNode("node-2").spec.podCIDR == "10.244.1.0/24");
+  std::set<std::string> ips;
+  for (int i = 0; i < 6; ++i) {
+    const std::string node = i % 2 == 0 ? "node-1" : "node-2";
+    c.CreatePod(c.MakePod("p" + std::to_string(i), node));
+  }
+  for (int i = 0; i < 6; ++i) {
+    Pod pod = c.GetPod("p" + std::to_string(i));
+    const std::string prefix = i % 2 == 0 ? "10.244.0." : "10.244.1.";
+    CHECK(pod.status.podIP.rfind(prefix, 0) == 0);
+    REQUIRE(pod.status.podIPs.size() == 1);
+    ips.insert(pod.status.podIP);
+  }
+  CHECK(ips.size() == 6);
+}
+
+TEST_CASE("a pod with an invalid sim annotation gets an event and a waiting reason, nothing crashes") {
+  SimCluster c;
+  c.AddNode("node-1");
+  c.CreatePod(c.MakePod("bad", "node-1", {{SimControl::kStartDelayAnnotation, "abc"}}));
+  c.AdvanceTo(absl::Seconds(5));
+  Pod pod = c.GetPod("bad");
+  CHECK(pod.status.phase == "Pending");
+  REQUIRE(pod.status.containerStatuses[0].state.waiting.has_value());
+  CHECK(pod.status.containerStatuses[0].state.waiting->reason == "CreateContainerConfigError");
+  CHECK(pod.status.containerStatuses[0].state.waiting->message.find("invalid duration \"abc\"") !=
+        std::string::npos);
+  std::vector<Event> events = c.Events("bad", "FailedCreatePodSandBox");
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].type == "Warning");
+  CHECK(events[0].message.find("sim.orch.dev/start-delay") != std::string::npos);
+  // Fixing the annotation lets it start.
+  pod.metadata.annotations[SimControl::kStartDelayAnnotation] = "1s";
+  pod.metadata.resourceVersion.clear();
+  REQUIRE(c.client->Update(pod).ok());
+  c.loop.RunUntilIdle();
+  c.loop.Advance(absl::Seconds(1));
+  CHECK(c.GetPod("bad").status.phase == "Running");
+}
+
+TEST_CASE("runtime and network registries") {
+  CHECK(absl::IsNotFound(OpenRuntime("nope", {}).status()));
+  CHECK(absl::IsInvalidArgument(OpenRuntime("sim", {}).status()));
+  CHECK(*NthSubnet("10.244.0.0/16", 24, 255) == "10.244.255.0/24");
+  CHECK(absl::IsOutOfRange(NthSubnet("10.244.0.0/16", 24, 256).status()));
+}
+
+}  // namespace
+}  // namespace orch
