@@ -13,10 +13,11 @@ namespace {
 constexpr char kNotHelpful[] = "Preemption is not helpful for scheduling";
 constexpr char kNoVictims[] = "No preemption victims found for incoming pod";
 
-// MoreImportantPod: higher priority first, then the one that started earlier.
+// MoreImportantPod: higher priority first, then the one created earlier.
 bool MoreImportant(const PodInfo* a, const PodInfo* b) {
   if (a->priority != b->priority) return a->priority > b->priority;
-  return a->creation_time < b->creation_time;
+  if (a->creation_time != b->creation_time) return a->creation_time < b->creation_time;
+  return a->uid < b->uid;  // a repeatable order
 }
 
 struct Candidate {
