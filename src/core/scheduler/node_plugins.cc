@@ -162,15 +162,15 @@ int64_t BalancedAllocation::Score(const PodInfo& pod, const NodeInfo& node, cons
   const SchedResources& alloc = node.allocatable();
   SchedResources requested = node.requested();
   requested.Add(pod.requests);
-  std::vector<double> fractions;
+  double fractions[2];
+  size_t count = 0;
   auto add = [&](int64_t req, int64_t cap) {
     if (cap == 0) return;
-    fractions.push_back(std::min(1.0, static_cast<double>(req) / static_cast<double>(cap)));
+    fractions[count++] = std::min(1.0, static_cast<double>(req) / static_cast<double>(cap));
   };
   add(requested.milli_cpu, alloc.milli_cpu);
   add(requested.memory, alloc.memory);
-  double std_dev = 0;
-  if (fractions.size() == 2) std_dev = std::abs(fractions[0] - fractions[1]) / 2;
+  double std_dev = count == 2 ? std::abs(fractions[0] - fractions[1]) / 2 : 0;
   return static_cast<int64_t>((1 - std_dev) * static_cast<double>(kMaxNodeScore));
 }
 
