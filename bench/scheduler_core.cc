@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
   std::printf("nodes=%d pods=%d scheduled=%d time=%.3fs rate=%.0f pods/s\n", nodes, pods, scheduled, seconds,
               scheduled / seconds);
   std::printf("heap: %.0f B/node (cache), %.0f B/pod (cache entry, shared labels/constraints)\n",
-              static_cast<double>(heap_nodes) / nodes, static_cast<double>(heap_pods) / std::max(1, scheduled));
+              static_cast<double>(heap_nodes) / nodes,
+              static_cast<double>(heap_pods) / std::max(1, scheduled));
   return scheduled == pods ? 0 : 1;
 }

@@ -65,7 +65,8 @@ TEST_CASE("replicas share labels and constraints") {
   SchedulerCache cache;
   cache.UpsertNode(MakeNode("a"));
   auto replica = [](int i) {
-    Pod pod = MakePod("web-" + std::to_string(i), "100m", "", 0, {{"app", "web"}, {"pod-template-hash", "abc"}});
+    Pod pod =
+        MakePod("web-" + std::to_string(i), "100m", "", 0, {{"app", "web"}, {"pod-template-hash", "abc"}});
     pod.spec.nodeSelector = {{"disk", "ssd"}};
     pod.spec.tolerations.push_back(Toleration{"k", "Exists", "", "NoSchedule", {}, {}});
     pod.spec.nodeName = "a";

@@ -75,7 +75,8 @@ TEST_CASE("preemption never evicts pods of equal or higher priority") {
   r = c.Schedule(MakePod("p", "1", "", 100));
   CHECK_FALSE(r.preemption);
   CHECK(r.fit_error->Message() ==
-        "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Insufficient cpu.");
+        "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Insufficient "
+        "cpu.");
 }
 
 TEST_CASE("preemption: fewest victims, then the latest-started victims") {

@@ -1,8 +1,9 @@
 // The scheduling queue: priority order, per-pod backoff, moves out of the unschedulable pool.
+#include "src/core/scheduler/queue.h"
+
 #include <doctest/doctest.h>
 
 #include "scheduler/scheduler_test_util.h"
-#include "src/core/scheduler/queue.h"
 
 using namespace orch;
 using namespace orch::scheduler;

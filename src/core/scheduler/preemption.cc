@@ -37,7 +37,8 @@ absl::Time EarliestStartOfTopVictims(const Candidate& c) {
 int64_t PrioritySum(const Candidate& c) {
   int64_t sum = 0;
   // Offset so that negative priorities still count as "more" than none (as Kubernetes does).
-  for (const PodInfo* v : c.victims) sum += int64_t{v->priority} + int64_t{std::numeric_limits<int32_t>::max()} + 1;
+  for (const PodInfo* v : c.victims)
+    sum += int64_t{v->priority} + int64_t{std::numeric_limits<int32_t>::max()} + 1;
   return sum;
 }
 
