@@ -58,10 +58,11 @@ TEST_CASE("the FitError message counts reasons per node, sorted as kube-schedule
         "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
         "2 Insufficient cpu.");
   // With preemption: no lower-priority pod to evict, and the taint cannot be helped.
-  CHECK(c.Message(pod) ==
-        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
-        "2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, "
-        "2 No preemption victims found for incoming pod.");
+  CHECK(
+      c.Message(pod) ==
+      "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
+      "2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, "
+      "2 No preemption victims found for incoming pod.");
 }
 
 TEST_CASE("no nodes at all") {
@@ -110,9 +111,10 @@ TEST_CASE("bad input: huge requests and nodes without allocatable") {
   ScheduleResult r = c.Schedule(huge);
   REQUIRE(r.fit_error);
   // Larger than any node: preemption cannot help, and the node without allocatable takes no pod.
-  CHECK(r.fit_error->Message() ==
-        "0/2 nodes are available: 1 Too many pods, 2 Insufficient cpu, 2 Insufficient memory. preemption: 0/2 "
-        "nodes are available: 2 Preemption is not helpful for scheduling.");
+  CHECK(
+      r.fit_error->Message() ==
+      "0/2 nodes are available: 1 Too many pods, 2 Insufficient cpu, 2 Insufficient memory. preemption: 0/2 "
+      "nodes are available: 2 Preemption is not helpful for scheduling.");
   CHECK(c.Schedule(MakePod("small", "1")).node == "n1");
   // A pod asking for nothing still needs a pod slot.
   Cluster only_empty;
@@ -129,7 +131,8 @@ TEST_CASE("NodeUnschedulable unless tolerated") {
         "0/1 nodes are available: 1 node(s) were unschedulable. preemption: 0/1 nodes are available: 1 "
         "Preemption is not helpful for scheduling.");
   Pod tolerant = MakePod("t");
-  tolerant.spec.tolerations.push_back(Toleration{"node.kubernetes.io/unschedulable", "Exists", "", "NoSchedule", {}, {}});
+  tolerant.spec.tolerations.push_back(
+      Toleration{"node.kubernetes.io/unschedulable", "Exists", "", "NoSchedule", {}, {}});
   CHECK(c.Schedule(tolerant).node == "n1");
 }
 
@@ -149,9 +152,10 @@ TEST_CASE("TaintToleration: NoSchedule and NoExecute must be tolerated, PreferNo
   Cluster c;
   c.Add(WithTaint(MakeNode("a"), "dedicated", "gpu", "NoSchedule"));
   c.Add(WithTaint(MakeNode("b"), "evict", "", "NoExecute"));
-  CHECK(c.Message(MakePod("p"), NoPreemption()) ==
-        "0/2 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 1 node(s) had untolerated "
-        "taint {evict: }.");
+  CHECK(
+      c.Message(MakePod("p"), NoPreemption()) ==
+      "0/2 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 1 node(s) had untolerated "
+      "taint {evict: }.");
   c.Add(WithTaint(MakeNode("c"), "soft", "", "PreferNoSchedule"));
   CHECK(c.Schedule(MakePod("p")).node == "c");
 
@@ -188,18 +192,21 @@ TEST_CASE("NodeAffinity: nodeSelector and required terms, every operator, matchF
   sel.spec.nodeSelector = {{"zone", "z2"}};
   CHECK(fits(sel) == std::vector<std::string>{"b"});
   using V = std::vector<std::string>;
-  CHECK(fits(WithRequiredNodeAffinity(MakePod("p"), {{{Req("zone", "In", {"z1", "z3"})}, {}, {}}})) == V{"a"});
-  CHECK(fits(WithRequiredNodeAffinity(MakePod("p"), {{{Req("zone", "NotIn", {"z1"})}, {}, {}}})) == V{"b", "c"});
+  CHECK(fits(WithRequiredNodeAffinity(MakePod("p"), {{{Req("zone", "In", {"z1", "z3"})}, {}, {}}})) ==
+        V{"a"});
+  CHECK(fits(WithRequiredNodeAffinity(MakePod("p"), {{{Req("zone", "NotIn", {"z1"})}, {}, {}}})) ==
+        V{"b", "c"});
   CHECK(fits(WithRequiredNodeAffinity(MakePod("p"), {{{Req("zone", "Exists")}, {}, {}}})) == V{"a", "b"});
   CHECK(fits(WithRequiredNodeAffinity(MakePod("p"), {{{Req("zone", "DoesNotExist")}, {}, {}}})) == V{"c"});
   CHECK(fits(WithRequiredNodeAffinity(MakePod("p"), {{{Req("gen", "Gt", {"4"})}, {}, {}}})) == V{"b"});
   CHECK(fits(WithRequiredNodeAffinity(MakePod("p"), {{{Req("gen", "Lt", {"4"})}, {}, {}}})) == V{"a"});
   CHECK(fits(WithRequiredNodeAffinity(MakePod("p"), {{{Req("gen", "Lt", {"x"})}, {}, {}}})).empty());
   // Requirements of a term ANDed, terms ORed.
-  CHECK(fits(WithRequiredNodeAffinity(MakePod("p"),
-                                      {{{Req("zone", "Exists"), Req("gen", "Gt", {"4"})}, {}, {}}})) == V{"b"});
+  CHECK(fits(WithRequiredNodeAffinity(
+            MakePod("p"), {{{Req("zone", "Exists"), Req("gen", "Gt", {"4"})}, {}, {}}})) == V{"b"});
   CHECK(fits(WithRequiredNodeAffinity(MakePod("p"), {{{Req("zone", "In", {"z1"})}, {}, {}},
-                                                     {{}, {Req("metadata.name", "In", {"c"})}, {}}})) == V{"a", "c"});
+                                                     {{}, {Req("metadata.name", "In", {"c"})}, {}}})) ==
+        V{"a", "c"});
   // An empty term, or no terms, matches nothing.
   CHECK(fits(WithRequiredNodeAffinity(MakePod("p"), {NodeSelectorTerm{}})).empty());
   CHECK(fits(WithRequiredNodeAffinity(MakePod("p"), {})).empty());
@@ -253,7 +260,8 @@ TEST_CASE("InterPodAffinity: required affinity by topology key, and the first po
   other.metadata.namespace_ = "prod";
   c.Bind(other, "a");
   CHECK(c.Schedule(cache_pod).fit_error);
-  cache_pod.spec.affinity->podAffinity->requiredDuringSchedulingIgnoredDuringExecution[0].namespaces = {"prod"};
+  cache_pod.spec.affinity->podAffinity->requiredDuringSchedulingIgnoredDuringExecution[0].namespaces = {
+      "prod"};
   ScheduleResult r = c.Schedule(cache_pod);
   CHECK(r.feasible_nodes == 2);
   CHECK((r.node == "a" || r.node == "b"));
@@ -270,7 +278,8 @@ TEST_CASE("InterPodAffinity: required anti-affinity, both the pod's and existing
   c.Add(MakeNode("b"));
   Pod replica = MakePod("r1", "", "", 0, {{"app", "db"}});
   replica.spec.affinity = Affinity{};
-  replica.spec.affinity->podAntiAffinity = PodAntiAffinity{{Term({{"app", "db"}}, "kubernetes.io/hostname")}, {}, {}};
+  replica.spec.affinity->podAntiAffinity =
+      PodAntiAffinity{{Term({{"app", "db"}}, "kubernetes.io/hostname")}, {}, {}};
   c.Bind(replica, "a");
   Pod second = replica;
   second.metadata.name = "r2";
@@ -348,7 +357,8 @@ class NoMaintenance final : public FilterPlugin {
  public:
   absl::string_view Name() const override { return "NoMaintenance"; }
   FilterStatus Filter(const PodInfo&, const NodeInfo& node, const ClusterSnapshot&) const override {
-    if (node.labels().contains("maintenance")) return FilterStatus::Unresolvable("node(s) were in maintenance");
+    if (node.labels().contains("maintenance"))
+      return FilterStatus::Unresolvable("node(s) were in maintenance");
     return FilterStatus::Success();
   }
 };
@@ -364,6 +374,7 @@ TEST_CASE("an application's filter plugin runs after the built-in ones") {
   CHECK(c.Schedule(MakePod("p"), profile).node == "b");
   ScheduleResult r = c.Schedule(MakePod("big", "2"), profile);
   REQUIRE(r.fit_error);
-  CHECK(r.fit_error->Message() == "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) were in maintenance.");
+  CHECK(r.fit_error->Message() ==
+        "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) were in maintenance.");
   CHECK(r.fit_error->unschedulable_plugins == std::vector<std::string>{"NoMaintenance", "NodeResourcesFit"});
 }

@@ -29,7 +29,8 @@ inline Node MakeNode(const std::string& name, const std::string& cpu = "4", cons
   return node;
 }
 
-inline Node WithTaint(Node node, const std::string& key, const std::string& value, const std::string& effect) {
+inline Node WithTaint(Node node, const std::string& key, const std::string& value,
+                      const std::string& effect) {
   node.spec.taints.push_back(Taint{key, value, effect, {}, {}});
   return node;
 }

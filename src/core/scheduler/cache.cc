@@ -108,8 +108,10 @@ absl::Status SchedulerCache::AddPod(PodInfo pod) {
   }
   interner_.Intern(pod);
   std::unique_ptr<PodEntry>& entry = pods_[pod.uid];
-  if (entry) Unplace(*entry);
-  else entry = std::make_unique<PodEntry>();
+  if (entry)
+    Unplace(*entry);
+  else
+    entry = std::make_unique<PodEntry>();
   entry->info = std::move(pod);
   entry->assumed = false;
   Place(*entry);
@@ -125,7 +127,8 @@ void SchedulerCache::RemovePod(absl::string_view uid) {
 
 absl::Status SchedulerCache::AssumePod(PodInfo pod, absl::string_view node_name) {
   if (pods_.contains(pod.uid)) {
-    return absl::AlreadyExistsError(absl::StrCat("pod \"", pod.Key(), "\" is already in the scheduler cache"));
+    return absl::AlreadyExistsError(
+        absl::StrCat("pod \"", pod.Key(), "\" is already in the scheduler cache"));
   }
   interner_.Intern(pod);
   pod.nodeName = std::string(node_name);

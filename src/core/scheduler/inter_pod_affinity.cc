@@ -9,12 +9,14 @@ namespace orch::scheduler {
 namespace {
 
 const PodAffinity* AffinityOf(const PodInfo& pod) {
-  if (!pod.constraints || !pod.constraints->affinity || !pod.constraints->affinity->podAffinity) return nullptr;
+  if (!pod.constraints || !pod.constraints->affinity || !pod.constraints->affinity->podAffinity)
+    return nullptr;
   return &*pod.constraints->affinity->podAffinity;
 }
 
 const PodAntiAffinity* AntiAffinityOf(const PodInfo& pod) {
-  if (!pod.constraints || !pod.constraints->affinity || !pod.constraints->affinity->podAntiAffinity) return nullptr;
+  if (!pod.constraints || !pod.constraints->affinity || !pod.constraints->affinity->podAntiAffinity)
+    return nullptr;
   return &*pod.constraints->affinity->podAntiAffinity;
 }
 
@@ -32,7 +34,8 @@ FilterStatus InterPodAffinity::PreFilter(const PodInfo& pod, const ClusterSnapsh
   anti_affinity_counts_.clear();
   existing_anti_affinity_counts_.clear();
   if (const PodAffinity* a = AffinityOf(pod)) {
-    for (const PodAffinityTerm& t : a->requiredDuringSchedulingIgnoredDuringExecution) affinity_terms_.push_back(&t);
+    for (const PodAffinityTerm& t : a->requiredDuringSchedulingIgnoredDuringExecution)
+      affinity_terms_.push_back(&t);
   }
   if (const PodAntiAffinity* a = AntiAffinityOf(pod)) {
     for (const PodAffinityTerm& t : a->requiredDuringSchedulingIgnoredDuringExecution) {
@@ -49,8 +52,10 @@ FilterStatus InterPodAffinity::PreFilter(const PodInfo& pod, const ClusterSnapsh
   for (const NodeInfo* node : snapshot.Nodes()) {
     // Existing pods whose required anti-affinity selects the incoming pod.
     for (const PodInfo* existing : node->pods_with_required_anti_affinity()) {
-      for (const PodAffinityTerm& t : AntiAffinityOf(*existing)->requiredDuringSchedulingIgnoredDuringExecution) {
-        if (TermMatchesPod(t, *existing, pod, snapshot)) Bump(existing_anti_affinity_counts_, *node, t.topologyKey, 1);
+      for (const PodAffinityTerm& t :
+           AntiAffinityOf(*existing)->requiredDuringSchedulingIgnoredDuringExecution) {
+        if (TermMatchesPod(t, *existing, pod, snapshot))
+          Bump(existing_anti_affinity_counts_, *node, t.topologyKey, 1);
       }
     }
     if (affinity_terms_.empty() && anti_affinity_terms_.empty()) continue;
@@ -59,7 +64,8 @@ FilterStatus InterPodAffinity::PreFilter(const PodInfo& pod, const ClusterSnapsh
         for (const PodAffinityTerm* t : affinity_terms_) Bump(affinity_counts_, *node, t->topologyKey, 1);
       }
       for (const PodAffinityTerm* t : anti_affinity_terms_) {
-        if (TermMatchesPod(*t, pod, *existing, snapshot)) Bump(anti_affinity_counts_, *node, t->topologyKey, 1);
+        if (TermMatchesPod(*t, pod, *existing, snapshot))
+          Bump(anti_affinity_counts_, *node, t->topologyKey, 1);
       }
     }
   }
@@ -82,7 +88,8 @@ FilterStatus InterPodAffinity::Filter(const PodInfo&, const NodeInfo& node, cons
     const std::string* value = TopologyValue(node, t->topologyKey);
     if (!value) continue;
     auto it = anti_affinity_counts_.find(TopologyPair(t->topologyKey, *value));
-    if (it != anti_affinity_counts_.end() && it->second > 0) return FilterStatus::Unschedulable(kReasonAntiAffinity);
+    if (it != anti_affinity_counts_.end() && it->second > 0)
+      return FilterStatus::Unschedulable(kReasonAntiAffinity);
   }
   if (!existing_anti_affinity_counts_.empty()) {
     for (const auto& [key, value] : node.labels()) {
@@ -123,7 +130,8 @@ void InterPodAffinity::PreScore(const PodInfo& pod, absl::Span<const NodeInfo* c
       if (const PodAffinity* theirs = AffinityOf(*existing)) {
         if (hard_weight_ > 0) {
           for (const PodAffinityTerm& t : theirs->requiredDuringSchedulingIgnoredDuringExecution) {
-            if (TermMatchesPod(t, *existing, pod, snapshot)) Bump(topology_score_, *node, t.topologyKey, hard_weight_);
+            if (TermMatchesPod(t, *existing, pod, snapshot))
+              Bump(topology_score_, *node, t.topologyKey, hard_weight_);
           }
         }
         for (const WeightedPodAffinityTerm& w : theirs->preferredDuringSchedulingIgnoredDuringExecution) {
@@ -163,9 +171,11 @@ void InterPodAffinity::NormalizeScores(const PodInfo&, absl::Span<NodeScore> sco
   }
   int64_t diff = max_score - min_score;
   for (NodeScore& s : scores) {
-    s.score = diff > 0 ? static_cast<int64_t>(static_cast<double>(kMaxNodeScore) *
-                                              (static_cast<double>(s.score - min_score) / static_cast<double>(diff)))
-                       : 0;
+    s.score =
+        diff > 0
+            ? static_cast<int64_t>(static_cast<double>(kMaxNodeScore) *
+                                   (static_cast<double>(s.score - min_score) / static_cast<double>(diff)))
+            : 0;
   }
 }
 

@@ -84,10 +84,12 @@ bool MatchesRequiredNodeAffinity(const PodInfo& pod, const NodeInfo& node) {
     if (!have || *have != value) return false;
   }
   const std::optional<Affinity>& affinity = pod.constraints->affinity;
-  if (!affinity || !affinity->nodeAffinity || !affinity->nodeAffinity->requiredDuringSchedulingIgnoredDuringExecution) {
+  if (!affinity || !affinity->nodeAffinity ||
+      !affinity->nodeAffinity->requiredDuringSchedulingIgnoredDuringExecution) {
     return true;
   }
-  const auto& terms = affinity->nodeAffinity->requiredDuringSchedulingIgnoredDuringExecution->nodeSelectorTerms;
+  const auto& terms =
+      affinity->nodeAffinity->requiredDuringSchedulingIgnoredDuringExecution->nodeSelectorTerms;
   return std::any_of(terms.begin(), terms.end(),
                      [&](const NodeSelectorTerm& t) { return MatchesNodeSelectorTerm(t, node); });
 }

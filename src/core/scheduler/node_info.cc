@@ -1,8 +1,7 @@
 // PodInfo and NodeInfo: the compact forms of pods and nodes that the scheduler keeps.
 #include <algorithm>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "absl/strings/match.h"
 #include "orch/scheduler.h"
@@ -131,12 +130,13 @@ PodInfo PodInfo::FromPod(const Pod& pod) {
   for (const Container& c : pod.spec.containers) {
     for (const ContainerPort& p : c.ports) {
       if (p.hostPort <= 0) continue;
-      ports.push_back(HostPort{ParseProtocol(p.protocol), p.hostPort, p.hostIP.empty() ? "0.0.0.0" : p.hostIP});
+      ports.push_back(
+          HostPort{ParseProtocol(p.protocol), p.hostPort, p.hostIP.empty() ? "0.0.0.0" : p.hostIP});
     }
   }
   const PodSpec& s = pod.spec;
-  if (!s.nodeSelector.empty() || s.affinity || !s.tolerations.empty() || !s.topologySpreadConstraints.empty() ||
-      !ports.empty()) {
+  if (!s.nodeSelector.empty() || s.affinity || !s.tolerations.empty() ||
+      !s.topologySpreadConstraints.empty() || !ports.empty()) {
     auto c = std::make_shared<PodConstraints>();
     c->nodeSelector = s.nodeSelector;
     c->affinity = s.affinity;
@@ -203,8 +203,9 @@ size_t NodeInfo::HeapBytes() const {
   bytes += taints_.capacity() * sizeof(NodeTaint);
   for (const NodeTaint& t : taints_) bytes += str(t.key) + str(t.value) + str(t.effect);
   bytes += used_ports_.capacity() * sizeof(HostPort);
-  bytes += (pods_.capacity() + pods_with_affinity_.capacity() + pods_with_required_anti_affinity_.capacity()) *
-           sizeof(const PodInfo*);
+  bytes +=
+      (pods_.capacity() + pods_with_affinity_.capacity() + pods_with_required_anti_affinity_.capacity()) *
+      sizeof(const PodInfo*);
   return bytes;
 }
 

@@ -31,7 +31,8 @@ void DefaultNormalize(absl::Span<NodeScore> scores, bool reverse) {
 // Fraction of `capacity` in use, as a score: how kube-scheduler's resource scorers compute.
 int64_t LeastRequested(int64_t requested, int64_t capacity) {
   if (capacity == 0 || requested > capacity) return 0;
-  return static_cast<int64_t>((static_cast<__int128>(capacity - requested) * ScorePlugin::kMaxNodeScore) / capacity);
+  return static_cast<int64_t>((static_cast<__int128>(capacity - requested) * ScorePlugin::kMaxNodeScore) /
+                              capacity);
 }
 
 int64_t MostRequested(int64_t requested, int64_t capacity) {
@@ -42,7 +43,8 @@ int64_t MostRequested(int64_t requested, int64_t capacity) {
 
 }  // namespace
 
-FilterStatus NodeUnschedulable::Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const {
+FilterStatus NodeUnschedulable::Filter(const PodInfo& pod, const NodeInfo& node,
+                                       const ClusterSnapshot&) const {
   if (!node.unschedulable()) return FilterStatus::Success();
   static const NodeTaint kUnschedulableTaint{"node.kubernetes.io/unschedulable", "", "NoSchedule"};
   if (AnyTolerates(TolerationsOf(pod), kUnschedulableTaint)) return FilterStatus::Success();
@@ -59,7 +61,8 @@ FilterStatus TaintToleration::Filter(const PodInfo& pod, const NodeInfo& node, c
   for (const NodeTaint& taint : node.taints()) {
     if (taint.effect != "NoSchedule" && taint.effect != "NoExecute") continue;
     if (!AnyTolerates(tolerations, taint)) {
-      return FilterStatus::Unresolvable(absl::StrCat("node(s) had untolerated taint {", taint.key, ": ", taint.value, "}"));
+      return FilterStatus::Unresolvable(
+          absl::StrCat("node(s) had untolerated taint {", taint.key, ": ", taint.value, "}"));
     }
   }
   return FilterStatus::Success();
@@ -82,7 +85,8 @@ void TaintToleration::NormalizeScores(const PodInfo&, absl::Span<NodeScore> scor
   DefaultNormalize(scores, /*reverse=*/true);
 }
 
-FilterStatus NodeAffinityPlugin::Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const {
+FilterStatus NodeAffinityPlugin::Filter(const PodInfo& pod, const NodeInfo& node,
+                                        const ClusterSnapshot&) const {
   if (MatchesRequiredNodeAffinity(pod, node)) return FilterStatus::Success();
   return FilterStatus::Unresolvable(kReasonNodeAffinity);
 }
@@ -111,7 +115,8 @@ FilterStatus NodePorts::Filter(const PodInfo& pod, const NodeInfo& node, const C
   return FilterStatus::Success();
 }
 
-FilterStatus NodeResourcesFit::Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const {
+FilterStatus NodeResourcesFit::Filter(const PodInfo& pod, const NodeInfo& node,
+                                      const ClusterSnapshot&) const {
   FilterStatus status;
   bool unresolvable = false;
   auto insufficient = [&](std::string reason, bool never_fits) {
@@ -162,15 +167,15 @@ int64_t BalancedAllocation::Score(const PodInfo& pod, const NodeInfo& node, cons
   const SchedResources& alloc = node.allocatable();
   SchedResources requested = node.requested();
   requested.Add(pod.requests);
-  std::vector<double> fractions;
+  double fractions[2];
+  size_t count = 0;
   auto add = [&](int64_t req, int64_t cap) {
     if (cap == 0) return;
-    fractions.push_back(std::min(1.0, static_cast<double>(req) / static_cast<double>(cap)));
+    fractions[count++] = std::min(1.0, static_cast<double>(req) / static_cast<double>(cap));
   };
   add(requested.milli_cpu, alloc.milli_cpu);
   add(requested.memory, alloc.memory);
-  double std_dev = 0;
-  if (fractions.size() == 2) std_dev = std::abs(fractions[0] - fractions[1]) / 2;
+  double std_dev = count == 2 ? std::abs(fractions[0] - fractions[1]) / 2 : 0;
   return static_cast<int64_t>((1 - std_dev) * static_cast<double>(kMaxNodeScore));
 }
 

@@ -21,7 +21,8 @@ inline constexpr char kReasonNodePorts[] = "node(s) didn't have free ports for t
 inline constexpr char kReasonTooManyPods[] = "Too many pods";
 inline constexpr char kReasonAffinity[] = "node(s) didn't match pod affinity rules";
 inline constexpr char kReasonAntiAffinity[] = "node(s) didn't match pod anti-affinity rules";
-inline constexpr char kReasonExistingAntiAffinity[] = "node(s) didn't satisfy existing pods anti-affinity rules";
+inline constexpr char kReasonExistingAntiAffinity[] =
+    "node(s) didn't satisfy existing pods anti-affinity rules";
 inline constexpr char kReasonSpread[] = "node(s) didn't match pod topology spread constraints";
 inline constexpr char kReasonSpreadMissingLabel[] =
     "node(s) didn't match pod topology spread constraints (missing required label)";

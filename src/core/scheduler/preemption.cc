@@ -13,10 +13,11 @@ namespace {
 constexpr char kNotHelpful[] = "Preemption is not helpful for scheduling";
 constexpr char kNoVictims[] = "No preemption victims found for incoming pod";
 
-// MoreImportantPod: higher priority first, then the one that started earlier.
+// MoreImportantPod: higher priority first, then the one created earlier.
 bool MoreImportant(const PodInfo* a, const PodInfo* b) {
   if (a->priority != b->priority) return a->priority > b->priority;
-  return a->creation_time < b->creation_time;
+  if (a->creation_time != b->creation_time) return a->creation_time < b->creation_time;
+  return a->uid < b->uid;  // a repeatable order
 }
 
 struct Candidate {
@@ -36,7 +37,8 @@ absl::Time EarliestStartOfTopVictims(const Candidate& c) {
 int64_t PrioritySum(const Candidate& c) {
   int64_t sum = 0;
   // Offset so that negative priorities still count as "more" than none (as Kubernetes does).
-  for (const PodInfo* v : c.victims) sum += int64_t{v->priority} + int64_t{std::numeric_limits<int32_t>::max()} + 1;
+  for (const PodInfo* v : c.victims)
+    sum += int64_t{v->priority} + int64_t{std::numeric_limits<int32_t>::max()} + 1;
   return sum;
 }
 

@@ -33,10 +33,10 @@ enum class ClusterEvent {
 // A pending pod with its queueing history.
 struct QueuedPod {
   PodInfo pod;
-  absl::Time timestamp;        // when it last entered a queue: orders pods of equal priority
+  absl::Time timestamp;  // when it last entered a queue: orders pods of equal priority
   absl::Time first_attempt = absl::InfinitePast();
-  int32_t attempts = 0;        // scheduling attempts so far (counted at Pop)
-  int64_t cycle = 0;           // the scheduling cycle of its last Pop
+  int32_t attempts = 0;  // scheduling attempts so far (counted at Pop)
+  int64_t cycle = 0;     // the scheduling cycle of its last Pop
   // The plugins that rejected it last time; the events they care about are the ones that move it.
   std::vector<std::string> unschedulable_plugins;
 };
@@ -56,7 +56,8 @@ class SchedulingQueue {
   // A new pending pod: straight to the active queue. A pod already queued is updated instead.
   void Add(PodInfo pod, absl::Time now);
   // A new version of a queued pod: its place in the active queue follows its priority; an
-  // unschedulable one gets another chance (to backoff or active). Unknown pods are added.
+  // unschedulable one gets another chance (to backoff or active). Unknown pods are added; a pod in
+  // flight is left alone (its attempt decides).
   void Update(PodInfo pod, absl::Time now);
   // The pod was deleted or bound by someone else: forget it wherever it is.
   void Delete(absl::string_view uid);
@@ -117,7 +118,7 @@ class SchedulingQueue {
   std::set<std::pair<ActiveKey, std::string>> active_;
   std::set<std::pair<BackoffKey, std::string>> backoff_;
   absl::flat_hash_map<std::string, absl::Time> unschedulable_;  // uid -> when it entered the pool
-  absl::flat_hash_map<std::string, int64_t> in_flight_;          // uid -> cycle of its Pop
+  absl::flat_hash_map<std::string, int64_t> in_flight_;         // uid -> cycle of its Pop
   uint64_t next_seq_ = 0;
   int64_t scheduling_cycle_ = 0;
   int64_t move_request_cycle_ = -1;

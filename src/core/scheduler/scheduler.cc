@@ -38,7 +38,7 @@ Scheduler::Scheduler(SchedulerProfile profile, const ClusterSnapshot* snapshot)
       node_resources_fit_(profile_.scoring_strategy),
       inter_pod_affinity_(profile_.hard_pod_affinity_weight),
       rng_(profile_.tie_break_seed) {
-  filters_ = {&node_unschedulable_, &node_name_,           &taint_toleration_,    &node_affinity_,
+  filters_ = {&node_unschedulable_, &node_name_,          &taint_toleration_,    &node_affinity_,
               &node_ports_,         &node_resources_fit_, &pod_topology_spread_, &inter_pod_affinity_};
   for (const std::shared_ptr<FilterPlugin>& f : profile_.extra_filters) {
     if (f) filters_.push_back(f.get());
@@ -106,7 +106,8 @@ ScheduleResult Scheduler::Schedule(const PodInfo& pod) {
 
   // Filter from a rotating start until enough nodes are feasible (percentageOfNodesToScore).
   const size_t n = nodes.size();
-  const int64_t to_find = NumFeasibleNodesToFind(profile_.percentage_of_nodes_to_score, static_cast<int64_t>(n));
+  const int64_t to_find =
+      NumFeasibleNodesToFind(profile_.percentage_of_nodes_to_score, static_cast<int64_t>(n));
   std::vector<const NodeInfo*> feasible;
   absl::flat_hash_set<std::string> failed_plugins;
   size_t processed = 0;

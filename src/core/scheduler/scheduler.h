@@ -79,7 +79,8 @@ class Scheduler {
   // DefaultPreemption: fills result->preemption, or the "preemption: ..." message when nothing helps.
   void Preempt(const PodInfo& pod, ScheduleResult* result);
   // The pods to evict from `node` for `pod` to fit, most important first, or the reason none will do.
-  FilterStatus SelectVictims(const PodInfo& pod, const NodeInfo& node, std::vector<const PodInfo*>* victims) const;
+  FilterStatus SelectVictims(const PodInfo& pod, const NodeInfo& node,
+                             std::vector<const PodInfo*>* victims) const;
 
   SchedulerProfile profile_;
   const ClusterSnapshot* snapshot_;

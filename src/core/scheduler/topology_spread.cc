@@ -47,7 +47,8 @@ bool Included(const Constraint& c, const PodInfo& pod, const NodeInfo& node) {
   if (c.honor_node_affinity && !MatchesRequiredNodeAffinity(pod, node)) return false;
   if (c.honor_taints) {
     for (const NodeTaint& taint : node.taints()) {
-      if ((taint.effect == "NoSchedule" || taint.effect == "NoExecute") && !AnyTolerates(TolerationsOf(pod), taint)) {
+      if ((taint.effect == "NoSchedule" || taint.effect == "NoExecute") &&
+          !AnyTolerates(TolerationsOf(pod), taint)) {
         return false;
       }
     }
@@ -88,7 +89,8 @@ FilterStatus PodTopologySpread::PreFilter(const PodInfo& pod, const ClusterSnaps
   return FilterStatus::Success();
 }
 
-FilterStatus PodTopologySpread::Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const {
+FilterStatus PodTopologySpread::Filter(const PodInfo& pod, const NodeInfo& node,
+                                       const ClusterSnapshot&) const {
   for (const Constraint& c : filter_constraints_) {
     const std::string* value = TopologyValue(node, c.topology_key);
     if (!value) return FilterStatus::Unresolvable(kReasonSpreadMissingLabel);

@@ -1,0 +1,133 @@
+// DefaultPreemption: which node and which victims, never equal or higher priority.
+#include <doctest/doctest.h>
+
+#include "scheduler/scheduler_test_util.h"
+
+using namespace orch;
+using namespace orch::scheduler;
+using namespace orch::scheduler::testing;
+
+namespace {
+
+std::vector<std::string> Names(const std::vector<PodInfo>& pods) {
+  std::vector<std::string> out;
+  for (const PodInfo& p : pods) out.push_back(p.name);
+  return out;
+}
+
+Pod Started(Pod pod, int64_t seconds) {
+  pod.metadata.creationTimestamp.value = absl::FromUnixSeconds(seconds);
+  return pod;
+}
+
+}  // namespace
+
+TEST_CASE("preemption picks the node needing the fewest, least important victims") {
+  Cluster c;
+  c.Add(MakeNode("a", "4"));
+  c.Add(MakeNode("b", "4"));
+  // a: two small low-priority pods must go; b: one bigger one.
+  c.Bind(MakePod("a1", "2", "", 10), "a");
+  c.Bind(MakePod("a2", "2", "", 10), "a");
+  c.Bind(MakePod("b1", "3", "", 10), "b");
+  c.Bind(MakePod("b2", "1", "", 10), "b");
+  ScheduleResult r = c.Schedule(MakePod("urgent", "3", "", 100));
+  REQUIRE(r.fit_error);
+  REQUIRE(r.preemption);
+  // Same top priority (10) on both; sum of priorities decides: b loses one pod, a two.
+  CHECK(r.preemption->nominated_node == "b");
+  CHECK(Names(r.preemption->victims) == std::vector<std::string>{"b1"});
+  // A preemption found is not reported as a failure message.
+  CHECK(r.fit_error->Message() == "0/2 nodes are available: 2 Insufficient cpu.");
+}
+
+TEST_CASE("preemption prefers the lowest highest-priority victim, and keeps what still fits") {
+  Cluster c;
+  c.Add(MakeNode("a", "4"));
+  c.Add(MakeNode("b", "4"));
+  c.Bind(MakePod("a-mid", "3", "", 50), "a");
+  c.Bind(MakePod("a-low", "1", "", 1), "a");
+  c.Bind(MakePod("b-low1", "2", "", 5), "b");
+  c.Bind(MakePod("b-low2", "1", "", 5), "b");
+  c.Bind(MakePod("b-low3", "1", "", 5), "b");
+  ScheduleResult r = c.Schedule(MakePod("p", "3", "", 100));
+  REQUIRE(r.preemption);
+  // On a the top victim would be priority 50; on b only priority 5 pods go.
+  CHECK(r.preemption->nominated_node == "b");
+  // Of b's three pods, whichever are given back first, only 1 cpu of them can stay: two victims.
+  CHECK(r.preemption->victims.size() == 2);
+  for (const PodInfo& v : r.preemption->victims) CHECK(v.priority == 5);
+}
+
+TEST_CASE("preemption never evicts pods of equal or higher priority") {
+  Cluster c;
+  c.Add(MakeNode("a", "2"));
+  c.Bind(MakePod("same", "1", "", 100), "a");
+  c.Bind(MakePod("higher", "1", "", 200), "a");
+  ScheduleResult r = c.Schedule(MakePod("p", "1", "", 100));
+  CHECK_FALSE(r.preemption);
+  REQUIRE(r.fit_error);
+  CHECK(r.fit_error->Message() ==
+        "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption "
+        "victims found for incoming pod.");
+  // A lower-priority pod that frees too little is no use either: the reason is the filter's.
+  c.Bind(MakePod("tiny", "", "", 1), "a");
+  r = c.Schedule(MakePod("p", "1", "", 100));
+  CHECK_FALSE(r.preemption);
+  CHECK(r.fit_error->Message() ==
+        "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Insufficient "
+        "cpu.");
+}
+
+TEST_CASE("preemption: fewest victims, then the latest-started victims") {
+  Cluster c;
+  c.Add(MakeNode("a", "4"));
+  c.Add(MakeNode("b", "4"));
+  c.Add(MakeNode("c", "4"));
+  c.Bind(Started(MakePod("a1", "2", "", 5), 100), "a");
+  c.Bind(Started(MakePod("a2", "2", "", 5), 100), "a");
+  // b and c: same priorities and counts (one victim of priority 10), c's victim started later.
+  c.Bind(Started(MakePod("b1", "4", "", 10), 100), "b");
+  c.Bind(Started(MakePod("c1", "4", "", 10), 500), "c");
+  ScheduleResult r = c.Schedule(MakePod("p", "4", "", 100));
+  REQUIRE(r.preemption);
+  // a's victims have the lowest top priority (5): chosen first, whatever the count.
+  CHECK(r.preemption->nominated_node == "a");
+  c.cache.RemovePod("uid-a1");
+  c.Bind(Started(MakePod("a1", "2", "", 20), 100), "a");
+  r = c.Schedule(MakePod("p", "4", "", 100));
+  REQUIRE(r.preemption);
+  CHECK(r.preemption->nominated_node == "c");
+  CHECK(Names(r.preemption->victims) == std::vector<std::string>{"c1"});
+}
+
+TEST_CASE("preemption is not tried on nodes it cannot help, and a nominated pod returns to its node") {
+  Cluster c;
+  c.Add(WithTaint(MakeNode("tainted", "8"), "k", "v", "NoSchedule"));
+  c.Add(MakeNode("full", "2"));
+  c.Bind(MakePod("low", "2", "", 1), "full");
+  ScheduleResult r = c.Schedule(MakePod("p", "2", "", 10));
+  REQUIRE(r.preemption);
+  CHECK(r.preemption->nominated_node == "full");
+  // The caller evicts the victim and records the nomination; the next attempt goes straight there.
+  c.cache.RemovePod("uid-low");
+  Pod retry = MakePod("p", "2", "", 10);
+  retry.status.nominatedNodeName = "full";
+  r = c.Schedule(retry);
+  CHECK(r.node == "full");
+  CHECK(r.evaluated_nodes == 1);
+}
+
+TEST_CASE("a terminating victim on the nominated node means wait, not evict more") {
+  Cluster c;
+  c.Add(MakeNode("a", "2"));
+  Pod going = MakePod("going", "2", "", 1);
+  going.metadata.deletionTimestamp.value = absl::FromUnixSeconds(1);
+  c.Bind(going, "a");
+  Pod pod = MakePod("p", "2", "", 10);
+  pod.status.nominatedNodeName = "a";
+  ScheduleResult r = c.Schedule(pod);
+  CHECK_FALSE(r.preemption);
+  CHECK(r.fit_error->postfilter_message ==
+        "preemption: not eligible due to a terminating pod on the nominated node");
+}
