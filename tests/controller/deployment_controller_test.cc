@@ -160,7 +160,10 @@ TEST_CASE("a new deployment makes one ReplicaSet named by its template hash, and
   Deployment twin = f.Make("twin", 1);
   twin.spec.template_ = f.Make("web", 1).spec.template_;
   twin.spec.selector = f.Make("web", 1).spec.selector;
-  CHECK(f.Get().spec.template_ == f.Create(twin).spec.template_);
+  f.Create(twin);
+  f.loop.RunUntilIdle();
+  REQUIRE(f.Sets("twin").size() == 1);
+  CHECK(f.Sets("twin")[0].metadata.name == "twin-" + hash);
 }
 
 TEST_CASE("rolling update with maxSurge=1, maxUnavailable=0 on 4 replicas, step by step") {

@@ -117,6 +117,26 @@ TEST_CASE("expectations: reconciles before the cache catches up never over-creat
   CHECK(f.PodsOwnedBy(created->metadata.uid).size() == 5);
 }
 
+TEST_CASE("expectations lapse after 5 minutes, so a lost event cannot stall a ReplicaSet") {
+  AppsFixture f;
+  absl::StatusOr<ReplicaSet> created = f.client->Create(RsFixture::MakeRsStatic("web", 2));
+  REQUIRE(created.ok());
+  std::unique_ptr<Controller> owned = NewReplicaSetController();
+  Controller& controller = *owned;
+  REQUIRE(f.manager->Add(std::move(owned)).ok());
+  (void)controller.Reconcile({"default", "web"});
+  f.clock.Advance(absl::Minutes(4));
+  (void)controller.Reconcile({"default", "web"});
+  CHECK(f.PodsOwnedBy(created->metadata.uid).size() == 2);
+  // Past the timeout the controller trusts its (still stale) cache again and creates anew.
+  f.clock.Advance(absl::Minutes(1) + absl::Seconds(1));
+  (void)controller.Reconcile({"default", "web"});
+  CHECK(f.PodsOwnedBy(created->metadata.uid).size() == 4);
+  // Once the events arrive, the surplus goes.
+  f.loop.RunUntilIdle();
+  CHECK(f.PodsOwnedBy(created->metadata.uid).size() == 2);
+}
+
 TEST_CASE("expectations hold a second reconcile back until the created pods are observed") {
   RsFixture f;
   Informer& pods = f.manager->InformerFor(**Client::TypeOf<Pod>());
