@@ -149,9 +149,8 @@ TEST_CASE("expectations hold a second reconcile back until the created pods are 
   f.loop.RunUntilIdle();
   CHECK(f.PodsOwnedBy(rs.metadata.uid).size() == 4);
   std::vector<std::string> events = f.EventsAbout("web");
-  CHECK(std::count_if(events.begin(), events.end(), [](const std::string& e) {
-          return e.rfind("SuccessfulCreate", 0) == 0;
-        }) == 5);
+  CHECK(std::count_if(events.begin(), events.end(),
+                      [](const std::string& e) { return e.rfind("SuccessfulCreate", 0) == 0; }) == 5);
 }
 
 TEST_CASE("scaling down deletes pods in Kubernetes' order") {
@@ -173,7 +172,8 @@ TEST_CASE("scaling down deletes pods in Kubernetes' order") {
 
   f.Scale("web", 4);
   f.loop.RunUntilIdle();
-  CHECK(f.Names(f.PodsOwnedBy(rs.metadata.uid)) == f.Names({pods[0], pods[1], pods[2], pods[4]}));  // Pending first
+  CHECK(f.Names(f.PodsOwnedBy(rs.metadata.uid)) ==
+        f.Names({pods[0], pods[1], pods[2], pods[4]}));  // Pending first
   f.Scale("web", 3);
   f.loop.RunUntilIdle();
   CHECK(f.Names(f.PodsOwnedBy(rs.metadata.uid)) == f.Names({pods[0], pods[1], pods[4]}));  // then not ready
