@@ -51,7 +51,8 @@ struct AppsFixture {
   }
 
   // What a node agent reports for a started pod: Running, and Ready since now (or not ready).
-  void SetPodStatus(const std::string& name, bool ready, const std::string& phase = "Running", int restarts = 0) {
+  void SetPodStatus(const std::string& name, bool ready, const std::string& phase = "Running",
+                    int restarts = 0) {
     absl::StatusOr<Pod> pod = client->Get<Pod>("default", name);
     REQUIRE(pod.ok());
     pod->status.phase = phase;

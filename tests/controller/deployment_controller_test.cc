@@ -131,9 +131,10 @@ TEST_CASE("a new deployment makes one ReplicaSet named by its template hash, and
   CHECK(rs.metadata.ownerReferences.at(0).kind == "Deployment");
   CHECK(f.Annotation(f.Get().metadata, kRevision) == "1");
   CHECK(f.PodsOwnedBy(rs.metadata.uid).size() == 3);
-  CHECK(f.EventsAbout("web") == std::vector<std::string>{"ScalingReplicaSet: Scaled up replica set " +
-                                                         rs.metadata.name + " to 3"});
-  CHECK(f.Status() == "Waiting for deployment \"web\" rollout to finish: 0 of 3 updated replicas are available...");
+  CHECK(f.EventsAbout("web") ==
+        std::vector<std::string>{"ScalingReplicaSet: Scaled up replica set " + rs.metadata.name + " to 3"});
+  CHECK(f.Status() ==
+        "Waiting for deployment \"web\" rollout to finish: 0 of 3 updated replicas are available...");
 
   Deployment got = f.Get();
   CHECK(got.status.replicas == 3);
@@ -153,14 +154,18 @@ TEST_CASE("a new deployment makes one ReplicaSet named by its template hash, and
   CHECK(f.Condition(got, "Available")->reason == "MinimumReplicasAvailable");
   CHECK(f.Condition(got, "Progressing")->status == "True");
   CHECK(f.Condition(got, "Progressing")->reason == "NewReplicaSetAvailable");
-  CHECK(f.Condition(got, "Progressing")->message == "ReplicaSet \"" + rs.metadata.name + "\" has successfully progressed.");
+  CHECK(f.Condition(got, "Progressing")->message ==
+        "ReplicaSet \"" + rs.metadata.name + "\" has successfully progressed.");
   CHECK(f.Status() == "deployment \"web\" successfully rolled out");
 
   // Same template, same hash: a second deployment with it gets the same suffix.
   Deployment twin = f.Make("twin", 1);
   twin.spec.template_ = f.Make("web", 1).spec.template_;
   twin.spec.selector = f.Make("web", 1).spec.selector;
-  CHECK(f.Get().spec.template_ == f.Create(twin).spec.template_);
+  f.Create(twin);
+  f.loop.RunUntilIdle();
+  REQUIRE(f.Sets("twin").size() == 1);
+  CHECK(f.Sets("twin")[0].metadata.name == "twin-" + hash);
 }
 
 TEST_CASE("rolling update with maxSurge=1, maxUnavailable=0 on 4 replicas, step by step") {
@@ -175,7 +180,8 @@ TEST_CASE("rolling update with maxSurge=1, maxUnavailable=0 on 4 replicas, step 
   f.loop.RunUntilIdle();
   using P = std::pair<int32_t, int32_t>;
   CHECK(f.Pair("nginx:2.0", "nginx:1.0") == P{1, 4});
-  CHECK(f.Status() == "Waiting for deployment \"web\" rollout to finish: 1 out of 4 new replicas have been updated...");
+  CHECK(f.Status() ==
+        "Waiting for deployment \"web\" rollout to finish: 1 out of 4 new replicas have been updated...");
   const std::vector<P> expected = {{2, 3}, {3, 2}, {4, 1}, {4, 0}};
   const std::vector<std::string> messages = {
       "Waiting for deployment \"web\" rollout to finish: 2 out of 4 new replicas have been updated...",
@@ -194,7 +200,8 @@ TEST_CASE("rolling update with maxSurge=1, maxUnavailable=0 on 4 replicas, step 
   CHECK(std::find(events.begin(), events.end(),
                   "ScalingReplicaSet: Scaled down replica set " + old_name + " to 3 from 4") != events.end());
   CHECK(std::find(events.begin(), events.end(),
-                  "ScalingReplicaSet: Scaled up replica set " + new_rs.metadata.name + " to 2 from 1") != events.end());
+                  "ScalingReplicaSet: Scaled up replica set " + new_rs.metadata.name + " to 2 from 1") !=
+        events.end());
   // Never fewer than 4 available pods, never more than 5 pods.
   Deployment got = f.Get();
   CHECK(got.status.replicas == 4);
@@ -263,7 +270,8 @@ TEST_CASE("Recreate scales the old pods away before the new ReplicaSet starts") 
     f.loop.RunUntilIdle();
   }
   CHECK(f.ReplicasOf("nginx:2.0") == 3);
-  CHECK(f.Status() == "Waiting for deployment \"web\" rollout to finish: 0 of 3 updated replicas are available...");
+  CHECK(f.Status() ==
+        "Waiting for deployment \"web\" rollout to finish: 0 of 3 updated replicas are available...");
   std::vector<std::string> events = f.EventsAbout("web");
   REQUIRE(events.size() == 3);
   CHECK(events[1] == "ScalingReplicaSet: Scaled down replica set " + old_rs.metadata.name + " to 0 from 3");
@@ -302,7 +310,8 @@ TEST_CASE("rollback to the previous revision reuses its ReplicaSet under a new r
   REQUIRE(RollbackDeployment(*f.client, "default", "web", 2).ok());
   for (int i = 0; i < 4; ++i) f.ReadyRound("nginx:2.0");
   CHECK(f.Annotation(f.SetWithImage("nginx:2.0").metadata, kRevision) == "4");
-  CHECK(f.Annotation(f.SetWithImage("nginx:2.0").metadata, "deployment.kubernetes.io/revision-history") == "2");
+  CHECK(f.Annotation(f.SetWithImage("nginx:2.0").metadata, "deployment.kubernetes.io/revision-history") ==
+        "2");
 }
 
 TEST_CASE("a paused deployment scales but does not roll out; resume continues") {
@@ -408,7 +417,8 @@ TEST_CASE("scaling mid-rollout is proportional") {
   f.Change([](Deployment& d) { d.spec.replicas = 20; });  // max 13 -> 25: +12 spread 5:8
   f.loop.RunUntilIdle();
   CHECK(f.Pair("nginx:2.0", "nginx:1.0") == std::pair<int32_t, int32_t>{10, 15});
-  CHECK(f.Annotation(f.SetWithImage("nginx:1.0").metadata, "deployment.kubernetes.io/desired-replicas") == "20");
+  CHECK(f.Annotation(f.SetWithImage("nginx:1.0").metadata, "deployment.kubernetes.io/desired-replicas") ==
+        "20");
 }
 
 TEST_CASE("odd deployments: replicas unset means 1; an empty selector selects nothing") {

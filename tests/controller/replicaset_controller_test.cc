@@ -117,6 +117,26 @@ TEST_CASE("expectations: reconciles before the cache catches up never over-creat
   CHECK(f.PodsOwnedBy(created->metadata.uid).size() == 5);
 }
 
+TEST_CASE("expectations lapse after 5 minutes, so a lost event cannot stall a ReplicaSet") {
+  AppsFixture f;
+  absl::StatusOr<ReplicaSet> created = f.client->Create(RsFixture::MakeRsStatic("web", 2));
+  REQUIRE(created.ok());
+  std::unique_ptr<Controller> owned = NewReplicaSetController();
+  Controller& controller = *owned;
+  REQUIRE(f.manager->Add(std::move(owned)).ok());
+  (void)controller.Reconcile({"default", "web"});
+  f.clock.Advance(absl::Minutes(4));
+  (void)controller.Reconcile({"default", "web"});
+  CHECK(f.PodsOwnedBy(created->metadata.uid).size() == 2);
+  // Past the timeout the controller trusts its (still stale) cache again and creates anew.
+  f.clock.Advance(absl::Minutes(1) + absl::Seconds(1));
+  (void)controller.Reconcile({"default", "web"});
+  CHECK(f.PodsOwnedBy(created->metadata.uid).size() == 4);
+  // Once the events arrive, the surplus goes.
+  f.loop.RunUntilIdle();
+  CHECK(f.PodsOwnedBy(created->metadata.uid).size() == 2);
+}
+
 TEST_CASE("expectations hold a second reconcile back until the created pods are observed") {
   RsFixture f;
   Informer& pods = f.manager->InformerFor(**Client::TypeOf<Pod>());
@@ -129,9 +149,8 @@ TEST_CASE("expectations hold a second reconcile back until the created pods are 
   f.loop.RunUntilIdle();
   CHECK(f.PodsOwnedBy(rs.metadata.uid).size() == 4);
   std::vector<std::string> events = f.EventsAbout("web");
-  CHECK(std::count_if(events.begin(), events.end(), [](const std::string& e) {
-          return e.rfind("SuccessfulCreate", 0) == 0;
-        }) == 5);
+  CHECK(std::count_if(events.begin(), events.end(),
+                      [](const std::string& e) { return e.rfind("SuccessfulCreate", 0) == 0; }) == 5);
 }
 
 TEST_CASE("scaling down deletes pods in Kubernetes' order") {
@@ -153,7 +172,8 @@ TEST_CASE("scaling down deletes pods in Kubernetes' order") {
 
   f.Scale("web", 4);
   f.loop.RunUntilIdle();
-  CHECK(f.Names(f.PodsOwnedBy(rs.metadata.uid)) == f.Names({pods[0], pods[1], pods[2], pods[4]}));  // Pending first
+  CHECK(f.Names(f.PodsOwnedBy(rs.metadata.uid)) ==
+        f.Names({pods[0], pods[1], pods[2], pods[4]}));  // Pending first
   f.Scale("web", 3);
   f.loop.RunUntilIdle();
   CHECK(f.Names(f.PodsOwnedBy(rs.metadata.uid)) == f.Names({pods[0], pods[1], pods[4]}));  // then not ready

@@ -42,7 +42,8 @@ int32_t DeletionCost(const Pod& pod) {
 
 int32_t MaxRestarts(const Pod& pod) {
   int32_t restarts = 0;
-  for (const ContainerStatus& status : pod.status.containerStatuses) restarts = std::max(restarts, status.restartCount);
+  for (const ContainerStatus& status : pod.status.containerStatuses)
+    restarts = std::max(restarts, status.restartCount);
   return restarts;
 }
 
@@ -155,7 +156,8 @@ void Expectations::ExpectCreations(const ObjectKey& key, int count, absl::Time n
   record.set_at = now;
 }
 
-void Expectations::ExpectDeletions(const ObjectKey& key, const std::vector<std::string>& pod_names, absl::Time now) {
+void Expectations::ExpectDeletions(const ObjectKey& key, const std::vector<std::string>& pod_names,
+                                   absl::Time now) {
   Record& record = records_[key];
   record.creations = 0;
   record.deletions = absl::flat_hash_set<std::string>(pod_names.begin(), pod_names.end());

@@ -94,9 +94,11 @@ absl::Status DeploymentController::ClaimReplicaSets(Rollout& r) {
     if (ref != nullptr && ref->uid != uid) continue;
     const bool matches = selector.Matches(meta.labels);
     if (ref != nullptr && !matches) {
-      absl::Status s = MutateMetadata(client, replica_sets_->type(), meta.namespace_, meta.name, [&uid](ObjectMeta& m) {
-        return std::erase_if(m.ownerReferences, [&uid](const OwnerReference& o) { return o.uid == uid; }) > 0;
-      });
+      absl::Status s =
+          MutateMetadata(client, replica_sets_->type(), meta.namespace_, meta.name, [&uid](ObjectMeta& m) {
+            return std::erase_if(m.ownerReferences,
+                                 [&uid](const OwnerReference& o) { return o.uid == uid; }) > 0;
+          });
       if (!s.ok() && !absl::IsNotFound(s) && first_error.ok()) first_error = s;
       continue;
     }
@@ -111,12 +113,14 @@ absl::Status DeploymentController::ClaimReplicaSets(Rollout& r) {
       if (!*can_adopt) continue;
       const Object owner = ToObject(r.d);
       bool adopted = false;
-      absl::Status s = MutateMetadata(client, replica_sets_->type(), meta.namespace_, meta.name, [&](ObjectMeta& m) {
-        if (m.ControllerRef() != nullptr || m.deletionTimestamp.IsSet() || !selector.Matches(m.labels)) return false;
-        m.ownerReferences.push_back(ControllerRefTo(owner));
-        adopted = true;
-        return true;
-      });
+      absl::Status s =
+          MutateMetadata(client, replica_sets_->type(), meta.namespace_, meta.name, [&](ObjectMeta& m) {
+            if (m.ControllerRef() != nullptr || m.deletionTimestamp.IsSet() || !selector.Matches(m.labels))
+              return false;
+            m.ownerReferences.push_back(ControllerRefTo(owner));
+            adopted = true;
+            return true;
+          });
       if (!s.ok() && !absl::IsNotFound(s) && first_error.ok()) first_error = s;
       if (!s.ok() || !adopted) continue;
       rs = client.Get<ReplicaSet>(meta.namespace_, meta.name);
@@ -149,7 +153,8 @@ absl::Status DeploymentController::CheckPausedConditions(Rollout& r) {
   const bool paused_condition = condition != nullptr && condition->reason == kPausedDeployReason;
   const absl::Time now = context_->clock().Now();
   if (r.d.spec.paused && !paused_condition) {
-    SetCondition(&r.d.status, NewCondition("Progressing", "Unknown", kPausedDeployReason, "Deployment is paused", now));
+    SetCondition(&r.d.status,
+                 NewCondition("Progressing", "Unknown", kPausedDeployReason, "Deployment is paused", now));
   } else if (!r.d.spec.paused && paused_condition) {
     SetCondition(&r.d.status,
                  NewCondition("Progressing", "Unknown", kResumedDeployReason, "Deployment is resumed", now));

@@ -52,20 +52,24 @@ class DeploymentController final : public Controller {
   absl::Status Scale(Rollout& r, ReplicaSet* new_rs, std::vector<ReplicaSet*> old);
   // Returns whether the size changed.
   absl::StatusOr<bool> ScaleReplicaSetAndRecordEvent(Rollout& r, ReplicaSet* rs, int32_t new_scale);
-  absl::StatusOr<bool> ScaleReplicaSet(Rollout& r, ReplicaSet* rs, int32_t new_scale, const std::string& operation);
+  absl::StatusOr<bool> ScaleReplicaSet(Rollout& r, ReplicaSet* rs, int32_t new_scale,
+                                       const std::string& operation);
   absl::Status CleanupDeployment(Rollout& r, const std::vector<ReplicaSet*>& old);
   absl::Status SyncDeploymentStatus(Rollout& r, ReplicaSet* new_rs, const std::vector<ReplicaSet*>& all);
-  DeploymentStatus CalculateStatus(const Rollout& r, const ReplicaSet* new_rs, const std::vector<ReplicaSet*>& all);
+  DeploymentStatus CalculateStatus(const Rollout& r, const ReplicaSet* new_rs,
+                                   const std::vector<ReplicaSet*>& all);
   // Writes r.d's status (and, first, its revision annotation if `revision` differs).
   absl::Status WriteStatus(Rollout& r);
   absl::Status WriteRevision(Rollout& r, const std::string& revision);
 
   // deployment_rolling.cc
   absl::Status RolloutRolling(Rollout& r);
-  absl::StatusOr<bool> ReconcileNewReplicaSet(Rollout& r, const std::vector<ReplicaSet*>& all, ReplicaSet* new_rs);
+  absl::StatusOr<bool> ReconcileNewReplicaSet(Rollout& r, const std::vector<ReplicaSet*>& all,
+                                              ReplicaSet* new_rs);
   absl::StatusOr<bool> ReconcileOldReplicaSets(Rollout& r, const std::vector<ReplicaSet*>& all,
                                                std::vector<ReplicaSet*> old, ReplicaSet* new_rs);
-  absl::StatusOr<int32_t> CleanupUnhealthyReplicas(Rollout& r, std::vector<ReplicaSet*>& old, int32_t max_cleanup);
+  absl::StatusOr<int32_t> CleanupUnhealthyReplicas(Rollout& r, std::vector<ReplicaSet*>& old,
+                                                   int32_t max_cleanup);
   absl::StatusOr<int32_t> ScaleDownOldForRollingUpdate(Rollout& r, const std::vector<ReplicaSet*>& all,
                                                        std::vector<ReplicaSet*> old);
 

@@ -13,8 +13,8 @@ absl::Status DeploymentController::SyncRolloutStatus(Rollout& r, ReplicaSet* new
   if (!has_deadline) RemoveCondition(&status, "Progressing");
 
   const DeploymentCondition* current = GetCondition(r.d.status, "Progressing");
-  const bool complete_before =
-      status.replicas == status.updatedReplicas && current != nullptr && current->reason == kNewRSAvailableReason;
+  const bool complete_before = status.replicas == status.updatedReplicas && current != nullptr &&
+                               current->reason == kNewRSAvailableReason;
   const std::string subject = new_rs != nullptr ? absl::StrCat("ReplicaSet \"", new_rs->metadata.name, "\"")
                                                 : absl::StrCat("Deployment \"", r.d.metadata.name, "\"");
   if (has_deadline && !complete_before) {
@@ -73,7 +73,8 @@ void DeploymentController::RequeueStuckDeployment(const Rollout& r, const Deploy
   if (!r.d.spec.progressDeadlineSeconds.has_value() || current == nullptr) return;
   if (DeploymentComplete(r.d, status) || current->reason == kTimedOutReason) return;
   // Check again exactly when the deadline passes.
-  const absl::Time deadline = current->lastUpdateTime.value + absl::Seconds(*r.d.spec.progressDeadlineSeconds);
+  const absl::Time deadline =
+      current->lastUpdateTime.value + absl::Seconds(*r.d.spec.progressDeadlineSeconds);
   context_->queue().AddAfter(ObjectKey::Of(r.d.metadata), deadline - context_->clock().Now());
 }
 

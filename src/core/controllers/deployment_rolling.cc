@@ -32,7 +32,8 @@ absl::Status DeploymentController::RolloutRolling(Rollout& r) {
   return SyncRolloutStatus(r, new_rs, all);
 }
 
-absl::StatusOr<bool> DeploymentController::ReconcileNewReplicaSet(Rollout& r, const std::vector<ReplicaSet*>& all,
+absl::StatusOr<bool> DeploymentController::ReconcileNewReplicaSet(Rollout& r,
+                                                                  const std::vector<ReplicaSet*>& all,
                                                                   ReplicaSet* new_rs) {
   if (new_rs == nullptr) return false;
   if (Replicas(*new_rs) == Replicas(r.d)) return false;
@@ -40,13 +41,15 @@ absl::StatusOr<bool> DeploymentController::ReconcileNewReplicaSet(Rollout& r, co
   return ScaleReplicaSetAndRecordEvent(r, new_rs, NewRSNewReplicas(r.d, Const(all), *new_rs));
 }
 
-absl::StatusOr<bool> DeploymentController::ReconcileOldReplicaSets(Rollout& r, const std::vector<ReplicaSet*>& all,
+absl::StatusOr<bool> DeploymentController::ReconcileOldReplicaSets(Rollout& r,
+                                                                   const std::vector<ReplicaSet*>& all,
                                                                    std::vector<ReplicaSet*> old,
                                                                    ReplicaSet* new_rs) {
   if (SpecReplicaCount(Const(old)) == 0) return false;
   const int32_t all_pods = SpecReplicaCount(Const(all));
   const int32_t min_available = Replicas(r.d) - MaxUnavailable(r.d);
-  const int32_t new_unavailable = new_rs == nullptr ? 0 : Replicas(*new_rs) - new_rs->status.availableReplicas;
+  const int32_t new_unavailable =
+      new_rs == nullptr ? 0 : Replicas(*new_rs) - new_rs->status.availableReplicas;
   const int32_t max_scaled_down = all_pods - min_available - new_unavailable;
   if (max_scaled_down <= 0) return false;
 
@@ -60,7 +63,8 @@ absl::StatusOr<bool> DeploymentController::ReconcileOldReplicaSets(Rollout& r, c
   return *cleaned + *scaled > 0;
 }
 
-absl::StatusOr<int32_t> DeploymentController::CleanupUnhealthyReplicas(Rollout& r, std::vector<ReplicaSet*>& old,
+absl::StatusOr<int32_t> DeploymentController::CleanupUnhealthyReplicas(Rollout& r,
+                                                                       std::vector<ReplicaSet*>& old,
                                                                        int32_t max_cleanup) {
   std::sort(old.begin(), old.end(), OlderFirst);
   int32_t total = 0;
@@ -76,9 +80,8 @@ absl::StatusOr<int32_t> DeploymentController::CleanupUnhealthyReplicas(Rollout& 
   return total;
 }
 
-absl::StatusOr<int32_t> DeploymentController::ScaleDownOldForRollingUpdate(Rollout& r,
-                                                                           const std::vector<ReplicaSet*>& all,
-                                                                           std::vector<ReplicaSet*> old) {
+absl::StatusOr<int32_t> DeploymentController::ScaleDownOldForRollingUpdate(
+    Rollout& r, const std::vector<ReplicaSet*>& all, std::vector<ReplicaSet*> old) {
   const int32_t min_available = Replicas(r.d) - MaxUnavailable(r.d);
   const int32_t available = AvailableReplicaCount(Const(all));
   if (available <= min_available) return 0;

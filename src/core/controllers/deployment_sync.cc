@@ -56,7 +56,8 @@ absl::StatusOr<DeploymentController::Sets> DeploymentController::GetAllReplicaSe
   return sets;
 }
 
-absl::StatusOr<ReplicaSet*> DeploymentController::GetNewReplicaSet(Rollout& r, const std::vector<ReplicaSet*>& old,
+absl::StatusOr<ReplicaSet*> DeploymentController::GetNewReplicaSet(Rollout& r,
+                                                                   const std::vector<ReplicaSet*>& old,
                                                                    bool create) {
   const absl::Time now = context_->clock().Now();
   ReplicaSet* existing = FindNewReplicaSet(r.d, r.sets);
@@ -77,9 +78,10 @@ absl::StatusOr<ReplicaSet*> DeploymentController::GetNewReplicaSet(Rollout& r, c
       if (absl::Status s = WriteRevision(r, revision->second); !s.ok()) return s;
     }
     if (has_deadline && GetCondition(r.d.status, "Progressing") == nullptr) {
-      SetCondition(&r.d.status, NewCondition("Progressing", "True", kFoundNewRSReason,
-                                             absl::StrCat("Found new replica set \"", existing->metadata.name, "\""),
-                                             now));
+      SetCondition(
+          &r.d.status,
+          NewCondition("Progressing", "True", kFoundNewRSReason,
+                       absl::StrCat("Found new replica set \"", existing->metadata.name, "\""), now));
       if (absl::Status s = WriteStatus(r); !s.ok()) return s;
     }
     return existing;
@@ -116,11 +118,12 @@ absl::StatusOr<ReplicaSet*> DeploymentController::GetNewReplicaSet(Rollout& r, c
         !EqualIgnoreHash(created->spec.template_, r.d.spec.template_)) {
       r.d.status.collisionCount = r.d.status.collisionCount.value_or(0) + 1;
       (void)WriteStatus(r);
-      return absl::AlreadyExistsError(absl::StrCat("replicasets.apps \"", rs.metadata.name, "\" already exists"));
+      return absl::AlreadyExistsError(
+          absl::StrCat("replicasets.apps \"", rs.metadata.name, "\" already exists"));
     }
   } else if (!created.ok()) {
-    const std::string message =
-        absl::StrCat("Failed to create new replica set \"", rs.metadata.name, "\": ", created.status().message());
+    const std::string message = absl::StrCat("Failed to create new replica set \"", rs.metadata.name,
+                                             "\": ", created.status().message());
     if (has_deadline) {
       SetCondition(&r.d.status, NewCondition("Progressing", "False", kFailedRSCreateReason, message, now));
       (void)WriteStatus(r);
@@ -129,30 +132,31 @@ absl::StatusOr<ReplicaSet*> DeploymentController::GetNewReplicaSet(Rollout& r, c
     return created.status();
   }
   if (!already_exists && replicas > 0) {
-    context_->recorder().Record(ToObject(r.d), "Normal", "ScalingReplicaSet",
-                                absl::StrCat("Scaled up replica set ", created->metadata.name, " to ", replicas));
+    context_->recorder().Record(
+        ToObject(r.d), "Normal", "ScalingReplicaSet",
+        absl::StrCat("Scaled up replica set ", created->metadata.name, " to ", replicas));
   }
   r.storage.push_back(std::move(*created));
   ReplicaSet* stored = &r.storage.back();
   r.sets.push_back(stored);
   if (absl::Status s = WriteRevision(r, absl::StrCat(new_revision)); !s.ok()) return s;
   if (!already_exists && has_deadline) {
-    SetCondition(&r.d.status, NewCondition("Progressing", "True", kNewReplicaSetReason,
-                                           absl::StrCat("Created new replica set \"", stored->metadata.name, "\""),
-                                           now));
+    SetCondition(&r.d.status,
+                 NewCondition("Progressing", "True", kNewReplicaSetReason,
+                              absl::StrCat("Created new replica set \"", stored->metadata.name, "\""), now));
     if (absl::Status s = WriteStatus(r); !s.ok()) return s;
   }
   return stored;
 }
 
 absl::StatusOr<bool> DeploymentController::ScaleReplicaSetAndRecordEvent(Rollout& r, ReplicaSet* rs,
-                                                                        int32_t new_scale) {
+                                                                         int32_t new_scale) {
   if (Replicas(*rs) == new_scale) return false;
   return ScaleReplicaSet(r, rs, new_scale, Replicas(*rs) < new_scale ? "up" : "down");
 }
 
 absl::StatusOr<bool> DeploymentController::ScaleReplicaSet(Rollout& r, ReplicaSet* rs, int32_t new_scale,
-                                                          const std::string& operation) {
+                                                           const std::string& operation) {
   const int32_t old_scale = Replicas(*rs);
   const bool size_changes = old_scale != new_scale;
   const int32_t desired = Replicas(r.d);
@@ -257,7 +261,8 @@ absl::Status DeploymentController::CleanupDeployment(Rollout& r, const std::vect
   for (int i = 0; i < diff; ++i) {
     const ReplicaSet* rs = cleanable[i];
     // Only ReplicaSets that are scaled down and whose controller has seen it.
-    if (rs->status.replicas != 0 || Replicas(*rs) != 0 || rs->metadata.generation > rs->status.observedGeneration) {
+    if (rs->status.replicas != 0 || Replicas(*rs) != 0 ||
+        rs->metadata.generation > rs->status.observedGeneration) {
       continue;
     }
     absl::Status s = context_->client().Delete<ReplicaSet>(rs->metadata.namespace_, rs->metadata.name);

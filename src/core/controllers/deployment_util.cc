@@ -14,7 +14,8 @@ namespace {
 // Kubernetes keeps the revision history annotation under this many characters.
 constexpr size_t kMaxRevisionHistoryChars = 2000;
 
-int32_t Scaled(const std::optional<IntOrString>& value, const std::string& fallback, int32_t total, bool round_up) {
+int32_t Scaled(const std::optional<IntOrString>& value, const std::string& fallback, int32_t total,
+               bool round_up) {
   const IntOrString v = value.value_or(IntOrString::FromString(fallback));
   absl::StatusOr<int> scaled = v.GetScaledValueFromIntOrPercent(total, round_up);
   return scaled.ok() ? std::max(0, *scaled) : 0;
@@ -89,7 +90,8 @@ bool SetNewReplicaSetAnnotations(const Deployment& d, ReplicaSet* rs, int64_t ne
       size_t total = 0;
       for (const std::string& r : revisions) total += r.size() + 1;
       size_t start = 0;
-      while (total - 1 > kMaxRevisionHistoryChars && start + 1 < revisions.size()) total -= revisions[start++].size() + 1;
+      while (total - 1 > kMaxRevisionHistoryChars && start + 1 < revisions.size())
+        total -= revisions[start++].size() + 1;
       history = absl::StrJoin(revisions.begin() + start, revisions.end(), ",");
     }
   }
@@ -164,7 +166,8 @@ bool OlderFirst(const ReplicaSet* a, const ReplicaSet* b) {
   return a->metadata.name < b->metadata.name;
 }
 
-int32_t NewRSNewReplicas(const Deployment& d, const std::vector<const ReplicaSet*>& all, const ReplicaSet& new_rs) {
+int32_t NewRSNewReplicas(const Deployment& d, const std::vector<const ReplicaSet*>& all,
+                         const ReplicaSet& new_rs) {
   if (!IsRollingUpdate(d)) return Replicas(d);
   const int32_t current = SpecReplicaCount(all);
   const int32_t max_total = Replicas(d) + MaxSurge(d);
@@ -226,21 +229,23 @@ const DeploymentCondition* GetCondition(const DeploymentStatus& status, const st
   return nullptr;
 }
 
-DeploymentCondition NewCondition(const std::string& type, const std::string& status, const std::string& reason,
-                                 const std::string& message, absl::Time now) {
+DeploymentCondition NewCondition(const std::string& type, const std::string& status,
+                                 const std::string& reason, const std::string& message, absl::Time now) {
   DeploymentCondition condition;
   condition.type = type;
   condition.status = status;
   condition.reason = reason;
   condition.message = message;
   // Conditions are stored with whole seconds; keep them so, or a re-read would differ.
-  condition.lastUpdateTime = condition.lastTransitionTime = Time{absl::FromUnixSeconds(absl::ToUnixSeconds(now))};
+  condition.lastUpdateTime = condition.lastTransitionTime =
+      Time{absl::FromUnixSeconds(absl::ToUnixSeconds(now))};
   return condition;
 }
 
 void SetCondition(DeploymentStatus* status, DeploymentCondition condition) {
   const DeploymentCondition* current = GetCondition(*status, condition.type);
-  if (current != nullptr && current->status == condition.status && current->reason == condition.reason) return;
+  if (current != nullptr && current->status == condition.status && current->reason == condition.reason)
+    return;
   if (current != nullptr && current->status == condition.status) {
     condition.lastTransitionTime = current->lastTransitionTime;
   }

@@ -65,7 +65,8 @@ std::vector<const ReplicaSet*> FilterActive(const std::vector<const ReplicaSet*>
 bool OlderFirst(const ReplicaSet* a, const ReplicaSet* b);
 
 // How many replicas the new ReplicaSet should have now (NewRSNewReplicas).
-int32_t NewRSNewReplicas(const Deployment& d, const std::vector<const ReplicaSet*>& all, const ReplicaSet& new_rs);
+int32_t NewRSNewReplicas(const Deployment& d, const std::vector<const ReplicaSet*>& all,
+                         const ReplicaSet& new_rs);
 // The replicas to add to (or remove from) rs when the deployment is scaled proportionally.
 int32_t GetProportion(const ReplicaSet& rs, const Deployment& d, int32_t to_add, int32_t added);
 bool IsSaturated(const Deployment& d, const ReplicaSet* rs);
@@ -77,8 +78,8 @@ bool DeploymentProgressing(const Deployment& d, const DeploymentStatus& status);
 bool DeploymentTimedOut(const Deployment& d, const DeploymentStatus& status, absl::Time now);
 
 const DeploymentCondition* GetCondition(const DeploymentStatus& status, const std::string& type);
-DeploymentCondition NewCondition(const std::string& type, const std::string& status, const std::string& reason,
-                                 const std::string& message, absl::Time now);
+DeploymentCondition NewCondition(const std::string& type, const std::string& status,
+                                 const std::string& reason, const std::string& message, absl::Time now);
 // Keeps lastTransitionTime when the status does not change; does nothing when status and reason
 // are both unchanged.
 void SetCondition(DeploymentStatus* status, DeploymentCondition condition);

@@ -95,7 +95,8 @@ class ReplicaSetController final : public Controller {
     }
     const OwnerReference* ref = pod.metadata.ControllerRef();
     const OwnerReference* old_ref = old.metadata.ControllerRef();
-    const bool ref_changed = (ref == nullptr) != (old_ref == nullptr) || (ref != nullptr && !(*ref == *old_ref));
+    const bool ref_changed =
+        (ref == nullptr) != (old_ref == nullptr) || (ref != nullptr && !(*ref == *old_ref));
     if (ref_changed && old_ref != nullptr) {
       if (ObjectPtr rs = OwnerOf(old)) context_->queue().Add(KeyOf(rs->object));
     }
@@ -112,8 +113,8 @@ class ReplicaSetController final : public Controller {
   absl::Status ManageReplicas(const Object& rs_object, const ReplicaSet& rs, const std::vector<Pod>& pods);
   absl::Status CreatePods(const Object& rs_object, const ReplicaSet& rs, int count);
   absl::Status DeletePods(const Object& rs_object, std::vector<Pod> pods, int count);
-  ReplicaSetStatus CalculateStatus(const ReplicaSet& rs, const std::vector<Pod>& pods, const absl::Status& manage_error,
-                                   int diff);
+  ReplicaSetStatus CalculateStatus(const ReplicaSet& rs, const std::vector<Pod>& pods,
+                                   const absl::Status& manage_error, int diff);
 
   ControllerContext* context_ = nullptr;
   Informer* rs_informer_ = nullptr;
@@ -122,7 +123,7 @@ class ReplicaSetController final : public Controller {
 };
 
 absl::StatusOr<std::vector<Pod>> ReplicaSetController::ClaimPods(const Object& rs_object,
-                                                                const LabelSelector& selector) {
+                                                                 const LabelSelector& selector) {
   Client& client = context_->client();
   const ResourceType& pod_type = pod_informer_->type();
   const std::string& uid = rs_object.metadata.uid;
@@ -137,12 +138,10 @@ absl::StatusOr<std::vector<Pod>> ReplicaSetController::ClaimPods(const Object& r
     const bool matches = selector.Matches(object.metadata.labels);
     if (ref != nullptr && ref->uid != uid) continue;
     if (ref != nullptr && !matches) {
-      absl::Status s = controllers::MutateMetadata(client, pod_type, object.metadata.namespace_, object.metadata.name,
-                                                   [&uid](ObjectMeta& meta) {
-                                                     return std::erase_if(meta.ownerReferences, [&uid](const auto& r) {
-                                                              return r.uid == uid;
-                                                            }) > 0;
-                                                   });
+      absl::Status s = controllers::MutateMetadata(
+          client, pod_type, object.metadata.namespace_, object.metadata.name, [&uid](ObjectMeta& meta) {
+            return std::erase_if(meta.ownerReferences, [&uid](const auto& r) { return r.uid == uid; }) > 0;
+          });
       if (!s.ok() && !absl::IsNotFound(s) && first_error.ok()) first_error = s;
       continue;
     }
@@ -231,7 +230,8 @@ absl::Status ReplicaSetController::DeletePods(const Object& rs_object, std::vect
     }
     expectations_.DeletionObserved(key, pod.metadata.name);
     if (absl::IsNotFound(s)) continue;
-    context_->recorder().Record(rs_object, "Warning", "FailedDelete", absl::StrCat("Error deleting: ", s.message()));
+    context_->recorder().Record(rs_object, "Warning", "FailedDelete",
+                                absl::StrCat("Error deleting: ", s.message()));
     if (error.ok()) error = s;
   }
   return error;
@@ -313,7 +313,8 @@ absl::Status ReplicaSetController::Reconcile(const ObjectKey& key) {
   if (rs->spec.minReadySeconds > 0) {
     std::optional<absl::Duration> next;
     for (const Pod& pod : *pods) {
-      std::optional<absl::Duration> wait = controllers::TimeUntilAvailable(pod, rs->spec.minReadySeconds, now);
+      std::optional<absl::Duration> wait =
+          controllers::TimeUntilAvailable(pod, rs->spec.minReadySeconds, now);
       if (wait.has_value() && (!next.has_value() || *wait < *next)) next = wait;
     }
     if (next.has_value()) context_->queue().AddAfter(key, *next);

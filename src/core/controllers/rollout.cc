@@ -13,7 +13,8 @@ absl::Status RollbackDeployment(Client& client, absl::string_view namespace_, ab
   if (!d.ok()) return d.status();
   if (d->spec.paused) {
     return absl::FailedPreconditionError(
-        "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again");
+        "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try "
+        "again");
   }
   absl::StatusOr<TypedList<ReplicaSet>> sets = client.List<ReplicaSet>(d->metadata.namespace_);
   if (!sets.ok()) return sets.status();
@@ -38,7 +39,8 @@ absl::Status RollbackDeployment(Client& client, absl::string_view namespace_, ab
     }
   }
   if (to_revision > 0 && target == nullptr) {
-    return absl::NotFoundError(absl::StrCat("unable to find specified revision ", to_revision, " in history"));
+    return absl::NotFoundError(
+        absl::StrCat("unable to find specified revision ", to_revision, " in history"));
   }
   if (to_revision == 0) {
     if (previous == nullptr) {
@@ -70,7 +72,8 @@ absl::StatusOr<std::string> RolloutStatus(const Deployment& d, bool* done) {
   }
   const DeploymentCondition* progressing = controllers::GetCondition(d.status, "Progressing");
   if (progressing != nullptr && progressing->reason == controllers::kTimedOutReason) {
-    return absl::DeadlineExceededError(absl::StrCat("deployment ", quoted, " exceeded its progress deadline"));
+    return absl::DeadlineExceededError(
+        absl::StrCat("deployment ", quoted, " exceeded its progress deadline"));
   }
   const std::string waiting = absl::StrCat("Waiting for deployment ", quoted, " rollout to finish: ");
   if (d.spec.replicas.has_value() && d.status.updatedReplicas < *d.spec.replicas) {
