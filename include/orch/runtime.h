@@ -176,7 +176,7 @@ class SimControl {
   virtual absl::Status FailProbe(absl::string_view pod_uid, absl::string_view name, ProbeType type) = 0;
   // Undoes Hang and FailProbe, for this and later instances of the container.
   virtual absl::Status Recover(absl::string_view pod_uid, absl::string_view name) = 0;
-  // How many sandboxes and containers the driver holds, and its bytes of bookkeeping (approximate).
+  // How many sandboxes and containers the driver holds.
   virtual size_t SandboxCount() const = 0;
   virtual size_t ContainerCount() const = 0;
 };

@@ -159,6 +159,10 @@ absl::StatusOr<ObjectPtr> Client::UpdateObject(Object object) {
   }
   const bool unconditional = object.metadata.resourceVersion.empty();
   if (absl::Status s = ApplyDefaults(&object); !s.ok()) return s;
+  // On updates too, as Kubernetes' plugin: a replacement without them would remove them.
+  if (IsCoreKind(**type, "Pod")) {
+    if (absl::Status s = AdmitDefaultTolerations(&object); !s.ok()) return s;
+  }
   for (int attempt = 0;; ++attempt) {
     absl::StatusOr<ObjectPtr> old = store_.Get(**type, object.metadata.namespace_, object.metadata.name);
     if (!old.ok()) return old.status();

@@ -34,6 +34,12 @@ TEST_CASE("pods get the default not-ready and unreachable tolerations of 300 s u
   CHECK(plain.spec.tolerations[0].effect == "NoExecute");
   CHECK(plain.spec.tolerations[0].tolerationSeconds == 300);
   CHECK(plain.spec.tolerations[1].key == "node.kubernetes.io/unreachable");
+  // A replacement without them (an apply of the unchanged manifest) keeps them, as on create.
+  Pod replacement = c.MakePod("plain", "");
+  replacement.metadata.labels["x"] = "y";
+  absl::StatusOr<Pod> replaced = c.client->Update(replacement);
+  REQUIRE_MESSAGE(replaced.ok(), replaced.status().ToString());
+  CHECK(replaced->spec.tolerations == plain.spec.tolerations);
 
   Pod own = c.MakePod("own", "");
   own.spec.tolerations.push_back({"node.kubernetes.io/unreachable", "Exists", "", "NoExecute", 5, {}});
