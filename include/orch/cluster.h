@@ -21,6 +21,10 @@
 #include "orch/client.h"
 #include "orch/controller.h"
 #include "orch/loop.h"
+#include "orch/network.h"
+#include "orch/node_agent.h"
+#include "orch/node_lifecycle.h"
+#include "orch/runtime.h"
 #include "orch/scheduler.h"
 #include "orch/store.h"
 
@@ -47,6 +51,18 @@ struct ClusterOptions {
   // Whether to run a scheduler, and its profile (plugins, weights, scoring strategy).
   bool run_scheduler = true;
   SchedulerProfile scheduler;
+  // The node lifecycle controller (heartbeats, unreachable taints, taint-based eviction); runs
+  // with the built-in controllers.
+  NodeLifecycleOptions node_lifecycle;
+  // The runtime and network drivers of the nodes AddNode creates, by name: "sim" is built in,
+  // others come from RegisterRuntimeDriver / RegisterNetworkDriver. `runtime_settings` are the
+  // driver's own ("start-delay=1s", "ready-delay=0s" for the sim).
+  std::string runtime = "sim";
+  Labels runtime_settings;
+  std::string network = "sim";
+  // Where nodes without a pod CIDR get one (see NodeAgentPoolOptions).
+  std::string cluster_cidr = "10.244.0.0/16";
+  int node_cidr_mask = 24;
 };
 
 // Thread-safety: client(), store() and the manual-mode calls may be used from any one thread at a
@@ -67,6 +83,16 @@ class Cluster {
 
   // Adds an application's controller; it is set up on the loop thread.
   virtual absl::Status AddController(std::unique_ptr<Controller> controller) = 0;
+
+  // Adds a node run by an agent of this process on the cluster's runtime and network drivers: it
+  // registers its Node and Lease and runs the pods bound to it.
+  virtual absl::Status AddNode(NodeAgentOptions options) = 0;
+  // The agents of the nodes added so far (KillNode, ReviveNode, RemoveNode). Loop thread (manual
+  // mode: the caller's) only.
+  virtual NodeAgentPool& nodes() = 0;
+  virtual RuntimeDriver& runtime() = 0;
+  // The simulated runtime's test hooks (crash a container, fail a probe); nullptr for another runtime.
+  SimControl* sim() { return AsSim(&runtime()); }
 
   // Creates each object of a YAML/JSON manifest (several documents allowed), or replaces it when it
   // exists. `source` names the manifest in errors. Stops at the first error.

@@ -5,6 +5,7 @@
 #include "orch/codec.h"
 #include "orch/controllers.h"
 #include "orch/errors.h"
+#include "orch/node_lifecycle.h"
 
 namespace orch {
 namespace {
@@ -36,14 +37,40 @@ class ClusterImpl final : public Cluster {
     client_options.clock = clock;
     client_ = std::make_unique<Client>(*store_, client_options);
     manager_ = ControllerManager::Create(*client_, *loop_, options.queue_options);
+    RuntimeOptions runtime_options;
+    runtime_options.loop = loop_;
+    runtime_options.settings = options.runtime_settings;
+    absl::StatusOr<std::unique_ptr<RuntimeDriver>> runtime = OpenRuntime(options.runtime, runtime_options);
+    if (!runtime.ok()) return runtime.status();
+    runtime_ = std::move(*runtime);
+    absl::StatusOr<std::unique_ptr<NetworkDriver>> network = OpenNetwork(options.network);
+    if (!network.ok()) return network.status();
+    network_ = std::move(*network);
     if (threaded_loop_ != nullptr) {
       if (absl::Status s = threaded_loop_->Start(); !s.ok()) return s;
     }
+    NodeAgentPoolOptions pool_options;
+    pool_options.runtime = runtime_.get();
+    pool_options.network = network_.get();
+    pool_options.cluster_cidr = options.cluster_cidr;
+    pool_options.node_cidr_mask = options.node_cidr_mask;
+    absl::Status pool_status;
+    RunOnLoop([&] {
+      absl::StatusOr<std::unique_ptr<NodeAgentPool>> pool =
+          NodeAgentPool::Create(*client_, *loop_, *manager_, std::move(pool_options));
+      if (pool.ok()) {
+        pool_ = std::move(*pool);
+      } else {
+        pool_status = pool.status();
+      }
+    });
+    if (!pool_status.ok()) return pool_status;
     if (options.builtin_controllers) {
       for (auto* factory : {&NewReplicaSetController, &NewDeploymentController, &NewEndpointsController,
                             &NewGarbageCollector}) {
         if (absl::Status s = AddController(factory()); !s.ok()) return s;
       }
+      if (absl::Status s = AddController(NewNodeLifecycleController(options.node_lifecycle)); !s.ok()) return s;
     }
     if (options.run_scheduler) {
       if (absl::Status s = AddController(NewScheduler(options.scheduler)); !s.ok()) return s;
@@ -61,6 +88,14 @@ class ClusterImpl final : public Cluster {
     RunOnLoop([&] { status = manager_->Add(std::move(controller)); });
     return status;
   }
+
+  absl::Status AddNode(NodeAgentOptions options) override {
+    absl::Status status;
+    RunOnLoop([&] { status = pool_->AddNode(std::move(options)); });
+    return status;
+  }
+  NodeAgentPool& nodes() override { return *pool_; }
+  RuntimeDriver& runtime() override { return *runtime_; }
 
   absl::StatusOr<std::vector<ObjectPtr>> Apply(absl::string_view manifest, absl::string_view source) override {
     absl::StatusOr<std::vector<Object>> objects = DecodeManifests(manifest, source);
@@ -118,6 +153,9 @@ class ClusterImpl final : public Cluster {
   std::unique_ptr<Store> store_;
   std::unique_ptr<Client> client_;
   std::unique_ptr<ControllerManager> manager_;
+  std::unique_ptr<RuntimeDriver> runtime_;
+  std::unique_ptr<NetworkDriver> network_;
+  std::unique_ptr<NodeAgentPool> pool_;  // borrows the drivers and the manager's informers
   bool stopped_ = false;
 };
 
