@@ -1,0 +1,278 @@
+// Whole-cluster scenarios on the manual clock: nodes, scheduler, controllers and agents together,
+// asserted step by step at the times they must happen.
+#include <doctest/doctest.h>
+
+#include <map>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "orch/cluster.h"
+#include "orch/rollout.h"
+#include "orch/types.h"
+
+namespace orch {
+namespace {
+
+constexpr const char* kWeb = R"(
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, labels: {app: web}}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: "web:1"
+        ports: [{name: http, containerPort: 8080}]
+        resources: {requests: {cpu: 500m, memory: 128Mi}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http}]
+)";
+
+struct Fixture {
+  explicit Fixture(int nodes = 3) {
+    ClusterOptions options;
+    options.runtime_settings = {{"start-delay", "1s"}};
+    absl::StatusOr<std::unique_ptr<Cluster>> created = Cluster::Create(std::move(options));
+    REQUIRE(created.ok());
+    cluster = std::move(*created);
+    for (int i = 0; i < nodes; ++i) {
+      REQUIRE(cluster->AddNode({.node_name = "node-" + std::to_string(i)}).ok());
+    }
+    cluster->RunUntilIdle();
+  }
+  Client& client() { return cluster->client(); }
+  std::vector<Pod> Pods(const std::string& selector = "app=web") {
+    absl::StatusOr<TypedList<Pod>> pods = client().List<Pod>("default", selector);
+    REQUIRE(pods.ok());
+    return pods->items;
+  }
+  Deployment Web() { return *client().Get<Deployment>("default", "web"); }
+  size_t ReadyEndpoints() {
+    absl::StatusOr<Endpoints> endpoints = client().Get<Endpoints>("default", "web");
+    size_t ready = 0;
+    if (endpoints.ok()) {
+      for (const EndpointSubset& subset : endpoints->subsets) ready += subset.addresses.size();
+    }
+    return ready;
+  }
+  std::unique_ptr<Cluster> cluster;
+};
+
+TEST_CASE("a deployment converges: scheduled, started after the start delay, endpoints ready, rolled out") {
+  Fixture f;
+  REQUIRE(f.cluster->Apply(kWeb).ok());
+  f.cluster->RunUntilIdle();
+  std::vector<Pod> pods = f.Pods();
+  REQUIRE(pods.size() == 3);
+  std::set<std::string> nodes;
+  for (const Pod& pod : pods) {
+    CHECK(!pod.spec.nodeName.empty());
+    CHECK(pod.status.phase == "Pending");  // bound, not started yet
+    nodes.insert(pod.spec.nodeName);
+  }
+  CHECK(nodes.size() == 3);  // least-allocated scoring spreads them
+  CHECK(f.ReadyEndpoints() == 0);
+
+  f.cluster->Advance(absl::Seconds(1));
+  for (const Pod& pod : f.Pods()) CHECK(pod.status.phase == "Running");
+  CHECK(f.ReadyEndpoints() == 3);
+  bool done = false;
+  absl::StatusOr<std::string> status = RolloutStatus(f.Web(), &done);
+  REQUIRE(status.ok());
+  CHECK(done);
+  CHECK(*status == "deployment \"web\" successfully rolled out");
+}
+
+TEST_CASE("a lost node: unknown after the grace period, tainted, its pods evicted after 300 s and replaced") {
+  Fixture f;
+  REQUIRE(f.cluster->Apply(kWeb).ok());
+  f.cluster->Advance(absl::Seconds(2));
+  const std::string lost = f.Pods()[0].spec.nodeName;
+  REQUIRE(f.cluster->nodes().KillNode(lost).ok());
+
+  // Its last renewal was at 0 s; the grace period is 50 s.
+  f.cluster->Advance(absl::Seconds(47));  // 49 s
+  Node node = *f.client().Get<Node>("", lost);
+  CHECK(node.spec.taints.empty());
+  f.cluster->Advance(absl::Seconds(2));  // 51 s
+  node = *f.client().Get<Node>("", lost);
+  bool unreachable = false;
+  for (const Taint& taint : node.spec.taints) unreachable |= taint.key == "node.kubernetes.io/unreachable";
+  CHECK(unreachable);
+  CHECK(f.ReadyEndpoints() == 2);  // its pod is no longer ready
+
+  f.cluster->Advance(absl::Seconds(298));  // 349 s
+  CHECK(f.Pods().size() == 3);  // tolerated for 300 s from the taint at 50 s: still there
+  f.cluster->Advance(absl::Seconds(3));  // 352 s: evicted, replaced, the replacement started
+  std::vector<Pod> pods = f.Pods();
+  int on_lost = 0, running_elsewhere = 0;
+  for (const Pod& pod : pods) {
+    if (pod.spec.nodeName == lost) {
+      ++on_lost;
+      CHECK(pod.metadata.deletionTimestamp.IsSet());  // evicted; the dead agent cannot confirm it
+    } else if (pod.status.phase == "Running") {
+      ++running_elsewhere;
+    }
+  }
+  CHECK(on_lost == 1);
+  CHECK(running_elsewhere == 3);  // the ReplicaSet replaced it on a live node
+  CHECK(f.ReadyEndpoints() == 3);
+}
+
+TEST_CASE("rollback, pause and a progress deadline on a live cluster") {
+  Fixture f;
+  REQUIRE(f.cluster->Apply(kWeb).ok());
+  f.cluster->Advance(absl::Seconds(2));
+
+  Deployment web = f.Web();
+  web.spec.template_.spec.containers[0].image = "web:2";
+  REQUIRE(f.client().Update(web).ok());
+  f.cluster->Advance(absl::Seconds(10));
+  CHECK(f.Web().metadata.annotations.at("deployment.kubernetes.io/revision") == "2");
+  for (const Pod& pod : f.Pods()) {
+    if (!pod.metadata.deletionTimestamp.IsSet()) CHECK(pod.spec.containers[0].image == "web:2");
+  }
+
+  SUBCASE("rollback to the previous revision") {
+    REQUIRE(RollbackDeployment(f.client(), "default", "web", 0).ok());
+    f.cluster->Advance(absl::Seconds(10));
+    CHECK(f.Web().spec.template_.spec.containers[0].image == "web:1");
+    CHECK(f.Web().metadata.annotations.at("deployment.kubernetes.io/revision") == "3");
+    for (const Pod& pod : f.Pods()) {
+      if (!pod.metadata.deletionTimestamp.IsSet()) CHECK(pod.spec.containers[0].image == "web:1");
+    }
+  }
+  SUBCASE("a paused deployment does not roll out until resumed") {
+    web = f.Web();
+    web.spec.paused = true;
+    web.spec.template_.spec.containers[0].image = "web:3";
+    REQUIRE(f.client().Update(web).ok());
+    f.cluster->Advance(absl::Seconds(10));
+    for (const Pod& pod : f.Pods()) CHECK(pod.spec.containers[0].image == "web:2");
+    web = f.Web();
+    web.spec.paused = false;
+    REQUIRE(f.client().Update(web).ok());
+    f.cluster->Advance(absl::Seconds(10));
+    for (const Pod& pod : f.Pods()) {
+      if (!pod.metadata.deletionTimestamp.IsSet()) CHECK(pod.spec.containers[0].image == "web:3");
+    }
+  }
+  SUBCASE("pods that never fit fail the progress deadline") {
+    web = f.Web();
+    web.spec.progressDeadlineSeconds = 60;
+    web.spec.template_.spec.containers[0].image = "web:4";
+    web.spec.template_.spec.containers[0].resources.requests["cpu"] = *Quantity::Parse("64");
+    REQUIRE(f.client().Update(web).ok());
+    f.cluster->Advance(absl::Seconds(59));
+    absl::StatusOr<std::string> status = RolloutStatus(f.Web());
+    CHECK(status.ok());
+    f.cluster->Advance(absl::Seconds(2));
+    Deployment failed = f.Web();
+    bool exceeded = false;
+    for (const DeploymentCondition& condition : failed.status.conditions) {
+      exceeded |= condition.type == "Progressing" && condition.reason == "ProgressDeadlineExceeded";
+    }
+    CHECK(exceeded);
+    status = RolloutStatus(failed);
+    CHECK(!status.ok());
+    CHECK(absl::StrContains(status.status().message(), "exceeded its progress deadline"));
+    CHECK(f.ReadyEndpoints() == 3);  // maxUnavailable 25% of 3 rounds to 0: the old pods stay
+  }
+}
+
+TEST_CASE("a crashing container restarts with a growing backoff; a failing readiness probe leaves the endpoints") {
+  Fixture f(1);
+  REQUIRE(f.cluster->Apply(kWeb).ok());
+  f.cluster->Advance(absl::Seconds(2));
+  Pod pod = f.Pods()[0];
+  REQUIRE(f.cluster->sim() != nullptr);
+  REQUIRE(f.cluster->sim()->Crash(pod.metadata.uid, "web", 1).ok());
+  f.cluster->Advance(absl::Seconds(2));
+  pod = *f.client().Get<Pod>("default", pod.metadata.name);
+  REQUIRE(pod.status.containerStatuses.size() == 1);
+  CHECK(pod.status.containerStatuses[0].restartCount >= 1);
+  REQUIRE(pod.status.containerStatuses[0].lastState.terminated.has_value());
+  CHECK(pod.status.containerStatuses[0].lastState.terminated->exitCode == 1);
+}
+
+TEST_CASE("taints: a NoExecute taint evicts pods that do not tolerate it; cordon keeps new pods away") {
+  Fixture f(2);
+  REQUIRE(f.cluster->Apply(kWeb).ok());
+  f.cluster->Advance(absl::Seconds(2));
+  REQUIRE(CordonNode(f.client(), "node-0").ok());
+  Node node = *f.client().Get<Node>("", "node-1");
+  Taint taint;
+  taint.key = "maintenance";
+  taint.effect = "NoExecute";
+  node.spec.taints.push_back(taint);
+  REQUIRE(f.client().Update(node).ok());
+  f.cluster->Advance(absl::Seconds(5));
+  // node-1's pods are evicted at once; the replacements cannot go to the cordoned node-0 or the
+  // tainted node-1, so they wait, saying why.
+  int pending = 0;
+  for (const Pod& pod : f.Pods()) {
+    if (pod.metadata.deletionTimestamp.IsSet()) continue;
+    if (pod.spec.nodeName.empty()) ++pending;
+    else CHECK(pod.spec.nodeName == "node-0");
+  }
+  CHECK(pending > 0);
+  bool explained = false;
+  absl::StatusOr<TypedList<Event>> events = f.client().List<Event>("default");
+  REQUIRE(events.ok());
+  for (const Event& event : events->items) {
+    if (event.reason == "FailedScheduling") {
+      explained |= absl::StrContains(event.message, "0/2 nodes are available:") &&
+                   absl::StrContains(event.message, "node(s) were unschedulable") &&
+                   absl::StrContains(event.message, "untolerated taint {maintenance: }");
+    }
+  }
+  CHECK(explained);
+  REQUIRE(CordonNode(f.client(), "node-0", false).ok());
+  f.cluster->Advance(absl::Seconds(15));
+  int running = 0;
+  for (const Pod& pod : f.Pods()) running += pod.status.phase == "Running" && !pod.metadata.deletionTimestamp.IsSet();
+  CHECK(running == 3);
+}
+
+TEST_CASE("preemption on a full cluster: the high-priority pod takes the low-priority pod's place") {
+  Fixture f(1);
+  const char* low = R"(
+apiVersion: v1
+kind: Pod
+metadata: {name: low}
+spec:
+  priority: 10
+  terminationGracePeriodSeconds: 5
+  containers: [{name: main, image: batch, resources: {requests: {cpu: "3"}}}]
+)";
+  REQUIRE(f.cluster->Apply(low).ok());
+  f.cluster->Advance(absl::Seconds(2));
+  const char* high = R"(
+apiVersion: v1
+kind: Pod
+metadata: {name: high}
+spec:
+  priority: 1000
+  containers: [{name: main, image: api, resources: {requests: {cpu: "3"}}}]
+)";
+  REQUIRE(f.cluster->Apply(high).ok());
+  f.cluster->RunUntilIdle();
+  CHECK(f.client().Get<Pod>("default", "high")->status.nominatedNodeName == "node-0");
+  f.cluster->Advance(absl::Seconds(15));  // the victim's agent stops it, then the preemptor is bound
+  CHECK(absl::IsNotFound(f.client().Get<Pod>("default", "low").status()));
+  Pod pod = *f.client().Get<Pod>("default", "high");
+  CHECK(pod.spec.nodeName == "node-0");
+  CHECK(pod.status.phase == "Running");
+}
+
+}  // namespace
+}  // namespace orch
