@@ -154,6 +154,11 @@ class ClusterSnapshot {
   virtual const NodeInfo* GetNode(absl::string_view name) const = 0;
   // A namespace's labels (for namespaceSelector), or nullptr when unknown.
   virtual const Labels* NamespaceLabels(absl::string_view ns) const = 0;
+  // Whether any pod on any node has pod affinity or anti-affinity terms / required anti-affinity
+  // terms, so that plugins can skip visiting every node when none has. A snapshot that does not
+  // know says true.
+  virtual bool AnyPodWithAffinity() const { return true; }
+  virtual bool AnyPodWithRequiredAntiAffinity() const { return true; }
 };
 
 // Kubernetes' framework codes for a node that does not fit.

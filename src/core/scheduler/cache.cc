@@ -93,12 +93,19 @@ void SchedulerCache::Place(PodEntry& entry) {
     node.info.SetNode(stub);
   }
   node.info.AddPod(&entry.info);
+  if (entry.info.constraints != nullptr) {
+    pods_with_affinity_ += entry.info.constraints->HasPodAffinity();
+    pods_with_required_anti_affinity_ += entry.info.constraints->HasRequiredPodAntiAffinity();
+  }
 }
 
 void SchedulerCache::Unplace(const PodEntry& entry) {
   auto it = nodes_.find(entry.info.nodeName);
   if (it == nodes_.end()) return;
-  it->second->info.RemovePod(entry.info.uid);
+  if (it->second->info.RemovePod(entry.info.uid) && entry.info.constraints != nullptr) {
+    pods_with_affinity_ -= entry.info.constraints->HasPodAffinity();
+    pods_with_required_anti_affinity_ -= entry.info.constraints->HasRequiredPodAntiAffinity();
+  }
   DropIfEmpty(entry.info.nodeName);
 }
 

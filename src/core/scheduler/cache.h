@@ -72,6 +72,8 @@ class SchedulerCache final : public ClusterSnapshot {
   absl::Span<const NodeInfo* const> Nodes() const override { return node_list_; }
   const NodeInfo* GetNode(absl::string_view name) const override;
   const Labels* NamespaceLabels(absl::string_view ns) const override;
+  bool AnyPodWithAffinity() const override { return pods_with_affinity_ > 0; }
+  bool AnyPodWithRequiredAntiAffinity() const override { return pods_with_required_anti_affinity_ > 0; }
 
  private:
   struct NodeEntry {
@@ -93,6 +95,9 @@ class SchedulerCache final : public ClusterSnapshot {
   absl::flat_hash_map<std::string, std::unique_ptr<PodEntry>> pods_;
   absl::flat_hash_map<std::string, Labels> namespaces_;
   PodInterner interner_;
+  // Placed pods with any pod (anti-)affinity, and with required anti-affinity.
+  int64_t pods_with_affinity_ = 0;
+  int64_t pods_with_required_anti_affinity_ = 0;
 };
 
 }  // namespace orch::scheduler

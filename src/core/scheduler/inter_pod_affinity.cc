@@ -49,6 +49,10 @@ FilterStatus InterPodAffinity::PreFilter(const PodInfo& pod, const ClusterSnapsh
   };
   pod_matches_own_affinity_ = matches_all_affinity_terms(pod);
 
+  // Nothing on any node can constrain this pod, and it constrains nothing: no node to visit.
+  if (affinity_terms_.empty() && anti_affinity_terms_.empty() && !snapshot.AnyPodWithRequiredAntiAffinity()) {
+    return FilterStatus::Success();
+  }
   for (const NodeInfo* node : snapshot.Nodes()) {
     // Existing pods whose required anti-affinity selects the incoming pod.
     for (const PodInfo* existing : node->pods_with_required_anti_affinity()) {
@@ -109,6 +113,7 @@ void InterPodAffinity::PreScore(const PodInfo& pod, absl::Span<const NodeInfo* c
   const PodAntiAffinity* anti = AntiAffinityOf(pod);
   bool has_preferred = (affinity && !affinity->preferredDuringSchedulingIgnoredDuringExecution.empty()) ||
                        (anti && !anti->preferredDuringSchedulingIgnoredDuringExecution.empty());
+  if (!has_preferred && !snapshot.AnyPodWithAffinity()) return;
   for (const NodeInfo* node : snapshot.Nodes()) {
     // Without preferred terms of its own, only existing pods with affinity can move the score.
     const std::vector<const PodInfo*>& pods = has_preferred ? node->pods() : node->pods_with_affinity();
