@@ -33,6 +33,19 @@ FilterStatus InterPodAffinity::PreFilter(const PodInfo& pod, const ClusterSnapsh
   affinity_counts_.clear();
   anti_affinity_counts_.clear();
   existing_anti_affinity_counts_.clear();
+  existing_terms_memo_.Clear();
+  own_terms_memo_.Clear();
+  // TermMatchesPod(term, owner, target) depends on the term, the owner's labels (matchLabelKeys) and
+  // namespace, and the target's labels and namespace. One side is always the incoming pod; the
+  // other is memoized by its labels, with its namespace checked.
+  auto existing_term_matches = [&](const PodAffinityTerm& t, const PodInfo& owner) {
+    return existing_terms_memo_.Get(&t, owner.labels.get(), owner.namespace_,
+                                    [&] { return TermMatchesPod(t, owner, pod, snapshot); });
+  };
+  auto own_term_matches = [&](const PodAffinityTerm& t, const PodInfo& target) {
+    return own_terms_memo_.Get(&t, target.labels.get(), target.namespace_,
+                               [&] { return TermMatchesPod(t, pod, target, snapshot); });
+  };
   if (const PodAffinity* a = AffinityOf(pod)) {
     for (const PodAffinityTerm& t : a->requiredDuringSchedulingIgnoredDuringExecution)
       affinity_terms_.push_back(&t);
@@ -45,7 +58,7 @@ FilterStatus InterPodAffinity::PreFilter(const PodInfo& pod, const ClusterSnapsh
   auto matches_all_affinity_terms = [&](const PodInfo& target) {
     if (affinity_terms_.empty()) return false;
     return std::all_of(affinity_terms_.begin(), affinity_terms_.end(),
-                       [&](const PodAffinityTerm* t) { return TermMatchesPod(*t, pod, target, snapshot); });
+                       [&](const PodAffinityTerm* t) { return own_term_matches(*t, target); });
   };
   pod_matches_own_affinity_ = matches_all_affinity_terms(pod);
 
@@ -58,8 +71,7 @@ FilterStatus InterPodAffinity::PreFilter(const PodInfo& pod, const ClusterSnapsh
     for (const PodInfo* existing : node->pods_with_required_anti_affinity()) {
       for (const PodAffinityTerm& t :
            AntiAffinityOf(*existing)->requiredDuringSchedulingIgnoredDuringExecution) {
-        if (TermMatchesPod(t, *existing, pod, snapshot))
-          Bump(existing_anti_affinity_counts_, *node, t.topologyKey, 1);
+        if (existing_term_matches(t, *existing)) Bump(existing_anti_affinity_counts_, *node, t.topologyKey, 1);
       }
     }
     if (affinity_terms_.empty() && anti_affinity_terms_.empty()) continue;
@@ -68,8 +80,7 @@ FilterStatus InterPodAffinity::PreFilter(const PodInfo& pod, const ClusterSnapsh
         for (const PodAffinityTerm* t : affinity_terms_) Bump(affinity_counts_, *node, t->topologyKey, 1);
       }
       for (const PodAffinityTerm* t : anti_affinity_terms_) {
-        if (TermMatchesPod(*t, pod, *existing, snapshot))
-          Bump(anti_affinity_counts_, *node, t->topologyKey, 1);
+        if (own_term_matches(*t, *existing)) Bump(anti_affinity_counts_, *node, t->topologyKey, 1);
       }
     }
   }

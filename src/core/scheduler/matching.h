@@ -4,12 +4,35 @@
 #define ORCH_SRC_CORE_SCHEDULER_MATCHING_H_
 
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "orch/scheduler.h"
 
 namespace orch::scheduler {
+
+// Remembers, for one scheduling attempt, whether a selector matched a pod, by the pointers of what
+// the answer depends on (a term or selector, and a pod's shared labels): the replicas of a workload
+// share their labels and constraints, so thousands of pods cost a few real matches. The namespace
+// travels with the entry; a pod of another namespace is matched directly.
+class MatchMemo {
+ public:
+  template <typename Compute>
+  bool Get(const void* a, const void* b, const std::string& namespace_, Compute compute) {
+    auto [it, inserted] = memo_.try_emplace(std::make_pair(a, b));
+    if (inserted) {
+      it->second = {namespace_, compute()};
+      return it->second.second;
+    }
+    return it->second.first == namespace_ ? it->second.second : compute();
+  }
+  void Clear() { memo_.clear(); }
+
+ private:
+  absl::flat_hash_map<std::pair<const void*, const void*>, std::pair<std::string, bool>> memo_;
+};
 
 // v1.Toleration.ToleratesTaint.
 bool Tolerates(const Toleration& toleration, const NodeTaint& taint);

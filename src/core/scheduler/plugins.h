@@ -10,6 +10,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "orch/scheduler.h"
+#include "src/core/scheduler/matching.h"
 
 namespace orch::scheduler {
 
@@ -118,6 +119,10 @@ class InterPodAffinity final : public FilterPlugin, public ScorePlugin {
   absl::flat_hash_map<TopologyPair, int64_t> affinity_counts_;
   absl::flat_hash_map<TopologyPair, int64_t> anti_affinity_counts_;
   absl::flat_hash_map<TopologyPair, int64_t> existing_anti_affinity_counts_;
+  // TermMatchesPod for one PreFilter: of existing pods' terms against the incoming pod (by term and
+  // owner's labels), and of the incoming pod's terms against existing pods (by term and target's).
+  MatchMemo existing_terms_memo_;
+  MatchMemo own_terms_memo_;
   bool pod_matches_own_affinity_ = false;
   // PreScore state.
   absl::flat_hash_map<TopologyPair, int64_t> topology_score_;
@@ -146,6 +151,8 @@ class PodTopologySpread final : public FilterPlugin, public ScorePlugin {
     // Matching pods per topology value, over eligible nodes.
     absl::flat_hash_map<std::string, int64_t> counts;
     int64_t min_count = 0;
+    // Whether the selector matched a label set, by the set's (shared) address.
+    mutable MatchMemo memo;
   };
 
  private:

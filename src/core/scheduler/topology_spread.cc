@@ -60,7 +60,8 @@ int64_t CountMatching(const Constraint& c, const PodInfo& pod, const NodeInfo& n
   int64_t count = 0;
   for (const PodInfo* existing : node.pods()) {
     if (existing->terminating || existing->namespace_ != pod.namespace_) continue;
-    if (MatchesLabelSelector(c.selector, existing->GetLabels())) ++count;
+    const Labels& labels = existing->GetLabels();
+    if (c.memo.Get(&labels, nullptr, "", [&] { return MatchesLabelSelector(c.selector, labels); })) ++count;
   }
   return count;
 }
