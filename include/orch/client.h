@@ -117,6 +117,18 @@ class Client {
                                             absl::string_view name, const ClientDeleteOptions& options = {});
   absl::StatusOr<std::unique_ptr<Watcher>> WatchObjects(const ResourceType& type, const WatchOptions& options = {});
 
+  // What Apply did.
+  enum class ApplyOutcome { kCreated, kConfigured, kUnchanged };
+  struct ApplyResult {
+    ObjectPtr object;
+    ApplyOutcome outcome = ApplyOutcome::kCreated;
+  };
+  // Creates the object, or merges it into the existing one (JSON merge patch, RFC 7386: members it
+  // sets replace, members it leaves out stay -- e.g. a pod's spec.nodeName, annotations controllers
+  // wrote) and updates it; a merge that changes nothing writes nothing. A simple `kubectl apply`:
+  // fields removed from a manifest are not removed from the object (that needs server-side apply).
+  absl::StatusOr<ApplyResult> Apply(Object object);
+
   // Assigns a pending pod to a node, as the API's pods/binding subresource: sets spec.nodeName and
   // the PodScheduled condition. Conflict when the pod is already assigned or is being deleted;
   // NotFound when no pod of that name has `uid` (empty `uid`: any).

@@ -94,8 +94,9 @@ class Cluster {
   // The simulated runtime's test hooks (crash a container, fail a probe); nullptr for another runtime.
   SimControl* sim() { return AsSim(&runtime()); }
 
-  // Creates each object of a YAML/JSON manifest (several documents allowed), or replaces it when it
-  // exists. `source` names the manifest in errors. Stops at the first error.
+  // Applies each object of a YAML/JSON manifest (several documents allowed) with Client::Apply:
+  // created, or merged into the existing object. `source` names the manifest in errors. Stops at
+  // the first error.
   virtual absl::StatusOr<std::vector<ObjectPtr>> Apply(absl::string_view manifest, absl::string_view source = "manifest") = 0;
 
   // Manual mode: runs everything due now until nothing is left (see ManualLoop::RunUntilIdle).

@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "orch/client.h"
+#include "orch/cluster.h"
 #include "orch/codec.h"
 #include "orch/errors.h"
 #include "orch/store.h"
@@ -50,22 +51,16 @@ int ApplyFile(Client& client, const std::string& path) {
   }
   int failures = 0;
   for (const Object& object : *objects) {
-    absl::StatusOr<ObjectPtr> created = client.CreateObject(object);
-    std::string outcome = "created";
-    if (IsAlreadyExists(created.status())) {
-      absl::StatusOr<const ResourceType*> type = Client::ResolveType(object.type);
-      std::string ns = object.metadata.namespace_.empty() ? "default" : object.metadata.namespace_;
-      absl::StatusOr<ObjectPtr> before = client.GetObject(**type, ns, object.metadata.name);
-      created = client.UpdateObject(object);
-      outcome = created.ok() && before.ok() && (*before)->revision == (*created)->revision ? "unchanged"
-                                                                                             : "configured";
-    }
-    if (!created.ok()) {
-      std::cerr << path << ": " << Describe(object) << ": " << created.status().message() << "\n";
+    absl::StatusOr<Client::ApplyResult> applied = client.Apply(object);
+    if (!applied.ok()) {
+      std::cerr << path << ": " << Describe(object) << ": " << applied.status().message() << "\n";
       ++failures;
       continue;
     }
-    std::cout << Describe((*created)->object) << " " << outcome << "\n";
+    const char* outcome = applied->outcome == Client::ApplyOutcome::kCreated      ? "created"
+                          : applied->outcome == Client::ApplyOutcome::kConfigured ? "configured"
+                                                                                   : "unchanged";
+    std::cout << Describe(applied->object->object) << " " << outcome << "\n";
   }
   return failures == 0 ? 0 : 1;
 }
@@ -106,7 +101,7 @@ int Validate(const std::vector<std::string>& files) {
 }
 
 int Serve(const std::string& data_dir, bool in_memory, bool power_loss_safe, const std::string& listen,
-          const std::vector<std::string>& manifests) {
+          const std::vector<std::string>& manifests, int sim_nodes) {
   // Block the stop signals in every thread; the main thread waits for them below.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -130,11 +125,22 @@ int Serve(const std::string& data_dir, bool in_memory, bool power_loss_safe, con
     std::cerr << "orch server: " << store.status().message() << "\n";
     return 1;
   }
-  if (absl::Status s = EnsureSystemNamespaces(**store); !s.ok()) {
-    std::cerr << "orch server: " << s.message() << "\n";
+  // The whole control plane on a background loop: controllers, scheduler, simulated nodes.
+  ClusterOptions cluster_options;
+  cluster_options.mode = ClusterOptions::Mode::kThreaded;
+  cluster_options.store_instance = std::move(*store);
+  absl::StatusOr<std::unique_ptr<Cluster>> cluster = Cluster::Create(std::move(cluster_options));
+  if (!cluster.ok()) {
+    std::cerr << "orch server: " << cluster.status().message() << "\n";
     return 1;
   }
-  Client client(**store);
+  for (int i = 0; i < sim_nodes; ++i) {
+    if (absl::Status s = (*cluster)->AddNode({.node_name = absl::StrCat("sim-node-", i)}); !s.ok()) {
+      std::cerr << "orch server: " << s.message() << "\n";
+      return 1;
+    }
+  }
+  Client& client = (*cluster)->client();
   for (const std::string& manifest : manifests) {
     if (ApplyFile(client, manifest) != 0) return 1;
   }
@@ -145,7 +151,7 @@ int Serve(const std::string& data_dir, bool in_memory, bool power_loss_safe, con
     return 1;
   }
   std::string host = listen.substr(0, colon);
-  ReadApiServer api(**store);
+  ReadApiServer api((*cluster)->store());
   if (absl::Status s = api.Start(host, port); !s.ok()) {
     std::cerr << "orch server: " << s.message() << "\n";
     return 1;
@@ -153,7 +159,7 @@ int Serve(const std::string& data_dir, bool in_memory, bool power_loss_safe, con
   std::string base = absl::StrCat("http://", host, ":", api.port());
   std::cout << "orch server " << kVersion << ": store "
             << (in_memory ? std::string("in memory") : "sqlite://" + options.path) << ", revision "
-            << (*store)->CurrentRevision() << "\n"
+            << (*cluster)->store().CurrentRevision() << ", " << sim_nodes << " simulated node(s)\n"
             << "  serving a read-only API on " << base << "\n"
             << "  try: curl " << base << "/api/v1/namespaces/demo/pods\n"
             << "       curl " << base << "/apis/apps/v1/namespaces/demo/deployments/web\n"
@@ -163,6 +169,7 @@ int Serve(const std::string& data_dir, bool in_memory, bool power_loss_safe, con
   sigwait(&stop_signals, &signal);
   std::cout << "orch server: stopping (signal " << signal << ")" << std::endl;
   api.Stop();
+  (*cluster)->Stop();
   return 0;
 }
 
@@ -183,6 +190,10 @@ int main(int argc, char** argv) {
   server->add_option("--apply", manifests, "Manifest files (YAML or JSON) to apply at start");
   server->add_flag("--memory", in_memory, "Keep the state in memory only");
   server->add_flag("--power-loss-safe", power_loss_safe, "Sync every commit to disk (synchronous=FULL)");
+  int sim_nodes = 3;
+  server->add_option("--sim-nodes", sim_nodes, "Simulated nodes (sim runtime) to run pods on")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100000));
 
   std::vector<std::string> files;
   CLI::App* validate = app.add_subcommand("validate", "Decode and validate manifests without a server");
@@ -191,7 +202,7 @@ int main(int argc, char** argv) {
   app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
-  if (server->parsed()) return orch::Serve(data_dir, in_memory, power_loss_safe, listen, manifests);
+  if (server->parsed()) return orch::Serve(data_dir, in_memory, power_loss_safe, listen, manifests, sim_nodes);
   if (validate->parsed()) return orch::Validate(files);
   std::cout << "orch " << orch::kVersion << "\n";
   return 0;

@@ -102,14 +102,9 @@ class ClusterImpl final : public Cluster {
     if (!objects.ok()) return objects.status();
     std::vector<ObjectPtr> applied;
     for (Object& object : *objects) {
-      absl::StatusOr<ObjectPtr> created = client_->CreateObject(object);
-      if (absl::IsAlreadyExists(created.status())) {
-        // Replace what is there, keeping what the system wrote (status is kept by the store).
-        object.metadata.resourceVersion.clear();
-        created = client_->UpdateObject(std::move(object));
-      }
-      if (!created.ok()) return created.status();
-      applied.push_back(std::move(*created));
+      absl::StatusOr<Client::ApplyResult> result = client_->Apply(std::move(object));
+      if (!result.ok()) return result.status();
+      applied.push_back(std::move(result->object));
     }
     return applied;
   }

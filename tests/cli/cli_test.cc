@@ -1,5 +1,8 @@
 // The orch binary: `orch validate` on good and bad manifests, `orch server` serving reads.
 #include <doctest/doctest.h>
+
+#include <chrono>
+#include <thread>
 #include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -144,6 +147,18 @@ TEST_CASE("orch server applies manifests and serves gets, lists and watches; SIG
   REQUIRE(deployment);
   CHECK(deployment->status == 200);
   CHECK(absl::StrContains(deployment->body, R"("kind":"Deployment")"));
+
+  // The server runs the control plane: the deployment rolls out onto its simulated nodes.
+  bool rolled_out = false;
+  for (int i = 0; i < 300 && !rolled_out; ++i) {
+    auto web = http.Get("/apis/apps/v1/namespaces/demo/deployments/web");
+    rolled_out = web && absl::StrContains(web->body, R"("availableReplicas":3)");
+    if (!rolled_out) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK_MESSAGE(rolled_out, server.log());
+  auto running = http.Get("/api/v1/namespaces/demo/pods?labelSelector=app%3Dweb&fieldSelector=status.phase%3DRunning");
+  REQUIRE(running);
+  CHECK(absl::StrContains(running->body, R"("nodeName":"sim-node-)"));
 
   auto missing = http.Get("/api/v1/namespaces/demo/pods/nope");
   REQUIRE(missing);
