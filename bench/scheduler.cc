@@ -5,6 +5,9 @@
 // alone), the floor any scheduler over this store pays.
 //
 //   build/bench/scheduler [--scenario basic|affinity|large|all] [--nodes N] [--pods N]
+//
+// Without --pods each scenario runs at the full size (affinity: 100,000 pods, large:
+// 1,000,000), which takes hours at today's rates; docs/BENCHMARKS.md says what was run.
 #include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
