@@ -1,6 +1,8 @@
 // The controller framework: informers, work queues with dedup and backoff, event aggregation.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "orch/controller.h"
 #include "orch/types.h"
 
@@ -164,6 +166,56 @@ TEST_CASE("a stopped manager reconciles nothing more") {
   f.loop.RunUntilIdle();
   CHECK(controller.reconciled.empty());
   CHECK(!f.manager->Add(std::make_unique<CountingController>()).ok());
+}
+
+}  // namespace
+}  // namespace orch
+
+namespace orch {
+namespace {
+
+TEST_CASE("an informer whose watch fell behind re-lists and reports what it missed") {
+  SqliteStoreOptions options;
+  options.watch_queue_limit = 2;  // the third undelivered event ends the watch with Gone
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore(options);
+  REQUIRE(store.ok());
+  REQUIRE(EnsureSystemNamespaces(**store).ok());
+  Client client(**store);
+  ManualClock clock;
+  ManualLoop loop(&clock);
+  std::unique_ptr<ControllerManager> manager = ControllerManager::Create(client, loop);
+  ConfigMap keep;
+  keep.metadata.name = "keep";
+  ConfigMap gone = keep;
+  gone.metadata.name = "gone";
+  REQUIRE(client.Create(keep).ok());
+  REQUIRE(client.Create(gone).ok());
+  Informer& informer = manager->InformerFor(**Client::TypeOf<ConfigMap>());
+  std::vector<std::string> seen;
+  informer.AddHandler([&](const InformerEvent& event) {
+    seen.push_back(std::string(WatchEventTypeName(event.type)) + " " + event.object->object.metadata.name);
+  });
+  seen.clear();
+
+  REQUIRE(client.Delete<ConfigMap>("default", "gone").ok());
+  for (int i = 0; i < 5; ++i) {
+    ConfigMap added;
+    added.metadata.name = "added-" + std::to_string(i);
+    REQUIRE(client.Create(added).ok());
+  }
+  loop.RunUntilIdle();
+  CHECK(informer.size() == 6);
+  CHECK(informer.Get("default", "gone") == nullptr);
+  CHECK(std::count(seen.begin(), seen.end(), "DELETED gone") == 1);
+  for (int i = 0; i < 5; ++i) CHECK(std::count(seen.begin(), seen.end(), "ADDED added-" + std::to_string(i)) == 1);
+
+  // And it keeps following changes after the re-list.
+  ConfigMap later;
+  later.metadata.name = "later";
+  REQUIRE(client.Create(later).ok());
+  loop.RunUntilIdle();
+  CHECK(informer.Get("default", "later") != nullptr);
+  CHECK(informer.revision() == (*store)->CurrentRevision());
 }
 
 }  // namespace
