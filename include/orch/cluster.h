@@ -39,12 +39,13 @@ struct ClusterOptions {
   // The store, by URL ("memory", "sqlite:///var/lib/orch/state.db"; see OpenStore). Ignored when
   // `store_instance` is given.
   std::string store = "memory";
-  // A store the application made (or its own Store implementation). The cluster owns it.
+  // A store the application made (or its own Store implementation). The cluster owns it. Its
+  // timestamps come from whatever clock it was opened with, not the cluster's manual clock.
   std::unique_ptr<Store> store_instance;
   // Manual mode: where the clock starts.
   absl::Time start_time = absl::FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z
-  // Whether to run the built-in controllers (ReplicaSet, Deployment, Endpoints, garbage collector).
-  // Off, the application adds the ones it wants with AddController.
+  // Whether to run the built-in controllers (ReplicaSet, Deployment, Endpoints, garbage collector,
+  // node lifecycle). Off, the application adds the ones it wants with AddController.
   bool builtin_controllers = true;
   // Backoff of the controllers' work queues.
   WorkQueueOptions queue_options;

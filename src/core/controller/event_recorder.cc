@@ -51,9 +51,11 @@ void ClientEventRecorder::Record(const ObjectReference& regarding, absl::string_
   event.count = 1;
   event.reportingComponent = component_;
   event.reportingInstance = host_.empty() ? component_ : absl::StrCat(component_, "-", host_);
-  absl::StatusOr<Event> created = client_.Create(event);
+  // Untyped, so the created event is not decoded again just to learn its name.
+  absl::StatusOr<ObjectPtr> created = client_.CreateObject(ToObject(event));
   if (!created.ok()) return;
-  seen_[aggregate_key] = Seen{created->metadata.namespace_, created->metadata.name, 1, now};
+  const ObjectMeta& meta = (*created)->object.metadata;
+  seen_[aggregate_key] = Seen{meta.namespace_, meta.name, 1, now};
 }
 
 }  // namespace orch
