@@ -105,6 +105,7 @@ class ManualLoop final : public EventLoop {
 
 // A libuv loop on a background thread, on the real clock (or the clock given). Start() starts the
 // thread; Stop() (or the destructor) stops it after the callback running at that moment.
+// REQUIRES: Stop() and the destructor are not called from the loop's own thread.
 class ThreadedLoop : public EventLoop {
  public:
   // `clock` (default: the real clock) must outlive the loop. Timers wait for `when - Now()` of it.

@@ -55,18 +55,21 @@ void CachedInformer::Drain() {
   while (std::optional<WatchEvent> event = watch_->Next(absl::ZeroDuration())) {
     if (event->type == WatchEventType::kError) {
       // The watch ended (fell too far behind, or its revision was compacted): start over from a list.
-      if (absl::Status s = Relist(); !s.ok()) {
-        // Try again on the next loop turn rather than spinning here.
-        loop_.PostAfter(absl::Seconds(1), [weak = weak_from_this()] {
-          if (auto self = weak.lock(); self != nullptr && !self->stopped_) (void)self->Relist();
-        });
-      }
+      RelistOrRetry();
       return;
     }
     if (event->type == WatchEventType::kBookmark) continue;
     revision_ = event->object->revision;
     Apply(event->type, event->object);
   }
+}
+
+void CachedInformer::RelistOrRetry() {
+  if (stopped_ || Relist().ok()) return;
+  // The store refused the list: try again a second later rather than spinning here.
+  loop_.PostAfter(absl::Seconds(1), [weak = weak_from_this()] {
+    if (std::shared_ptr<CachedInformer> self = weak.lock()) self->RelistOrRetry();
+  });
 }
 
 absl::Status CachedInformer::Relist() {

@@ -47,6 +47,8 @@ class CachedInformer final : public Informer, public std::enable_shared_from_thi
   void Drain();
   // Re-lists and turns the difference with the cache into events.
   absl::Status Relist();
+  // Relist, retried every second until the store answers.
+  void RelistOrRetry();
   void Apply(WatchEventType type, const ObjectPtr& object);
   void IndexObject(Index& index, const std::string& key, const Object* before, const Object* after);
 
