@@ -81,7 +81,8 @@ class Informer {
   // called with an ADDED event for every object already there.
   virtual void AddHandler(InformerHandler handler) = 0;
   // A secondary index: ByIndex(name, v) finds the objects whose `values` include v (e.g. pods by
-  // spec.nodeName, or by the uid of their controller).
+  // spec.nodeName, or by the uid of their controller). The name is the index's identity: adding
+  // one by a name already there keeps the first, so users of a shared informer may all ask for it.
   virtual void AddIndex(const std::string& name, std::function<std::vector<std::string>(const Object&)> values) = 0;
   virtual std::vector<ObjectPtr> ByIndex(absl::string_view name, absl::string_view value) const = 0;
 };
@@ -157,6 +158,9 @@ class Controller {
 // controller: true) named in its ownerReferences.
 InformerHandler EnqueueObject(WorkQueue& queue);
 InformerHandler EnqueueControllerOf(WorkQueue& queue, absl::string_view owner_kind);
+// An index for Informer::AddIndex by a selectable field ("spec.nodeName"): objects with the field
+// empty are not indexed.
+std::function<std::vector<std::string>(const Object&)> IndexByField(std::string field);
 
 // Runs controllers on a loop: creates their contexts, the shared informers and the queues. The
 // Cluster facade owns one; a custom control plane can own its own. Loop thread only, except where

@@ -48,6 +48,8 @@ struct Time {
   absl::Time value = absl::InfinitePast();
 
   bool IsSet() const { return value != absl::InfinitePast(); }
+  // `t` cut to the whole second, as metav1.Time holds it.
+  static Time Truncated(absl::Time t) { return Time{absl::FromUnixSeconds(absl::ToUnixSeconds(t))}; }
   // "2025-01-01T00:00:00Z" (whole seconds, as metav1.Time encodes).
   std::string ToRfc3339() const;
   // Accepts RFC 3339 with or without fractions and with any UTC offset.
@@ -105,6 +107,14 @@ struct Object {
   // Values of the kind's selectable fields other than metadata.name/namespace (e.g. "spec.nodeName",
   // "status.phase" for pods), filled by DecodeObject for field selectors. Sorted by field name.
   std::vector<std::pair<std::string, std::string>> fields;
+
+  // The value of one of `fields` ("spec.nodeName"), empty when absent.
+  absl::string_view Field(absl::string_view name) const {
+    for (const auto& [field, value] : fields) {
+      if (field == name) return value;
+    }
+    return {};
+  }
 
   friend bool operator==(const Object&, const Object&) = default;
 };

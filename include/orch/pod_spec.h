@@ -424,6 +424,24 @@ struct PodStatus {
   std::vector<ContainerStatus> containerStatuses;
   std::string qosClass;
   UnknownFields unknown;
+  // The condition of a type ("Ready", "PodScheduled"), or nullptr.
+  const PodCondition* FindCondition(absl::string_view type) const {
+    for (const PodCondition& condition : conditions) {
+      if (condition.type == type) return &condition;
+    }
+    return nullptr;
+  }
+  PodCondition* FindCondition(absl::string_view type) {
+    return const_cast<PodCondition*>(static_cast<const PodStatus*>(this)->FindCondition(type));
+  }
+  // The condition of a type, added (with only its type set) when missing.
+  PodCondition& EnsureCondition(absl::string_view type) {
+    if (PodCondition* found = FindCondition(type)) return *found;
+    PodCondition& added = conditions.emplace_back();
+    added.type = std::string(type);
+    return added;
+  }
+
   friend bool operator==(const PodStatus&, const PodStatus&) = default;
 };
 

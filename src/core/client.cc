@@ -59,19 +59,11 @@ absl::Status AdmitDefaultTolerations(Object* object) {
   return absl::OkStatus();
 }
 
-// The value of a selectable field filled by the codec ("" when absent).
-std::string FieldValue(const Object& object, absl::string_view field) {
-  for (const auto& [name, value] : object.fields) {
-    if (name == field) return value;
-  }
-  return "";
-}
-
 // A pod bound to a node and not finished is deleted gracefully by default, so its node agent can
 // stop it; the grace period is the pod's terminationGracePeriodSeconds (30 when unset).
 std::optional<int64_t> PodGracePeriod(const Object& pod) {
-  std::string phase = FieldValue(pod, "status.phase");
-  if (FieldValue(pod, "spec.nodeName").empty() || phase == "Succeeded" || phase == "Failed") return 0;
+  const absl::string_view phase = pod.Field("status.phase");
+  if (pod.Field("spec.nodeName").empty() || phase == "Succeeded" || phase == "Failed") return 0;
   Json spec = Json::parse(pod.spec, nullptr, /*allow_exceptions=*/false);
   if (spec.is_object()) {
     auto inner = spec.find("spec");

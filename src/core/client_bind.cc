@@ -39,7 +39,7 @@ bool SpliceNodeName(Object& pod, absl::string_view node_name) {
 bool SpliceScheduledCondition(Object& pod, absl::Time now) {
   if (pod.status != R"({"phase":"Pending"})") return false;
   pod.status = absl::StrCat(R"({"conditions":[{"lastProbeTime":null,"lastTransitionTime":")",
-                            Time{absl::FromUnixSeconds(absl::ToUnixSeconds(now))}.ToRfc3339(),
+                            Time::Truncated(now).ToRfc3339(),
                             R"(","status":"True","type":"PodScheduled"}],"phase":"Pending"})");
   return true;
 }
@@ -49,19 +49,12 @@ absl::StatusOr<ObjectPtr> SetScheduledCondition(Store& store, const ResourceType
                                                 absl::string_view name, const ObjectPtr& bound, absl::Time now) {
   absl::StatusOr<Pod> current = FromObject<Pod>(bound->object);
   if (!current.ok()) return current.status();
-  PodCondition* scheduled = nullptr;
-  for (PodCondition& condition : current->status.conditions) {
-    if (condition.type == "PodScheduled") scheduled = &condition;
-  }
-  if (scheduled == nullptr) {
-    scheduled = &current->status.conditions.emplace_back();
-    scheduled->type = "PodScheduled";
-  }
-  if (scheduled->status != "True") {
-    scheduled->status = "True";
-    scheduled->reason.clear();
-    scheduled->message.clear();
-    scheduled->lastTransitionTime = Time{absl::FromUnixSeconds(absl::ToUnixSeconds(now))};
+  PodCondition& scheduled = current->status.EnsureCondition("PodScheduled");
+  if (scheduled.status != "True") {
+    scheduled.status = "True";
+    scheduled.reason.clear();
+    scheduled.message.clear();
+    scheduled.lastTransitionTime = Time::Truncated(now);
   }
   for (int attempt = 0; attempt < 16; ++attempt) {
     absl::StatusOr<ObjectPtr> written = store.UpdateStatus(ToObject(*current));

@@ -47,8 +47,6 @@ std::string RandomSuffix() {
   return suffix;
 }
 
-absl::Time WholeSeconds(absl::Time t) { return absl::FromUnixSeconds(absl::ToUnixSeconds(t)); }
-
 // Sleeps while *word == expected. A bare futex: std::atomic::wait spins and yields first, which with
 // dozens of writers waiting on two cores costs more than the wait itself.
 void FutexWait(std::atomic<uint32_t>* word, uint32_t expected) {
@@ -318,7 +316,7 @@ absl::StatusOr<ObjectPtr> SqliteStore::Create(Object object) {
     return InvalidError((*type)->kind, "", "metadata.name: Required value: name or generateName is required");
   }
   meta.uid = NewUid();
-  meta.creationTimestamp = Time{WholeSeconds(clock_->Now())};
+  meta.creationTimestamp = Time::Truncated(clock_->Now());
   meta.generation = 1;
   meta.deletionTimestamp = Time{};
   meta.deletionGracePeriodSeconds.reset();
@@ -452,7 +450,7 @@ absl::StatusOr<DeleteResult> SqliteStore::Delete(const ResourceType& type, absl:
       if (old.deletionTimestamp.IsSet() && (old_grace <= grace || !old.finalizers.empty())) {
         return DeleteResult{current, false};
       }
-      next.metadata.deletionTimestamp = Time{WholeSeconds(clock_->Now()) + absl::Seconds(grace)};
+      next.metadata.deletionTimestamp = Time{Time::Truncated(clock_->Now()).value + absl::Seconds(grace)};
       next.metadata.deletionGracePeriodSeconds = grace;
       change = WatchEventType::kModified;
     }

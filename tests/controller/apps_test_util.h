@@ -10,24 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "controller/controller_test_util.h"
 #include "orch/controller.h"
 #include "orch/controllers.h"
 #include "orch/types.h"
 
 namespace orch::testing {
 
-struct AppsFixture {
-  AppsFixture() {
-    SqliteStoreOptions options;
-    options.clock = &clock;
-    absl::StatusOr<std::unique_ptr<Store>> opened = OpenSqliteStore(options);
-    REQUIRE(opened.ok());
-    store = std::move(*opened);
-    REQUIRE(EnsureSystemNamespaces(*store).ok());
-    client = std::make_unique<Client>(*store);
-    manager = ControllerManager::Create(*client, loop);
-  }
-
+struct AppsFixture : ControlPlane {
   static PodTemplateSpec Template(const Labels& labels, const std::string& image = "nginx:1.0") {
     PodTemplateSpec pod;
     pod.metadata.labels = labels;
@@ -100,12 +90,6 @@ struct AppsFixture {
     }
     return out;
   }
-
-  ManualClock clock;
-  ManualLoop loop{&clock};
-  std::unique_ptr<Store> store;
-  std::unique_ptr<Client> client;
-  std::unique_ptr<ControllerManager> manager;
 };
 
 }  // namespace orch::testing

@@ -3,33 +3,20 @@
 
 #include <algorithm>
 
+#include "controller/controller_test_util.h"
 #include "orch/controller.h"
 #include "orch/types.h"
 
 namespace orch {
 namespace {
 
-struct Fixture {
-  Fixture() {
-    absl::StatusOr<std::unique_ptr<Store>> opened = OpenStore("memory");
-    REQUIRE(opened.ok());
-    store = std::move(*opened);
-    REQUIRE(EnsureSystemNamespaces(*store).ok());
-    client = std::make_unique<Client>(*store);
-    manager = ControllerManager::Create(*client, loop);
-  }
+struct Fixture : testing::ControlPlane {
   ConfigMap MakeConfigMap(const std::string& name, const Labels& labels = {}) {
     ConfigMap map;
     map.metadata.name = name;
     map.metadata.labels = labels;
     return map;
   }
-
-  ManualClock clock;
-  ManualLoop loop{&clock};
-  std::unique_ptr<Store> store;
-  std::unique_ptr<Client> client;
-  std::unique_ptr<ControllerManager> manager;
 };
 
 // Counts reconciles per key; fails a key a given number of times first.

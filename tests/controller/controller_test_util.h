@@ -1,4 +1,5 @@
-// A control plane without nodes for controller tests: memory store, client, manual loop, manager.
+// A control plane without nodes for controller tests: a memory store and a client stamping times
+// with the manual clock, a manual loop, a controller manager.
 #ifndef ORCH_TESTS_CONTROLLER_CONTROLLER_TEST_UTIL_H_
 #define ORCH_TESTS_CONTROLLER_CONTROLLER_TEST_UTIL_H_
 
@@ -14,11 +15,13 @@ namespace orch::testing {
 
 struct ControlPlane {
   ControlPlane() {
-    absl::StatusOr<std::unique_ptr<Store>> opened = OpenStore("memory");
+    absl::StatusOr<std::unique_ptr<Store>> opened = OpenStore("memory", &clock);
     REQUIRE(opened.ok());
     store = std::move(*opened);
     REQUIRE(EnsureSystemNamespaces(*store).ok());
-    client = std::make_unique<Client>(*store);
+    ClientOptions options;
+    options.clock = &clock;
+    client = std::make_unique<Client>(*store, options);
     manager = ControllerManager::Create(*client, loop);
   }
 

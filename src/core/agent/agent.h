@@ -31,9 +31,6 @@ struct Shared {
   absl::flat_hash_map<std::string, PodWorker*> by_sandbox;
 };
 
-// Whole seconds, as metav1.Time keeps them: a time written and read back compares equal.
-inline Time Seconds(absl::Time t) { return Time{absl::FromUnixSeconds(absl::ToUnixSeconds(t))}; }
-
 // One container of a pod, as its worker tracks it.
 struct ContainerWorker {
   struct Termination {

@@ -99,8 +99,8 @@ NodeStatus NodeAgent::DesiredStatus(const NodeStatus& current) const {
     c.status = want.status;
     c.reason = want.reason;
     c.message = want.message;
-    c.lastHeartbeatTime = Seconds(now);
-    c.lastTransitionTime = Seconds(now);
+    c.lastHeartbeatTime = Time::Truncated(now);
+    c.lastTransitionTime = Time::Truncated(now);
     for (const NodeCondition& old : current.conditions) {
       if (old.type != c.type) continue;
       if (old.status == c.status) c.lastTransitionTime = old.lastTransitionTime;
@@ -127,7 +127,7 @@ absl::Status NodeAgent::PostNodeStatus(bool force) {
   NodeStatus desired = DesiredStatus(node->status);
   const absl::Time now = shared_.loop.clock().Now();
   if (force) {
-    for (NodeCondition& c : desired.conditions) c.lastHeartbeatTime = Seconds(now);
+    for (NodeCondition& c : desired.conditions) c.lastHeartbeatTime = Time::Truncated(now);
   }
   if (desired == node->status) {
     posted_version_ = node->metadata.resourceVersion;

@@ -16,14 +16,6 @@ using agent::NodeAgent;
 using agent::PodWorker;
 using agent::Shared;
 
-std::vector<std::string> NodeNameOf(const Object& pod) {
-  for (const auto& [field, value] : pod.fields) {
-    if (field == "spec.nodeName")
-      return value.empty() ? std::vector<std::string>{} : std::vector<std::string>{value};
-  }
-  return {};
-}
-
 class Pool final : public NodeAgentPool {
  public:
   Pool(Client& client, EventLoop& loop, ControllerManager& manager, NodeAgentPoolOptions options,
@@ -43,7 +35,7 @@ class Pool final : public NodeAgentPool {
   }
 
   void Start() {
-    shared_.pods.AddIndex("spec.nodeName", NodeNameOf);
+    shared_.pods.AddIndex("spec.nodeName", IndexByField("spec.nodeName"));
     shared_.pods.AddHandler([this, alive = std::weak_ptr<bool>(alive_)](const InformerEvent& event) {
       if (std::shared_ptr<bool> a = alive.lock(); a != nullptr && *a) OnPodEvent(event);
     });
@@ -135,9 +127,9 @@ class Pool final : public NodeAgentPool {
   }
 
   void OnPodEvent(const InformerEvent& event) {
-    std::vector<std::string> node = NodeNameOf(event.object->object);
+    const absl::string_view node = event.object->object.Field("spec.nodeName");
     if (node.empty()) return;
-    NodeAgent* agent = Find(node.front());
+    NodeAgent* agent = Find(node);
     if (agent != nullptr) agent->OnPod(event.object, event.type == WatchEventType::kDeleted);
   }
 

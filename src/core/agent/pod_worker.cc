@@ -23,13 +23,6 @@ std::string FormatBackoff(absl::Duration d) {
   return absl::StrCat(seconds / 60, "m", seconds % 60, "s");
 }
 
-const PodCondition* FindCondition(const PodStatus& status, absl::string_view type) {
-  for (const PodCondition& c : status.conditions) {
-    if (c.type == type) return &c;
-  }
-  return nullptr;
-}
-
 // A condition that keeps its lastTransitionTime while its status does not change.
 PodCondition MakeCondition(const PodStatus& old, const char* type, bool ok, absl::Time now,
                            std::string reason = "", std::string message = "") {
@@ -38,9 +31,9 @@ PodCondition MakeCondition(const PodStatus& old, const char* type, bool ok, absl
   c.status = ok ? "True" : "False";
   c.reason = std::move(reason);
   c.message = std::move(message);
-  const PodCondition* before = FindCondition(old, type);
+  const PodCondition* before = old.FindCondition(type);
   c.lastTransitionTime =
-      before != nullptr && before->status == c.status ? before->lastTransitionTime : Seconds(now);
+      before != nullptr && before->status == c.status ? before->lastTransitionTime : Time::Truncated(now);
   if (before != nullptr) {
     c.lastProbeTime = before->lastProbeTime;
     c.unknown = before->unknown;
@@ -172,7 +165,7 @@ absl::Status PodWorker::EnsureSandbox(const Pod& pod) {
   shared.by_sandbox[sandbox_id_] = this;
   if (start_time_ == absl::InfinitePast()) {
     start_time_ =
-        pod.status.startTime.IsSet() ? pod.status.startTime.value : Seconds(shared.loop.clock().Now()).value;
+        pod.status.startTime.IsSet() ? pod.status.startTime.value : Time::Truncated(shared.loop.clock().Now()).value;
   }
   return absl::OkStatus();
 }
@@ -445,8 +438,8 @@ ContainerStatus PodWorker::ComputeContainerStatus(const Pod& pod, const Containe
     ContainerStateTerminated& t = cs.lastState.terminated.emplace();
     t.exitCode = worker.last->exit_code;
     t.reason = worker.last->reason;
-    t.startedAt = Seconds(worker.last->started_at);
-    t.finishedAt = Seconds(worker.last->finished_at);
+    t.startedAt = Time::Truncated(worker.last->started_at);
+    t.finishedAt = Time::Truncated(worker.last->finished_at);
     t.containerID = worker.last->id;
   }
   if (!sandbox_error_.empty()) {
@@ -479,7 +472,7 @@ ContainerStatus PodWorker::ComputeContainerStatus(const Pod& pod, const Containe
       cs.imageID.clear();
       break;
     case ContainerRunState::kRunning:
-      cs.state.running = ContainerStateRunning{Seconds(status->started_at), {}};
+      cs.state.running = ContainerStateRunning{Time::Truncated(status->started_at), {}};
       cs.started = true;
       cs.ready = worker.ready;
       break;
@@ -487,8 +480,8 @@ ContainerStatus PodWorker::ComputeContainerStatus(const Pod& pod, const Containe
       ContainerStateTerminated& t = cs.state.terminated.emplace();
       t.exitCode = status->exit_code;
       t.reason = status->reason;
-      t.startedAt = Seconds(status->started_at);
-      t.finishedAt = Seconds(status->finished_at);
+      t.startedAt = Time::Truncated(status->started_at);
+      t.finishedAt = Time::Truncated(status->finished_at);
       t.containerID = status->id;
       break;
     }
@@ -547,7 +540,7 @@ PodStatus PodWorker::ComputeStatus(const Pod& pod) {
   conditions.push_back(MakeCondition(pod.status, "Ready", all_ready && !completed, now, reason, message));
   conditions.push_back(
       MakeCondition(pod.status, "ContainersReady", all_ready && !completed, now, reason, message));
-  if (const PodCondition* scheduled = FindCondition(pod.status, "PodScheduled")) {
+  if (const PodCondition* scheduled = pod.status.FindCondition("PodScheduled")) {
     conditions.push_back(*scheduled);
   } else {
     conditions.push_back(MakeCondition(pod.status, "PodScheduled", true, now));

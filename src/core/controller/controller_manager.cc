@@ -135,6 +135,13 @@ InformerHandler EnqueueObject(WorkQueue& queue) {
   return [&queue](const InformerEvent& event) { queue.Add(ObjectKey::Of(event.object->object.metadata)); };
 }
 
+std::function<std::vector<std::string>(const Object&)> IndexByField(std::string field) {
+  return [field = std::move(field)](const Object& object) {
+    const absl::string_view value = object.Field(field);
+    return value.empty() ? std::vector<std::string>{} : std::vector<std::string>{std::string(value)};
+  };
+}
+
 InformerHandler EnqueueControllerOf(WorkQueue& queue, absl::string_view owner_kind) {
   return [&queue, kind = std::string(owner_kind)](const InformerEvent& event) {
     auto enqueue = [&](const ObjectPtr& object) {

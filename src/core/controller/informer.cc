@@ -163,9 +163,10 @@ void CachedInformer::AddHandler(InformerHandler handler) {
 }
 
 void CachedInformer::AddIndex(const std::string& name, std::function<std::vector<std::string>(const Object&)> values) {
-  Index& index = indexes_[name];
+  auto [it, added] = indexes_.try_emplace(name);
+  if (!added) return;
+  Index& index = it->second;
   index.values = std::move(values);
-  index.keys_by_value.clear();
   for (const auto& [key, object] : objects_) IndexObject(index, key, nullptr, &object->object);
 }
 

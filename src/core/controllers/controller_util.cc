@@ -12,19 +12,7 @@ namespace {
 constexpr int kConflictRetries = 8;
 constexpr char kPodDeletionCost[] = "controller.kubernetes.io/pod-deletion-cost";
 
-const PodCondition* ReadyCondition(const Pod& pod) {
-  for (const PodCondition& condition : pod.status.conditions) {
-    if (condition.type == "Ready") return &condition;
-  }
-  return nullptr;
-}
-
-std::string FieldValue(const Object& object, absl::string_view field) {
-  for (const auto& [name, value] : object.fields) {
-    if (name == field) return value;
-  }
-  return "";
-}
+const PodCondition* ReadyCondition(const Pod& pod) { return pod.status.FindCondition("Ready"); }
 
 int PhaseOrdinal(const std::string& phase) {
   if (phase == "Pending") return 0;
@@ -92,7 +80,7 @@ LabelSelector SelectorOf(const std::optional<LabelSelectorSpec>& spec) {
 
 bool IsPodActive(const Object& pod) {
   if (pod.metadata.deletionTimestamp.IsSet()) return false;
-  const std::string phase = FieldValue(pod, "status.phase");
+  const absl::string_view phase = pod.Field("status.phase");
   return phase != "Succeeded" && phase != "Failed";
 }
 

@@ -238,7 +238,7 @@ DeploymentCondition NewCondition(const std::string& type, const std::string& sta
   condition.message = message;
   // Conditions are stored with whole seconds; keep them so, or a re-read would differ.
   condition.lastUpdateTime = condition.lastTransitionTime =
-      Time{absl::FromUnixSeconds(absl::ToUnixSeconds(now))};
+      Time::Truncated(now);
   return condition;
 }
 

@@ -7,16 +7,10 @@
 #include "orch/controllers.h"
 #include "orch/errors.h"
 #include "orch/types.h"
+#include "src/core/controllers/controller_util.h"
 
 namespace orch {
 namespace {
-
-bool IsPodReady(const Pod& pod) {
-  for (const PodCondition& condition : pod.status.conditions) {
-    if (condition.type == "Ready") return condition.status == "True";
-  }
-  return false;
-}
 
 // Kubernetes' ShouldPodBeInEndpoints: a pod with an address that has not ended and is not going away.
 bool ShouldBeInEndpoints(const Pod& pod) {
@@ -180,7 +174,7 @@ class EndpointsController final : public Controller {
       target.name = pod->metadata.name;
       target.uid = pod->metadata.uid;
       address.targetRef = std::move(target);
-      if (IsPodReady(*pod) || service.spec.publishNotReadyAddresses) {
+      if (controllers::IsPodReady(*pod) || service.spec.publishNotReadyAddresses) {
         subset.addresses.push_back(std::move(address));
       } else {
         subset.notReadyAddresses.push_back(std::move(address));

@@ -65,7 +65,7 @@ class GarbageCollector final : public Controller {
       for (const OwnerReference& owner : object.metadata.ownerReferences) uids.push_back(owner.uid);
       return uids;
     });
-    informer.AddHandler([this, &type](const InformerEvent& event) { OnEvent(type, event); });
+    informer.AddHandler([this](const InformerEvent& event) { OnEvent(event); });
   }
 
   static std::string KindKey(absl::string_view group, absl::string_view kind) { return absl::StrCat(group, "/", kind); }
@@ -87,7 +87,7 @@ class GarbageCollector final : public Controller {
     return dependents;
   }
 
-  void OnEvent(const ResourceType& type, const InformerEvent& event) {
+  void OnEvent(const InformerEvent& event) {
     const ObjectMeta& meta = event.object->object.metadata;
     if (event.type == WatchEventType::kDeleted) {
       // Its dependents may now be orphans; owners waiting for it may now finish.
@@ -115,7 +115,6 @@ class GarbageCollector final : public Controller {
     if (deletion_changed && WaitingForDependents(meta)) {
       for (const ObjectPtr& dependent : Dependents(meta.uid)) context_->queue().Add(QueueKey(dependent->object));
     }
-    (void)type;
   }
 
   void EnqueueOwner(const Object& dependent, const OwnerReference& owner) {

@@ -20,16 +20,6 @@ constexpr const char* kLeaseNamespace = "kube-node-lease";
 constexpr const char* kUnreachable = "node.kubernetes.io/unreachable";
 constexpr const char* kNotReady = "node.kubernetes.io/not-ready";
 
-Time Seconds(absl::Time t) { return Time{absl::FromUnixSeconds(absl::ToUnixSeconds(t))}; }
-
-std::vector<std::string> NodeNameOf(const Object& pod) {
-  for (const auto& [field, value] : pod.fields) {
-    if (field == "spec.nodeName")
-      return value.empty() ? std::vector<std::string>{} : std::vector<std::string>{value};
-  }
-  return {};
-}
-
 const NodeCondition* ReadyCondition(const Node& node) {
   for (const NodeCondition& c : node.status.conditions) {
     if (c.type == "Ready") return &c;
@@ -55,7 +45,7 @@ class NodeLifecycleController final : public Controller {
     nodes_ = &context.InformerFor<Node>();
     leases_ = &context.InformerFor<Lease>();
     pods_ = &context.InformerFor<Pod>();
-    pods_->AddIndex("spec.nodeName", NodeNameOf);
+    pods_->AddIndex("spec.nodeName", IndexByField("spec.nodeName"));
     WorkQueue& queue = context.queue();
     nodes_->AddHandler([&queue](const InformerEvent& event) {
       queue.Add({"", event.object->object.metadata.name});
@@ -71,8 +61,8 @@ class NodeLifecycleController final : public Controller {
     });
     pods_->AddHandler([this, &queue](const InformerEvent& event) {
       if (!options_.taint_based_eviction || event.type == WatchEventType::kDeleted) return;
-      std::vector<std::string> node = NodeNameOf(event.object->object);
-      if (!node.empty() && no_execute_.contains(node.front()))
+      const absl::string_view node = event.object->object.Field("spec.nodeName");
+      if (!node.empty() && no_execute_.contains(node))
         queue.Add(ObjectKey::Of(event.object->object.metadata));
     });
     return absl::OkStatus();
@@ -149,7 +139,7 @@ class NodeLifecycleController final : public Controller {
           c.type != "PIDPressure")
         continue;
       found_ready = found_ready || c.type == "Ready";
-      if (c.status != "Unknown") c.lastTransitionTime = Seconds(now);
+      if (c.status != "Unknown") c.lastTransitionTime = Time::Truncated(now);
       c.status = "Unknown";
       c.reason = reason;
       c.message = message;
@@ -160,8 +150,8 @@ class NodeLifecycleController final : public Controller {
       ready.status = "Unknown";
       ready.reason = reason;
       ready.message = message;
-      ready.lastHeartbeatTime = Seconds(now);
-      ready.lastTransitionTime = Seconds(now);
+      ready.lastHeartbeatTime = Time::Truncated(now);
+      ready.lastTransitionTime = Time::Truncated(now);
       node.status.conditions.push_back(std::move(ready));
     }
     absl::StatusOr<Node> written = context_->client().UpdateStatus(node);
@@ -181,7 +171,7 @@ class NodeLifecycleController final : public Controller {
       for (PodCondition& c : pod->status.conditions) {
         if (c.type != "Ready" || c.status == "False") continue;
         c.status = "False";
-        c.lastTransitionTime = Seconds(now);
+        c.lastTransitionTime = Time::Truncated(now);
         changed = true;
       }
       if (!changed) continue;
@@ -217,7 +207,7 @@ class NodeLifecycleController final : public Controller {
       changed = true;
     }
     if (wanted != nullptr && !have_execute) {
-      taints.push_back(Taint{wanted, "", "NoExecute", Seconds(now), {}});
+      taints.push_back(Taint{wanted, "", "NoExecute", Time::Truncated(now), {}});
       changed = true;
     }
     if (!changed) return absl::OkStatus();
@@ -233,9 +223,9 @@ class NodeLifecycleController final : public Controller {
     if (!options_.taint_based_eviction) return absl::OkStatus();
     ObjectPtr object = pods_->Get(key.namespace_, key.name);
     if (object == nullptr || object->object.metadata.deletionTimestamp.IsSet()) return absl::OkStatus();
-    std::vector<std::string> node_name = NodeNameOf(object->object);
+    const absl::string_view node_name = object->object.Field("spec.nodeName");
     if (node_name.empty()) return absl::OkStatus();
-    ObjectPtr node_object = nodes_->Get("", node_name.front());
+    ObjectPtr node_object = nodes_->Get("", node_name);
     if (node_object == nullptr) return absl::OkStatus();
     absl::StatusOr<Node> node = FromObject<Node>(node_object->object);
     absl::StatusOr<Pod> pod = FromObject<Pod>(object->object);

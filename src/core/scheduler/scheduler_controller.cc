@@ -24,17 +24,8 @@ using scheduler::SchedulingQueue;
 constexpr absl::Duration kLeftoverFlushPeriod = absl::Seconds(30);
 
 bool IsTerminal(const Object& pod) {
-  for (const auto& [field, value] : pod.fields) {
-    if (field == "status.phase") return value == "Succeeded" || value == "Failed";
-  }
-  return false;
-}
-
-std::string NodeNameOf(const Object& pod) {
-  for (const auto& [field, value] : pod.fields) {
-    if (field == "spec.nodeName") return value;
-  }
-  return "";
+  const absl::string_view phase = pod.Field("status.phase");
+  return phase == "Succeeded" || phase == "Failed";
 }
 
 class SchedulerController final : public Controller {
@@ -105,7 +96,7 @@ class SchedulerController final : public Controller {
     const absl::Time now = context_->clock().Now();
     const Object& object = event.object->object;
     const std::string& uid = object.metadata.uid;
-    const std::string node_name = NodeNameOf(object);
+    const std::string node_name(object.Field("spec.nodeName"));
     if (event.type == WatchEventType::kDeleted || (!node_name.empty() && IsTerminal(object))) {
       queue_.Delete(uid);
       if (cache_.GetPod(uid) != nullptr) {
@@ -196,7 +187,7 @@ class SchedulerController final : public Controller {
     if (!queued) return;
     const PodInfo& pod = queued->pod;
     ObjectPtr stored = pods_->Get(pod.namespace_, pod.name);
-    if (stored == nullptr || stored->object.metadata.uid != pod.uid || !NodeNameOf(stored->object).empty()) {
+    if (stored == nullptr || stored->object.metadata.uid != pod.uid || !stored->object.Field("spec.nodeName").empty()) {
       queue_.Done(pod.uid);
       return;
     }
@@ -255,21 +246,14 @@ class SchedulerController final : public Controller {
   void MarkUnschedulable(const ObjectPtr& stored, const std::string& message) {
     absl::StatusOr<Pod> pod = FromObject<Pod>(stored->object);
     if (!pod.ok()) return;
-    PodCondition* scheduled = nullptr;
-    for (PodCondition& condition : pod->status.conditions) {
-      if (condition.type == "PodScheduled") scheduled = &condition;
+    PodCondition& scheduled = pod->status.EnsureCondition("PodScheduled");
+    if (scheduled.status == "False" && scheduled.reason == "Unschedulable" && scheduled.message == message) return;
+    if (scheduled.status != "False") {
+      scheduled.lastTransitionTime = Time::Truncated(context_->clock().Now());
     }
-    if (scheduled == nullptr) {
-      scheduled = &pod->status.conditions.emplace_back();
-      scheduled->type = "PodScheduled";
-    }
-    if (scheduled->status == "False" && scheduled->reason == "Unschedulable" && scheduled->message == message) return;
-    if (scheduled->status != "False") {
-      scheduled->lastTransitionTime = Time{absl::FromUnixSeconds(absl::ToUnixSeconds(context_->clock().Now()))};
-    }
-    scheduled->status = "False";
-    scheduled->reason = "Unschedulable";
-    scheduled->message = message;
+    scheduled.status = "False";
+    scheduled.reason = "Unschedulable";
+    scheduled.message = message;
     (void)context_->client().UpdateStatus(*pod);
   }
 
