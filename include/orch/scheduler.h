@@ -168,6 +168,9 @@ enum class FilterCode {
   kUnschedulable,
   // The pod cannot fit here whatever is evicted (node affinity, taints, ...).
   kUnschedulableAndUnresolvable,
+  // From PreFilter only: the plugin has nothing to check for this pod (no constraint of its kind), so
+  // its Filter is not called during this attempt (kube-scheduler's Skip).
+  kSkip,
 };
 
 // The verdict of a filter on one node: success, or the reasons it does not fit, in Kubernetes'
@@ -185,6 +188,7 @@ struct FilterStatus {
   static FilterStatus Unresolvable(std::string reason) {
     return {FilterCode::kUnschedulableAndUnresolvable, {std::move(reason)}, {}};
   }
+  static FilterStatus Skip() { return {FilterCode::kSkip, {}, {}}; }
 };
 
 // Decides whether a pod may run on a node. Implementations must be deterministic.
@@ -194,13 +198,18 @@ class FilterPlugin {
   // A stable name ("NodeResourcesFit"), used in results and weights.
   virtual absl::string_view Name() const = 0;
   // Once per scheduling attempt before any Filter: lets a plugin precompute what it needs about the
-  // whole cluster for this pod. A non-ok status rejects the pod on every node.
+  // whole cluster for this pod. Skip() means Filter would pass every node, so it is not called; any
+  // other non-ok status rejects the pod on every node.
   virtual FilterStatus PreFilter(const PodInfo& /*pod*/, const ClusterSnapshot& /*snapshot*/) {
     return FilterStatus::Success();
   }
   virtual FilterStatus Filter(const PodInfo& pod, const NodeInfo& node,
                               const ClusterSnapshot& snapshot) const = 0;
 };
+
+// What PreScore decided: score the nodes, or skip this plugin for the attempt because it would give
+// every node the same score (kube-scheduler's Skip). A skipped plugin adds nothing to any node.
+enum class ScoreCode { kScore, kSkip };
 
 // A node and its score, as passed to NormalizeScores.
 struct NodeScore {
@@ -216,9 +225,12 @@ class ScorePlugin {
 
   virtual ~ScorePlugin() = default;
   virtual absl::string_view Name() const = 0;
-  // Once per attempt before any Score, with the feasible nodes.
-  virtual void PreScore(const PodInfo& /*pod*/, absl::Span<const NodeInfo* const> /*nodes*/,
-                        const ClusterSnapshot& /*snapshot*/) {}
+  // Once per attempt before any Score, with the feasible nodes. kSkip: Score and NormalizeScores are
+  // not called this attempt.
+  virtual ScoreCode PreScore(const PodInfo& /*pod*/, absl::Span<const NodeInfo* const> /*nodes*/,
+                             const ClusterSnapshot& /*snapshot*/) {
+    return ScoreCode::kScore;
+  }
   virtual int64_t Score(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot& snapshot) const = 0;
   // Rescales raw scores of all feasible nodes into 0..100; the default leaves them as they are.
   virtual void NormalizeScores(const PodInfo& /*pod*/, absl::Span<NodeScore> /*scores*/) const {}

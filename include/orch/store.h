@@ -143,6 +143,10 @@ class Store {
   virtual absl::StatusOr<ObjectPtr> Update(Object object) = 0;
   // Replaces only the status (the status subresource); metadata and spec stay as stored.
   virtual absl::StatusOr<ObjectPtr> UpdateStatus(Object object) = 0;
+  // Replaces spec and status in one write, as Update does otherwise (and as if the kind had no status
+  // subresource): for subresources that change both at once, like pods/binding (spec.nodeName and
+  // the PodScheduled condition). One revision, one MODIFIED event.
+  virtual absl::StatusOr<ObjectPtr> UpdateSpecAndStatus(Object object) = 0;
   virtual absl::StatusOr<DeleteResult> Delete(const ResourceType& type, absl::string_view namespace_,
                                               absl::string_view name, const DeleteOptions& options = {}) = 0;
   virtual absl::StatusOr<std::unique_ptr<Watcher>> Watch(const ResourceType& type,

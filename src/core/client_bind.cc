@@ -44,29 +44,24 @@ bool SpliceScheduledCondition(Object& pod, absl::Time now) {
   return true;
 }
 
-// Sets PodScheduled=True on a bound pod the typed way, retrying on conflicts with status writers.
-absl::StatusOr<ObjectPtr> SetScheduledCondition(Store& store, const ResourceType& type, absl::string_view namespace_,
-                                                absl::string_view name, const ObjectPtr& bound, absl::Time now) {
-  absl::StatusOr<Pod> current = FromObject<Pod>(bound->object);
-  if (!current.ok()) return current.status();
-  PodCondition& scheduled = current->status.EnsureCondition("PodScheduled");
+// The typed way, for any other shape: Conflict when the pod is already assigned.
+absl::StatusOr<Object> BindTyped(const Object& current, absl::string_view node_name, absl::Time now) {
+  absl::StatusOr<Pod> pod = FromObject<Pod>(current);
+  if (!pod.ok()) return pod.status();
+  if (!pod->spec.nodeName.empty()) {
+    return ConflictError("pods", pod->metadata.name,
+                         absl::StrCat("pod ", pod->metadata.name, " is already assigned to node \"",
+                                      pod->spec.nodeName, "\""));
+  }
+  pod->spec.nodeName = std::string(node_name);
+  PodCondition& scheduled = pod->status.EnsureCondition("PodScheduled");
   if (scheduled.status != "True") {
     scheduled.status = "True";
     scheduled.reason.clear();
     scheduled.message.clear();
     scheduled.lastTransitionTime = Time::Truncated(now);
   }
-  for (int attempt = 0; attempt < 16; ++attempt) {
-    absl::StatusOr<ObjectPtr> written = store.UpdateStatus(ToObject(*current));
-    if (!IsConflict(written.status())) return written;
-    absl::StatusOr<ObjectPtr> latest = store.Get(type, namespace_, name);
-    if (!latest.ok()) return latest.status();
-    absl::StatusOr<Pod> fresh = FromObject<Pod>((*latest)->object);
-    if (!fresh.ok()) return fresh.status();
-    fresh->status.conditions = current->status.conditions;
-    current = std::move(fresh);
-  }
-  return ConflictError("pods", name, "the pod's status keeps changing");
+  return ToObject(*pod);
 }
 
 }  // namespace
@@ -77,44 +72,29 @@ absl::StatusOr<ObjectPtr> Client::BindPod(absl::string_view namespace_, absl::st
   if (!type.ok()) return type.status();
   if (node_name.empty()) return InvalidError("Binding", name, "target.name: Required value");
   Clock& clock = options_.clock != nullptr ? *options_.clock : *RealClock();
+  // One write of spec.nodeName and the PodScheduled condition together, conditional on the version
+  // read: a write in between (a status update by someone else) makes it look again.
   for (int attempt = 0; attempt < 16; ++attempt) {
     absl::StatusOr<ObjectPtr> stored = store_.Get(**type, namespace_, name);
     if (!stored.ok()) return stored.status();
-    if (!uid.empty() && (*stored)->object.metadata.uid != uid) {
+    const Object& current = (*stored)->object;
+    if (!uid.empty() && current.metadata.uid != uid) {
       return absl::NotFoundError(absl::StrCat("pods \"", name, "\" with uid ", uid, " not found"));
     }
-    const Object& current_object = (*stored)->object;
-    if (current_object.metadata.deletionTimestamp.IsSet()) {
+    if (current.metadata.deletionTimestamp.IsSet()) {
       return ConflictError("pods", name, absl::StrCat("pod ", name, " is being deleted, cannot be assigned to a host"));
     }
-    Object spliced = current_object;
-    if (SpliceNodeName(spliced, node_name)) {
-      absl::StatusOr<ObjectPtr> bound = store_.Update(spliced);
-      if (IsConflict(bound.status())) continue;
-      if (!bound.ok()) return bound.status();
-      Object with_status = (*bound)->object;
-      if (SpliceScheduledCondition(with_status, clock.Now())) {
-        absl::StatusOr<ObjectPtr> written = store_.UpdateStatus(std::move(with_status));
-        if (!IsConflict(written.status())) return written;
-      }
-      // A status other than the plain new one: set the condition the typed way.
-      return SetScheduledCondition(store_, **type, namespace_, name, *bound, clock.Now());
+    const absl::Time now = clock.Now();
+    Object next = current;
+    if (!SpliceNodeName(next, node_name) || !SpliceScheduledCondition(next, now)) {
+      absl::StatusOr<Object> typed = BindTyped(current, node_name, now);
+      if (!typed.ok()) return typed.status();
+      next = *std::move(typed);
+      next.metadata.resourceVersion = current.metadata.resourceVersion;
     }
-    absl::StatusOr<Pod> pod = FromObject<Pod>((*stored)->object);
-    if (!pod.ok()) return pod.status();
-    if (!pod->spec.nodeName.empty()) {
-      return ConflictError("pods", name, absl::StrCat("pod ", name, " is already assigned to node \"",
-                                                      pod->spec.nodeName, "\""));
-    }
-    if (pod->metadata.deletionTimestamp.IsSet()) {
-      return ConflictError("pods", name, absl::StrCat("pod ", name, " is being deleted, cannot be assigned to a host"));
-    }
-    pod->spec.nodeName = std::string(node_name);
-    absl::StatusOr<ObjectPtr> bound = store_.Update(ToObject(*pod));
-    if (IsConflict(bound.status())) continue;  // a status write raced us: look again
-    if (!bound.ok()) return bound.status();
-
-    return SetScheduledCondition(store_, **type, namespace_, name, *bound, clock.Now());
+    absl::StatusOr<ObjectPtr> bound = store_.UpdateSpecAndStatus(std::move(next));
+    if (IsConflict(bound.status())) continue;
+    return bound;
   }
   return ConflictError("pods", name, "the pod keeps changing");
 }

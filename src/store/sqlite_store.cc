@@ -353,6 +353,10 @@ absl::StatusOr<ObjectPtr> SqliteStore::UpdateStatus(Object object) {
   return DoUpdate(std::move(object), UpdateKind::kStatus);
 }
 
+absl::StatusOr<ObjectPtr> SqliteStore::UpdateSpecAndStatus(Object object) {
+  return DoUpdate(std::move(object), UpdateKind::kSpecAndStatus);
+}
+
 ObjectPtr SqliteStore::Latest(const std::string& kind_key, const std::string& key) const {
   absl::MutexLock lock(&mu_);
   return LatestLocked(kind_key, key);
@@ -395,7 +399,7 @@ absl::StatusOr<ObjectPtr> SqliteStore::DoUpdate(Object object, UpdateKind update
       meta.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
       if (meta.generateName.empty()) meta.generateName = old.metadata.generateName;
       meta.generation = old.metadata.generation + (next.spec != old.spec ? 1 : 0);
-      if ((*type)->status_subresource) {
+      if ((*type)->status_subresource && update_kind == UpdateKind::kMain) {
         next.status = old.status;
         next.fields = MergeFields(next, old);
       }

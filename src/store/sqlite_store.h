@@ -41,6 +41,7 @@ class SqliteStore final : public Store {
                                   const ListOptions& options) override;
   absl::StatusOr<ObjectPtr> Update(Object object) override;
   absl::StatusOr<ObjectPtr> UpdateStatus(Object object) override;
+  absl::StatusOr<ObjectPtr> UpdateSpecAndStatus(Object object) override;
   absl::StatusOr<DeleteResult> Delete(const ResourceType& type, absl::string_view namespace_,
                                       absl::string_view name, const DeleteOptions& options) override;
   absl::StatusOr<std::unique_ptr<Watcher>> Watch(const ResourceType& type,
@@ -72,7 +73,7 @@ class SqliteStore final : public Store {
   struct KindState {
     absl::btree_map<std::string, ObjectPtr> objects;  // by ObjectKey(namespace, name)
   };
-  enum class UpdateKind { kMain, kStatus };
+  enum class UpdateKind { kMain, kStatus, kSpecAndStatus };
 
   explicit SqliteStore(const SqliteStoreOptions& options);
   absl::Status Init(const std::string& path);

@@ -62,9 +62,12 @@ void CheckBound(Client& client, const std::string& name, const std::string& node
 TEST_CASE("binding a new pod sets spec.nodeName and PodScheduled") {
   Fixture f;
   Pod pod = f.Create("web");
+  const int64_t before = f.store->CurrentRevision();
   absl::StatusOr<ObjectPtr> bound = f.client->BindPod("default", "web", pod.metadata.uid, "node-1");
   REQUIRE_MESSAGE(bound.ok(), bound.status().ToString());
   CheckBound(*f.client, "web", "node-1");
+  // One write, as the binding subresource: watchers never see a bound pod without PodScheduled.
+  CHECK(f.store->CurrentRevision() == before + 1);
 
   absl::StatusOr<ObjectPtr> again = f.client->BindPod("default", "web", "", "node-2");
   REQUIRE(!again.ok());
@@ -81,7 +84,9 @@ TEST_CASE("binding a pod whose status already has conditions takes the typed pat
   unschedulable.reason = "Unschedulable";
   pod.status.conditions.push_back(unschedulable);
   REQUIRE(f.client->UpdateStatus(pod).ok());
+  const int64_t before = f.store->CurrentRevision();
   REQUIRE(f.client->BindPod("default", "web", "", "node-1").ok());
+  CHECK(f.store->CurrentRevision() == before + 1);
   CheckBound(*f.client, "web", "node-1");
   Pod bound = *f.client->Get<Pod>("default", "web");
   REQUIRE(bound.status.conditions.size() == 1);

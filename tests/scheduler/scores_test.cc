@@ -241,3 +241,105 @@ TEST_CASE("an application's score plugin, weighted") {
   p.extra_scores.push_back({std::make_shared<RankScore>(), 10});
   CHECK(c.Schedule(MakePod("p", "100m"), p).node == "high");
 }
+
+namespace {
+
+// Skips itself for pods without the "checked" label; for others, rejects nodes labelled "bad".
+class SkippingFilter final : public FilterPlugin {
+ public:
+  absl::string_view Name() const override { return "Skipping"; }
+  FilterStatus PreFilter(const PodInfo& pod, const ClusterSnapshot&) override {
+    return pod.GetLabels().contains("checked") ? FilterStatus::Success() : FilterStatus::Skip();
+  }
+  FilterStatus Filter(const PodInfo&, const NodeInfo& node, const ClusterSnapshot&) const override {
+    ++calls;
+    return node.labels().contains("bad") ? FilterStatus::Unresolvable("node(s) were bad") : FilterStatus::Success();
+  }
+  mutable int calls = 0;
+};
+
+// Skips itself unless asked to score; then prefers nodes by their "rank" label.
+class SkippingScore final : public ScorePlugin {
+ public:
+  absl::string_view Name() const override { return "SkippingRank"; }
+  ScoreCode PreScore(const PodInfo& pod, absl::Span<const NodeInfo* const>, const ClusterSnapshot&) override {
+    return pod.GetLabels().contains("ranked") ? ScoreCode::kScore : ScoreCode::kSkip;
+  }
+  int64_t Score(const PodInfo&, const NodeInfo& node, const ClusterSnapshot&) const override {
+    ++calls;
+    auto it = node.labels().find("rank");
+    return it == node.labels().end() ? 0 : std::stoll(it->second);
+  }
+  mutable int calls = 0;
+};
+
+}  // namespace
+
+TEST_CASE("a filter that skips in PreFilter is not asked about any node") {
+  Cluster c;
+  c.Add(MakeNode("good"));
+  c.Add(MakeNode("bad", "4", "8Gi", "110", {{"bad", "true"}}));
+  auto filter = std::make_shared<SkippingFilter>();
+  SchedulerProfile p;
+  p.extra_filters.push_back(filter);
+  Scheduler s(p, &c.cache);
+  ScheduleResult skipped = s.Schedule(Info(MakePod("a")));
+  CHECK(skipped.feasible_nodes == 2);
+  CHECK(filter->calls == 0);
+  Pod checked = MakePod("b");
+  checked.metadata.labels["checked"] = "yes";
+  ScheduleResult filtered = s.Schedule(Info(checked));
+  CHECK(filtered.feasible_nodes == 1);
+  CHECK(filtered.node == "good");
+  CHECK(filter->calls == 2);
+}
+
+TEST_CASE("a score plugin that skips in PreScore adds nothing to any node") {
+  Cluster c;
+  c.Add(MakeNode("low", "4", "8Gi", "110", {{"rank", "10"}}));
+  c.Add(MakeNode("high", "4", "8Gi", "110", {{"rank", "90"}}));
+  c.Bind(MakePod("x", "3", "6Gi"), "high");  // LeastAllocated alone picks "low"
+  auto score = std::make_shared<SkippingScore>();
+  SchedulerProfile p;
+  p.extra_scores.push_back({score, 10});
+  CHECK(c.Schedule(MakePod("p", "100m"), p).node == "low");
+  CHECK(score->calls == 0);
+  Pod ranked = MakePod("q", "100m");
+  ranked.metadata.labels["ranked"] = "yes";
+  CHECK(c.Schedule(ranked, p).node == "high");
+  CHECK(score->calls == 2);
+}
+
+TEST_CASE("the built-in plugins skip what a plain pod does not ask for") {
+  Cluster c;
+  c.Add(MakeNode("n1"));
+  Scheduler s({}, &c.cache);
+  PodInfo plain = Info(MakePod("a"));
+  NodeName node_name;
+  NodeAffinityPlugin node_affinity;
+  NodePorts node_ports;
+  PodTopologySpread spread;
+  InterPodAffinity inter_pod(1);
+  ImageLocality image;
+  CHECK(node_name.PreFilter(plain, c.cache).code == FilterCode::kSkip);
+  CHECK(node_affinity.PreFilter(plain, c.cache).code == FilterCode::kSkip);
+  CHECK(node_ports.PreFilter(plain, c.cache).code == FilterCode::kSkip);
+  CHECK(spread.PreFilter(plain, c.cache).code == FilterCode::kSkip);
+  CHECK(inter_pod.PreFilter(plain, c.cache).code == FilterCode::kSkip);
+  CHECK(node_affinity.PreScore(plain, c.cache.Nodes(), c.cache) == ScoreCode::kSkip);
+  CHECK(spread.PreScore(plain, c.cache.Nodes(), c.cache) == ScoreCode::kSkip);
+  CHECK(inter_pod.PreScore(plain, c.cache.Nodes(), c.cache) == ScoreCode::kSkip);
+  CHECK(image.PreScore(plain, c.cache.Nodes(), c.cache) == ScoreCode::kSkip);
+
+  Pod selective = MakePod("b");
+  selective.spec.nodeSelector = {{"disk", "ssd"}};
+  selective.spec.nodeName = "n1";
+  ContainerPort port;
+  port.containerPort = 80;
+  port.hostPort = 8080;
+  selective.spec.containers[0].ports.push_back(port);
+  PodInfo info = Info(selective);
+  CHECK(node_name.PreFilter(info, c.cache).ok());
+  CHECK(node_affinity.PreFilter(info, c.cache).ok());
+  CHECK(node_ports.PreFilter(info, c.cache).ok());
+}

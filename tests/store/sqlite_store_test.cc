@@ -159,6 +159,37 @@ TEST_CASE("update: optimistic concurrency, generation on spec changes only, stat
   CHECK(IsConflict(store->Update(wrong_uid).status()));
 }
 
+TEST_CASE("UpdateSpecAndStatus writes spec and status in one revision") {
+  auto store = MustOpen();
+  ObjectPtr v1 = *store->Create(PodObject("default", "a"));
+  const ResourceType& pods = *FindResourceType("", "Pod");
+  WatchOptions from_v1;
+  from_v1.resourceVersion = v1->object.metadata.resourceVersion;
+  absl::StatusOr<std::unique_ptr<Watcher>> watch = store->Watch(pods, from_v1);
+  REQUIRE(watch.ok());
+
+  Object bound = PodObject("default", "a", {}, "node-1");
+  bound.status = R"({"phase":"Pending","conditions":[{"type":"PodScheduled","status":"True"}]})";
+  bound.metadata.resourceVersion = v1->object.metadata.resourceVersion;
+  absl::StatusOr<ObjectPtr> v2 = store->UpdateSpecAndStatus(bound);
+  REQUIRE_MESSAGE(v2.ok(), v2.status().ToString());
+  CHECK((*v2)->revision == v1->revision + 1);
+  CHECK((*v2)->object.status == bound.status);
+  CHECK((*v2)->object.Field("spec.nodeName") == "node-1");
+  CHECK((*v2)->object.metadata.generation == 2);
+  CHECK((*v2)->object.metadata.uid == v1->object.metadata.uid);
+  CHECK((*v2)->object.metadata.creationTimestamp == v1->object.metadata.creationTimestamp);
+  std::optional<WatchEvent> event = (*watch)->Next(absl::Seconds(1));
+  REQUIRE(event.has_value());
+  CHECK(event->type == WatchEventType::kModified);
+  CHECK(event->object->revision == (*v2)->revision);
+  CHECK(!(*watch)->Next(absl::ZeroDuration()).has_value());
+
+  // Stale: a conflict, nothing written.
+  CHECK(IsConflict(store->UpdateSpecAndStatus(bound).status()));
+  CHECK(store->CurrentRevision() == (*v2)->revision);
+}
+
 TEST_CASE("kinds without a status subresource update status with the rest") {
   auto store = MustOpen();
   ObjectPtr cm = *store->Create(ConfigMap("default", "c", R"({"data":{"k":"v"}})"));

@@ -64,7 +64,7 @@ FilterStatus InterPodAffinity::PreFilter(const PodInfo& pod, const ClusterSnapsh
 
   // Nothing on any node can constrain this pod, and it constrains nothing: no node to visit.
   if (affinity_terms_.empty() && anti_affinity_terms_.empty() && !snapshot.AnyPodWithRequiredAntiAffinity()) {
-    return FilterStatus::Success();
+    return FilterStatus::Skip();
   }
   for (const NodeInfo* node : snapshot.Nodes()) {
     // Existing pods whose required anti-affinity selects the incoming pod.
@@ -83,6 +83,10 @@ FilterStatus InterPodAffinity::PreFilter(const PodInfo& pod, const ClusterSnapsh
         if (own_term_matches(*t, *existing)) Bump(anti_affinity_counts_, *node, t->topologyKey, 1);
       }
     }
+  }
+  // No existing pod's anti-affinity selects this pod and it has no terms of its own.
+  if (affinity_terms_.empty() && anti_affinity_terms_.empty() && existing_anti_affinity_counts_.empty()) {
+    return FilterStatus::Skip();
   }
   return FilterStatus::Success();
 }
@@ -117,14 +121,14 @@ FilterStatus InterPodAffinity::Filter(const PodInfo&, const NodeInfo& node, cons
   return FilterStatus::Success();
 }
 
-void InterPodAffinity::PreScore(const PodInfo& pod, absl::Span<const NodeInfo* const>,
-                                const ClusterSnapshot& snapshot) {
+ScoreCode InterPodAffinity::PreScore(const PodInfo& pod, absl::Span<const NodeInfo* const>,
+                                     const ClusterSnapshot& snapshot) {
   topology_score_.clear();
   const PodAffinity* affinity = AffinityOf(pod);
   const PodAntiAffinity* anti = AntiAffinityOf(pod);
   bool has_preferred = (affinity && !affinity->preferredDuringSchedulingIgnoredDuringExecution.empty()) ||
                        (anti && !anti->preferredDuringSchedulingIgnoredDuringExecution.empty());
-  if (!has_preferred && !snapshot.AnyPodWithAffinity()) return;
+  if (!has_preferred && !snapshot.AnyPodWithAffinity()) return ScoreCode::kSkip;
   for (const NodeInfo* node : snapshot.Nodes()) {
     // Without preferred terms of its own, only existing pods with affinity can move the score.
     const std::vector<const PodInfo*>& pods = has_preferred ? node->pods() : node->pods_with_affinity();
@@ -165,6 +169,8 @@ void InterPodAffinity::PreScore(const PodInfo& pod, absl::Span<const NodeInfo* c
       }
     }
   }
+  // No term of either side touches any node: every node would score the same.
+  return topology_score_.empty() ? ScoreCode::kSkip : ScoreCode::kScore;
 }
 
 int64_t InterPodAffinity::Score(const PodInfo&, const NodeInfo& node, const ClusterSnapshot&) const {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -28,17 +29,23 @@ void DefaultNormalize(absl::Span<NodeScore> scores, bool reverse) {
   }
 }
 
+// part * 100 / whole for 0 <= part <= whole, in 64 bits unless the product would overflow.
+int64_t Percent(int64_t part, int64_t whole) {
+  if (whole <= std::numeric_limits<int64_t>::max() / ScorePlugin::kMaxNodeScore) {
+    return part * ScorePlugin::kMaxNodeScore / whole;
+  }
+  return static_cast<int64_t>((static_cast<__int128>(part) * ScorePlugin::kMaxNodeScore) / whole);
+}
+
 // Fraction of `capacity` in use, as a score: how kube-scheduler's resource scorers compute.
 int64_t LeastRequested(int64_t requested, int64_t capacity) {
-  if (capacity == 0 || requested > capacity) return 0;
-  return static_cast<int64_t>((static_cast<__int128>(capacity - requested) * ScorePlugin::kMaxNodeScore) /
-                              capacity);
+  if (capacity <= 0 || requested > capacity) return 0;
+  return Percent(capacity - std::max<int64_t>(requested, 0), capacity);
 }
 
 int64_t MostRequested(int64_t requested, int64_t capacity) {
-  if (capacity == 0) return 0;
-  requested = std::clamp<int64_t>(requested, 0, capacity);
-  return static_cast<int64_t>((static_cast<__int128>(requested) * ScorePlugin::kMaxNodeScore) / capacity);
+  if (capacity <= 0) return 0;
+  return Percent(std::clamp<int64_t>(requested, 0, capacity), capacity);
 }
 
 }  // namespace
@@ -85,10 +92,30 @@ void TaintToleration::NormalizeScores(const PodInfo&, absl::Span<NodeScore> scor
   DefaultNormalize(scores, /*reverse=*/true);
 }
 
+// Nothing to check without a nodeSelector or required node affinity.
+FilterStatus NodeAffinityPlugin::PreFilter(const PodInfo& pod, const ClusterSnapshot&) {
+  if (!pod.constraints) return FilterStatus::Skip();
+  const std::optional<Affinity>& affinity = pod.constraints->affinity;
+  const bool required = affinity && affinity->nodeAffinity &&
+                        affinity->nodeAffinity->requiredDuringSchedulingIgnoredDuringExecution;
+  return pod.constraints->nodeSelector.empty() && !required ? FilterStatus::Skip() : FilterStatus::Success();
+}
+
 FilterStatus NodeAffinityPlugin::Filter(const PodInfo& pod, const NodeInfo& node,
                                         const ClusterSnapshot&) const {
   if (MatchesRequiredNodeAffinity(pod, node)) return FilterStatus::Success();
   return FilterStatus::Unresolvable(kReasonNodeAffinity);
+}
+
+// Without preferred terms every node scores 0.
+ScoreCode NodeAffinityPlugin::PreScore(const PodInfo& pod, absl::Span<const NodeInfo* const>,
+                                       const ClusterSnapshot&) {
+  if (!pod.constraints || !pod.constraints->affinity || !pod.constraints->affinity->nodeAffinity) {
+    return ScoreCode::kSkip;
+  }
+  return pod.constraints->affinity->nodeAffinity->preferredDuringSchedulingIgnoredDuringExecution.empty()
+             ? ScoreCode::kSkip
+             : ScoreCode::kScore;
 }
 
 int64_t NodeAffinityPlugin::Score(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const {

@@ -40,6 +40,9 @@ class NodeUnschedulable final : public FilterPlugin {
 class NodeName final : public FilterPlugin {
  public:
   absl::string_view Name() const override { return "NodeName"; }
+  FilterStatus PreFilter(const PodInfo& pod, const ClusterSnapshot&) override {
+    return pod.nodeName.empty() ? FilterStatus::Skip() : FilterStatus::Success();
+  }
   FilterStatus Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
 };
 
@@ -56,7 +59,9 @@ class TaintToleration final : public FilterPlugin, public ScorePlugin {
 class NodeAffinityPlugin final : public FilterPlugin, public ScorePlugin {
  public:
   absl::string_view Name() const override { return "NodeAffinity"; }
+  FilterStatus PreFilter(const PodInfo& pod, const ClusterSnapshot&) override;
   FilterStatus Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
+  ScoreCode PreScore(const PodInfo& pod, absl::Span<const NodeInfo* const>, const ClusterSnapshot&) override;
   int64_t Score(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
   void NormalizeScores(const PodInfo& pod, absl::Span<NodeScore> scores) const override;
 };
@@ -65,6 +70,9 @@ class NodeAffinityPlugin final : public FilterPlugin, public ScorePlugin {
 class NodePorts final : public FilterPlugin {
  public:
   absl::string_view Name() const override { return "NodePorts"; }
+  FilterStatus PreFilter(const PodInfo& pod, const ClusterSnapshot&) override {
+    return pod.constraints && !pod.constraints->host_ports.empty() ? FilterStatus::Success() : FilterStatus::Skip();
+  }
   FilterStatus Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
 };
 
@@ -91,6 +99,9 @@ class BalancedAllocation final : public ScorePlugin {
 class ImageLocality final : public ScorePlugin {
  public:
   absl::string_view Name() const override { return "ImageLocality"; }
+  ScoreCode PreScore(const PodInfo&, absl::Span<const NodeInfo* const>, const ClusterSnapshot&) override {
+    return ScoreCode::kSkip;
+  }
   int64_t Score(const PodInfo&, const NodeInfo&, const ClusterSnapshot&) const override { return 0; }
 };
 
@@ -106,8 +117,8 @@ class InterPodAffinity final : public FilterPlugin, public ScorePlugin {
   absl::string_view Name() const override { return "InterPodAffinity"; }
   FilterStatus PreFilter(const PodInfo& pod, const ClusterSnapshot& snapshot) override;
   FilterStatus Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
-  void PreScore(const PodInfo& pod, absl::Span<const NodeInfo* const> nodes,
-                const ClusterSnapshot& snapshot) override;
+  ScoreCode PreScore(const PodInfo& pod, absl::Span<const NodeInfo* const> nodes,
+                     const ClusterSnapshot& snapshot) override;
   int64_t Score(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
   void NormalizeScores(const PodInfo& pod, absl::Span<NodeScore> scores) const override;
 
@@ -135,8 +146,8 @@ class PodTopologySpread final : public FilterPlugin, public ScorePlugin {
   absl::string_view Name() const override { return "PodTopologySpread"; }
   FilterStatus PreFilter(const PodInfo& pod, const ClusterSnapshot& snapshot) override;
   FilterStatus Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
-  void PreScore(const PodInfo& pod, absl::Span<const NodeInfo* const> nodes,
-                const ClusterSnapshot& snapshot) override;
+  ScoreCode PreScore(const PodInfo& pod, absl::Span<const NodeInfo* const> nodes,
+                     const ClusterSnapshot& snapshot) override;
   int64_t Score(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
   void NormalizeScores(const PodInfo& pod, absl::Span<NodeScore> scores) const override;
 

@@ -57,7 +57,7 @@ Scheduler::Scheduler(SchedulerProfile profile, const ClusterSnapshot* snapshot)
 }
 
 FilterStatus Scheduler::RunFilters(const PodInfo& pod, const NodeInfo& node) const {
-  for (const FilterPlugin* f : filters_) {
+  for (const FilterPlugin* f : active_filters_) {
     FilterStatus status = f->Filter(pod, node, *snapshot_);
     if (!status.ok()) {
       status.plugin = std::string(f->Name());
@@ -68,8 +68,11 @@ FilterStatus Scheduler::RunFilters(const PodInfo& pod, const NodeInfo& node) con
 }
 
 FilterStatus Scheduler::RunPreFilters(const PodInfo& pod) {
+  active_filters_.clear();
   for (FilterPlugin* f : filters_) {
     FilterStatus status = f->PreFilter(pod, *snapshot_);
+    if (status.code == FilterCode::kSkip) continue;
+    active_filters_.push_back(f);
     if (!status.ok()) {
       status.plugin = std::string(f->Name());
       return status;
@@ -140,7 +143,7 @@ std::string Scheduler::SelectHost(const PodInfo& pod, const std::vector<const No
   std::vector<int64_t> totals(feasible.size(), 0);
   std::vector<NodeScore> scores(feasible.size());
   for (const WeightedScorer& s : scorers_) {
-    s.plugin->PreScore(pod, feasible, *snapshot_);
+    if (s.plugin->PreScore(pod, feasible, *snapshot_) == ScoreCode::kSkip) continue;
     for (size_t i = 0; i < feasible.size(); ++i) {
       scores[i] = NodeScore{feasible[i], s.plugin->Score(pod, *feasible[i], *snapshot_)};
     }
@@ -149,19 +152,14 @@ std::string Scheduler::SelectHost(const PodInfo& pod, const std::vector<const No
       totals[i] += std::clamp<int64_t>(scores[i].score, 0, ScorePlugin::kMaxNodeScore) * s.weight;
     }
   }
-  // Reservoir sampling among the best, from a seeded generator: fair between ties, yet repeatable.
-  size_t best = 0;
-  int64_t ties = 1;
-  for (size_t i = 1; i < feasible.size(); ++i) {
-    if (totals[i] > totals[best]) {
-      best = i;
-      ties = 1;
-    } else if (totals[i] == totals[best]) {
-      ++ties;
-      if (std::uniform_int_distribution<int64_t>(0, ties - 1)(rng_) == 0) best = i;
-    }
+  // A uniform choice among the best, from a seeded generator: fair between ties, yet repeatable. One
+  // draw per pod (kube-scheduler draws once per tie, to the same effect).
+  const int64_t top = *std::max_element(totals.begin(), totals.end());
+  const int64_t ties = std::count(totals.begin(), totals.end(), top);
+  int64_t pick = ties == 1 ? 0 : std::uniform_int_distribution<int64_t>(0, ties - 1)(rng_);
+  for (size_t i = 0;; ++i) {
+    if (totals[i] == top && pick-- == 0) return feasible[i]->name();
   }
-  return feasible[best]->name();
 }
 
 }  // namespace orch::scheduler

@@ -71,9 +71,10 @@ class Scheduler {
     int64_t weight;
   };
 
-  // Runs every filter in order and stops at the first that rejects.
+  // Runs the filters of this attempt (those whose PreFilter did not skip) in order and stops at the
+  // first that rejects.
   FilterStatus RunFilters(const PodInfo& pod, const NodeInfo& node) const;
-  // Runs every PreFilter; a rejection names the plugin.
+  // Runs every PreFilter and chooses the filters of this attempt; a rejection names the plugin.
   FilterStatus RunPreFilters(const PodInfo& pod);
   std::string SelectHost(const PodInfo& pod, const std::vector<const NodeInfo*>& feasible);
   // DefaultPreemption: fills result->preemption, or the "preemption: ..." message when nothing helps.
@@ -95,6 +96,7 @@ class Scheduler {
   PodTopologySpread pod_topology_spread_;
   InterPodAffinity inter_pod_affinity_;
   std::vector<FilterPlugin*> filters_;  // built-in in kube-scheduler's order, then the application's
+  std::vector<const FilterPlugin*> active_filters_;  // this attempt's: filters_ less those that skipped
   std::vector<WeightedScorer> scorers_;
   size_t next_start_node_ = 0;
   std::mt19937_64 rng_;

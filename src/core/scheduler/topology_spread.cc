@@ -70,7 +70,7 @@ int64_t CountMatching(const Constraint& c, const PodInfo& pod, const NodeInfo& n
 
 FilterStatus PodTopologySpread::PreFilter(const PodInfo& pod, const ClusterSnapshot& snapshot) {
   filter_constraints_ = ConstraintsOf(pod, "DoNotSchedule");
-  if (filter_constraints_.empty()) return FilterStatus::Success();
+  if (filter_constraints_.empty()) return FilterStatus::Skip();
   for (const NodeInfo* node : snapshot.Nodes()) {
     if (!HasAllKeys(*node, filter_constraints_)) continue;
     for (Constraint& c : filter_constraints_) {
@@ -103,12 +103,12 @@ FilterStatus PodTopologySpread::Filter(const PodInfo& pod, const NodeInfo& node,
   return FilterStatus::Success();
 }
 
-void PodTopologySpread::PreScore(const PodInfo& pod, absl::Span<const NodeInfo* const> nodes,
-                                 const ClusterSnapshot& snapshot) {
+ScoreCode PodTopologySpread::PreScore(const PodInfo& pod, absl::Span<const NodeInfo* const> nodes,
+                                      const ClusterSnapshot& snapshot) {
   score_constraints_ = ConstraintsOf(pod, "ScheduleAnyway");
   score_weights_.clear();
   ignored_.clear();
-  if (score_constraints_.empty()) return;
+  if (score_constraints_.empty()) return ScoreCode::kSkip;
   // Domains are those of the feasible nodes; their counts come from every eligible node.
   size_t ignored = 0;
   for (const NodeInfo* node : nodes) {
@@ -134,6 +134,7 @@ void PodTopologySpread::PreScore(const PodInfo& pod, absl::Span<const NodeInfo* 
       if (it != c.counts.end()) it->second += CountMatching(c, pod, *node);
     }
   }
+  return ScoreCode::kScore;
 }
 
 int64_t PodTopologySpread::Score(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const {
