@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -144,6 +146,18 @@ class NodeInfo {
   std::vector<const PodInfo*> pods_with_required_anti_affinity_;
 };
 
+// Placed pods that share a namespace, a label set, constraints and whether they are terminating --
+// the replicas of one workload -- with how many of them are on each node. Plugins that count pods
+// matching a selector per topology domain match each group once instead of visiting every pod.
+struct PodGroup {
+  // What every pod of the group has in common: namespace_, labels, constraints, terminating. The
+  // pod-specific fields (name, uid, nodeName, requests, ...) are empty.
+  PodInfo exemplar;
+  // The nodes with at least one pod of the group, and how many. A node may be one the snapshot no
+  // longer lists (deleted while pods remain on it); such a node has no labels.
+  absl::flat_hash_map<const NodeInfo*, int64_t> per_node;
+};
+
 // The read-only cluster view a plugin decides with. Valid for the duration of the call.
 class ClusterSnapshot {
  public:
@@ -159,6 +173,9 @@ class ClusterSnapshot {
   // know says true.
   virtual bool AnyPodWithAffinity() const { return true; }
   virtual bool AnyPodWithRequiredAntiAffinity() const { return true; }
+  // Calls `fn` once for each group of placed pods, in no particular order. The default groups the
+  // pods of Nodes() on every call; the scheduler's own snapshot keeps its groups up to date.
+  virtual void ForEachPodGroup(absl::FunctionRef<void(const PodGroup&)> fn) const;
 };
 
 // Kubernetes' framework codes for a node that does not fit.

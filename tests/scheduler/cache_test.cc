@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <map>
 
 #include "scheduler/scheduler_test_util.h"
 
@@ -104,4 +105,91 @@ TEST_CASE("sizes: NodeInfo and PodInfo per entry") {
               sizeof(NodeInfo), n->HeapBytes(), sizeof(PodInfo), pod_heap);
   CHECK(sizeof(PodInfo) <= 320);
   CHECK(n->HeapBytes() < 4096);
+}
+
+namespace {
+
+// group labels ("app=web") -> node name -> count, as a snapshot reports its pod groups.
+std::map<std::string, std::map<std::string, int64_t>> Groups(const ClusterSnapshot& snapshot) {
+  std::map<std::string, std::map<std::string, int64_t>> out;
+  snapshot.ForEachPodGroup([&](const PodGroup& group) {
+    std::string key;
+    for (const auto& [k, v] : group.exemplar.GetLabels()) key += k + "=" + v + ",";
+    if (group.exemplar.terminating) key += "terminating";
+    for (const auto& [node, count] : group.per_node) out[key][node->name()] += count;
+  });
+  return out;
+}
+
+// A snapshot that only lists nodes: the default ForEachPodGroup groups their pods on every call.
+class ListOnly final : public ClusterSnapshot {
+ public:
+  explicit ListOnly(const SchedulerCache& cache) : cache_(cache) {}
+  absl::Span<const NodeInfo* const> Nodes() const override { return cache_.Nodes(); }
+  const NodeInfo* GetNode(absl::string_view name) const override { return cache_.GetNode(name); }
+  const Labels* NamespaceLabels(absl::string_view ns) const override { return cache_.NamespaceLabels(ns); }
+
+ private:
+  const SchedulerCache& cache_;
+};
+
+Pod Labelled(const std::string& name, const std::string& app) {
+  Pod pod = MakePod(name);
+  pod.metadata.labels = {{"app", app}};
+  return pod;
+}
+
+}  // namespace
+
+TEST_CASE("pod groups: replicas grouped by labels, counted per node, kept up to date") {
+  SchedulerCache cache;
+  cache.UpsertNode(MakeNode("n1"));
+  cache.UpsertNode(MakeNode("n2"));
+  REQUIRE(cache.AssumePod(Info(Labelled("a1", "a")), "n1").ok());
+  REQUIRE(cache.AssumePod(Info(Labelled("a2", "a")), "n1").ok());
+  REQUIRE(cache.AssumePod(Info(Labelled("a3", "a")), "n2").ok());
+  REQUIRE(cache.AssumePod(Info(Labelled("b1", "b")), "n2").ok());
+  using Want = std::map<std::string, std::map<std::string, int64_t>>;
+  CHECK(Groups(cache) == Want{{"app=a,", {{"n1", 2}, {"n2", 1}}}, {"app=b,", {{"n2", 1}}}});
+  CHECK(cache.NumPodGroups() == 2);
+  CHECK(Groups(ListOnly(cache)) == Groups(cache));
+
+  // Removed, forgotten, moved, terminating: each leaves the counts right.
+  cache.RemovePod("uid-a2");
+  REQUIRE(cache.ForgetPod("uid-b1").ok());
+  PodInfo moved = Info(Labelled("a3", "a"));
+  moved.nodeName = "n1";
+  REQUIRE(cache.AddPod(moved).ok());
+  PodInfo terminating = Info(Labelled("a1", "a"));
+  terminating.nodeName = "n1";
+  terminating.terminating = true;
+  REQUIRE(cache.AddPod(terminating).ok());
+  CHECK(Groups(cache) == Want{{"app=a,", {{"n1", 1}}}, {"app=a,terminating", {{"n1", 1}}}});
+  CHECK(Groups(ListOnly(cache)) == Groups(cache));
+  cache.RemovePod("uid-a1");
+  cache.RemovePod("uid-a3");
+  CHECK(Groups(cache).empty());
+  CHECK(cache.NumPodGroups() == 0);
+}
+
+TEST_CASE("the pods of a deleted node are in no topology domain") {
+  SchedulerCache cache;
+  Node zoned = MakeNode("n1");
+  zoned.metadata.labels["topology.kubernetes.io/zone"] = "z1";
+  cache.UpsertNode(zoned);
+  REQUIRE(cache.AssumePod(Info(Labelled("a1", "a")), "n1").ok());
+  cache.RemoveNode("n1");
+  bool seen = false;
+  cache.ForEachPodGroup([&](const PodGroup& group) {
+    for (const auto& [node, count] : group.per_node) {
+      seen = true;
+      CHECK(node->labels().empty());
+    }
+  });
+  CHECK(seen);
+  // Back again: its labels and its pods.
+  cache.UpsertNode(zoned);
+  REQUIRE(cache.GetNode("n1") != nullptr);
+  CHECK(cache.GetNode("n1")->labels().at("topology.kubernetes.io/zone") == "z1");
+  CHECK(cache.GetNode("n1")->pods().size() == 1);
 }

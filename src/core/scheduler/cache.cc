@@ -75,6 +75,11 @@ void SchedulerCache::RemoveNode(absl::string_view name) {
   auto it = nodes_.find(name);
   if (it == nodes_.end() || !it->second->present) return;
   it->second->present = false;
+  // Pods left on it stay accounted, but the node has no labels any more: no topology domain counts
+  // them (pod groups still point at it).
+  Node stub;
+  stub.metadata.name = std::string(name);
+  it->second->info.SetNode(stub);
   std::erase(node_list_, &it->second->info);
   DropIfEmpty(name);
 }
@@ -93,6 +98,12 @@ void SchedulerCache::Place(PodEntry& entry) {
     node.info.SetNode(stub);
   }
   node.info.AddPod(&entry.info);
+  std::unique_ptr<PodGroup>& group = groups_[PodGroupKey::Of(entry.info)];
+  if (group == nullptr) {
+    group = std::make_unique<PodGroup>();
+    group->exemplar = PodGroupKey::Exemplar(entry.info);
+  }
+  ++group->per_node[&node.info];
   if (entry.info.constraints != nullptr) {
     pods_with_affinity_ += entry.info.constraints->HasPodAffinity();
     pods_with_required_anti_affinity_ += entry.info.constraints->HasRequiredPodAntiAffinity();
@@ -102,7 +113,13 @@ void SchedulerCache::Place(PodEntry& entry) {
 void SchedulerCache::Unplace(const PodEntry& entry) {
   auto it = nodes_.find(entry.info.nodeName);
   if (it == nodes_.end()) return;
-  if (it->second->info.RemovePod(entry.info.uid) && entry.info.constraints != nullptr) {
+  if (!it->second->info.RemovePod(entry.info.uid)) return;
+  if (auto group = groups_.find(PodGroupKey::Of(entry.info)); group != groups_.end()) {
+    absl::flat_hash_map<const NodeInfo*, int64_t>& per_node = group->second->per_node;
+    if (auto n = per_node.find(&it->second->info); n != per_node.end() && --n->second == 0) per_node.erase(n);
+    if (per_node.empty()) groups_.erase(group);
+  }
+  if (entry.info.constraints != nullptr) {
     pods_with_affinity_ -= entry.info.constraints->HasPodAffinity();
     pods_with_required_anti_affinity_ -= entry.info.constraints->HasRequiredPodAntiAffinity();
   }
@@ -171,6 +188,19 @@ const PodInfo* SchedulerCache::GetPod(absl::string_view uid) const {
 
 void SchedulerCache::SetNamespaceLabels(absl::string_view ns, Labels labels) {
   namespaces_[ns] = std::move(labels);
+}
+
+void SchedulerCache::ForEachPodGroup(absl::FunctionRef<void(const PodGroup&)> fn) const {
+  for (const auto& [key, group] : groups_) fn(*group);
+}
+
+PodInfo PodGroupKey::Exemplar(const PodInfo& pod) {
+  PodInfo exemplar;
+  exemplar.namespace_ = pod.namespace_;
+  exemplar.labels = pod.labels;
+  exemplar.constraints = pod.constraints;
+  exemplar.terminating = pod.terminating;
+  return exemplar;
 }
 
 const NodeInfo* SchedulerCache::GetNode(absl::string_view name) const {

@@ -35,6 +35,25 @@ class PodInterner {
   size_t constraint_inserts_ = 0;
 };
 
+// Which PodGroup a pod belongs to: namespace, interned labels and constraints, terminating.
+struct PodGroupKey {
+  std::string namespace_;
+  const Labels* labels = nullptr;
+  const PodConstraints* constraints = nullptr;
+  bool terminating = false;
+
+  static PodGroupKey Of(const PodInfo& pod) {
+    return {pod.namespace_, pod.labels.get(), pod.constraints.get(), pod.terminating};
+  }
+  // The group's exemplar: what its pods have in common.
+  static PodInfo Exemplar(const PodInfo& pod);
+  friend bool operator==(const PodGroupKey&, const PodGroupKey&) = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const PodGroupKey& k) {
+    return H::combine(std::move(h), k.namespace_, k.labels, k.constraints, k.terminating);
+  }
+};
+
 class SchedulerCache final : public ClusterSnapshot {
  public:
   SchedulerCache() = default;
@@ -74,6 +93,8 @@ class SchedulerCache final : public ClusterSnapshot {
   const Labels* NamespaceLabels(absl::string_view ns) const override;
   bool AnyPodWithAffinity() const override { return pods_with_affinity_ > 0; }
   bool AnyPodWithRequiredAntiAffinity() const override { return pods_with_required_anti_affinity_ > 0; }
+  void ForEachPodGroup(absl::FunctionRef<void(const PodGroup&)> fn) const override;
+  size_t NumPodGroups() const { return groups_.size(); }
 
  private:
   struct NodeEntry {
@@ -95,6 +116,7 @@ class SchedulerCache final : public ClusterSnapshot {
   absl::flat_hash_map<std::string, std::unique_ptr<PodEntry>> pods_;
   absl::flat_hash_map<std::string, Labels> namespaces_;
   PodInterner interner_;
+  absl::flat_hash_map<PodGroupKey, std::unique_ptr<PodGroup>> groups_;
   // Placed pods with any pod (anti-)affinity, and with required anti-affinity.
   int64_t pods_with_affinity_ = 0;
   int64_t pods_with_required_anti_affinity_ = 0;

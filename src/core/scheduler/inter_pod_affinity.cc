@@ -66,24 +66,28 @@ FilterStatus InterPodAffinity::PreFilter(const PodInfo& pod, const ClusterSnapsh
   if (affinity_terms_.empty() && anti_affinity_terms_.empty() && !snapshot.AnyPodWithRequiredAntiAffinity()) {
     return FilterStatus::Skip();
   }
-  for (const NodeInfo* node : snapshot.Nodes()) {
+  // By group of placed pods (a workload's replicas): one match per group, then a count per node.
+  const bool own_terms = !affinity_terms_.empty() || !anti_affinity_terms_.empty();
+  snapshot.ForEachPodGroup([&](const PodGroup& group) {
+    const PodInfo& existing = group.exemplar;
     // Existing pods whose required anti-affinity selects the incoming pod.
-    for (const PodInfo* existing : node->pods_with_required_anti_affinity()) {
-      for (const PodAffinityTerm& t :
-           AntiAffinityOf(*existing)->requiredDuringSchedulingIgnoredDuringExecution) {
-        if (existing_term_matches(t, *existing)) Bump(existing_anti_affinity_counts_, *node, t.topologyKey, 1);
+    if (existing.constraints != nullptr && existing.constraints->HasRequiredPodAntiAffinity()) {
+      for (const PodAffinityTerm& t : AntiAffinityOf(existing)->requiredDuringSchedulingIgnoredDuringExecution) {
+        if (!existing_term_matches(t, existing)) continue;
+        for (const auto& [node, count] : group.per_node) Bump(existing_anti_affinity_counts_, *node, t.topologyKey, count);
       }
     }
-    if (affinity_terms_.empty() && anti_affinity_terms_.empty()) continue;
-    for (const PodInfo* existing : node->pods()) {
-      if (matches_all_affinity_terms(*existing)) {
-        for (const PodAffinityTerm* t : affinity_terms_) Bump(affinity_counts_, *node, t->topologyKey, 1);
-      }
-      for (const PodAffinityTerm* t : anti_affinity_terms_) {
-        if (own_term_matches(*t, *existing)) Bump(anti_affinity_counts_, *node, t->topologyKey, 1);
+    if (!own_terms) return;
+    if (matches_all_affinity_terms(existing)) {
+      for (const PodAffinityTerm* t : affinity_terms_) {
+        for (const auto& [node, count] : group.per_node) Bump(affinity_counts_, *node, t->topologyKey, count);
       }
     }
-  }
+    for (const PodAffinityTerm* t : anti_affinity_terms_) {
+      if (!own_term_matches(*t, existing)) continue;
+      for (const auto& [node, count] : group.per_node) Bump(anti_affinity_counts_, *node, t->topologyKey, count);
+    }
+  });
   // No existing pod's anti-affinity selects this pod and it has no terms of its own.
   if (affinity_terms_.empty() && anti_affinity_terms_.empty() && existing_anti_affinity_counts_.empty()) {
     return FilterStatus::Skip();
@@ -129,46 +133,49 @@ ScoreCode InterPodAffinity::PreScore(const PodInfo& pod, absl::Span<const NodeIn
   bool has_preferred = (affinity && !affinity->preferredDuringSchedulingIgnoredDuringExecution.empty()) ||
                        (anti && !anti->preferredDuringSchedulingIgnoredDuringExecution.empty());
   if (!has_preferred && !snapshot.AnyPodWithAffinity()) return ScoreCode::kSkip;
-  for (const NodeInfo* node : snapshot.Nodes()) {
+  snapshot.ForEachPodGroup([&](const PodGroup& group) {
+    const PodInfo& existing = group.exemplar;
     // Without preferred terms of its own, only existing pods with affinity can move the score.
-    const std::vector<const PodInfo*>& pods = has_preferred ? node->pods() : node->pods_with_affinity();
-    for (const PodInfo* existing : pods) {
-      if (affinity) {
-        for (const WeightedPodAffinityTerm& w : affinity->preferredDuringSchedulingIgnoredDuringExecution) {
-          if (TermMatchesPod(w.podAffinityTerm, pod, *existing, snapshot)) {
-            Bump(topology_score_, *node, w.podAffinityTerm.topologyKey, w.weight);
-          }
-        }
-      }
-      if (anti) {
-        for (const WeightedPodAffinityTerm& w : anti->preferredDuringSchedulingIgnoredDuringExecution) {
-          if (TermMatchesPod(w.podAffinityTerm, pod, *existing, snapshot)) {
-            Bump(topology_score_, *node, w.podAffinityTerm.topologyKey, -w.weight);
-          }
-        }
-      }
-      if (const PodAffinity* theirs = AffinityOf(*existing)) {
-        if (hard_weight_ > 0) {
-          for (const PodAffinityTerm& t : theirs->requiredDuringSchedulingIgnoredDuringExecution) {
-            if (TermMatchesPod(t, *existing, pod, snapshot))
-              Bump(topology_score_, *node, t.topologyKey, hard_weight_);
-          }
-        }
-        for (const WeightedPodAffinityTerm& w : theirs->preferredDuringSchedulingIgnoredDuringExecution) {
-          if (TermMatchesPod(w.podAffinityTerm, *existing, pod, snapshot)) {
-            Bump(topology_score_, *node, w.podAffinityTerm.topologyKey, w.weight);
-          }
-        }
-      }
-      if (const PodAntiAffinity* theirs = AntiAffinityOf(*existing)) {
-        for (const WeightedPodAffinityTerm& w : theirs->preferredDuringSchedulingIgnoredDuringExecution) {
-          if (TermMatchesPod(w.podAffinityTerm, *existing, pod, snapshot)) {
-            Bump(topology_score_, *node, w.podAffinityTerm.topologyKey, -w.weight);
-          }
+    if (!has_preferred && (existing.constraints == nullptr || !existing.constraints->HasPodAffinity())) return;
+    // The weight each pod of the group adds to its node's domains, by topology key.
+    std::vector<std::pair<const std::string*, int64_t>> weights;
+    if (affinity) {
+      for (const WeightedPodAffinityTerm& w : affinity->preferredDuringSchedulingIgnoredDuringExecution) {
+        if (TermMatchesPod(w.podAffinityTerm, pod, existing, snapshot)) {
+          weights.emplace_back(&w.podAffinityTerm.topologyKey, w.weight);
         }
       }
     }
-  }
+    if (anti) {
+      for (const WeightedPodAffinityTerm& w : anti->preferredDuringSchedulingIgnoredDuringExecution) {
+        if (TermMatchesPod(w.podAffinityTerm, pod, existing, snapshot)) {
+          weights.emplace_back(&w.podAffinityTerm.topologyKey, -w.weight);
+        }
+      }
+    }
+    if (const PodAffinity* theirs = AffinityOf(existing)) {
+      if (hard_weight_ > 0) {
+        for (const PodAffinityTerm& t : theirs->requiredDuringSchedulingIgnoredDuringExecution) {
+          if (TermMatchesPod(t, existing, pod, snapshot)) weights.emplace_back(&t.topologyKey, hard_weight_);
+        }
+      }
+      for (const WeightedPodAffinityTerm& w : theirs->preferredDuringSchedulingIgnoredDuringExecution) {
+        if (TermMatchesPod(w.podAffinityTerm, existing, pod, snapshot)) {
+          weights.emplace_back(&w.podAffinityTerm.topologyKey, w.weight);
+        }
+      }
+    }
+    if (const PodAntiAffinity* theirs = AntiAffinityOf(existing)) {
+      for (const WeightedPodAffinityTerm& w : theirs->preferredDuringSchedulingIgnoredDuringExecution) {
+        if (TermMatchesPod(w.podAffinityTerm, existing, pod, snapshot)) {
+          weights.emplace_back(&w.podAffinityTerm.topologyKey, -w.weight);
+        }
+      }
+    }
+    for (const auto& [key, weight] : weights) {
+      for (const auto& [node, count] : group.per_node) Bump(topology_score_, *node, *key, weight * count);
+    }
+  });
   // No term of either side touches any node: every node would score the same.
   return topology_score_.empty() ? ScoreCode::kSkip : ScoreCode::kScore;
 }

@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "orch/scheduler.h"
+#include "src/core/scheduler/cache.h"
 
 namespace orch {
 namespace {
@@ -219,6 +220,22 @@ int64_t NumFeasibleNodesToFind(int32_t percentage_of_nodes_to_score, int64_t num
   }
   int64_t count = num_nodes * percentage / 100;
   return std::max(count, kMinFeasibleNodesToFind);
+}
+
+}  // namespace orch
+
+namespace orch {
+
+void ClusterSnapshot::ForEachPodGroup(absl::FunctionRef<void(const PodGroup&)> fn) const {
+  absl::flat_hash_map<scheduler::PodGroupKey, PodGroup> groups;
+  for (const NodeInfo* node : Nodes()) {
+    for (const PodInfo* pod : node->pods()) {
+      auto [it, inserted] = groups.try_emplace(scheduler::PodGroupKey::Of(*pod));
+      if (inserted) it->second.exemplar = scheduler::PodGroupKey::Exemplar(*pod);
+      ++it->second.per_node[node];
+    }
+  }
+  for (const auto& [key, group] : groups) fn(group);
 }
 
 }  // namespace orch

@@ -105,8 +105,9 @@ class ImageLocality final : public ScorePlugin {
   int64_t Score(const PodInfo&, const NodeInfo&, const ClusterSnapshot&) const override { return 0; }
 };
 
-// A (topologyKey, value) domain.
-using TopologyPair = std::pair<std::string, std::string>;
+// A (topologyKey, value) domain, viewing a term's key and a node's label value: both outlive the
+// scheduling attempt whose per-domain counts use it (the counts are rebuilt every attempt).
+using TopologyPair = std::pair<absl::string_view, absl::string_view>;
 
 // Required pod (anti-)affinity of the incoming pod and existing pods' required anti-affinity
 // (filter), preferred terms of both sides (score). Counts are computed once per pod in PreFilter and

@@ -66,18 +66,43 @@ int64_t CountMatching(const Constraint& c, const PodInfo& pod, const NodeInfo& n
   return count;
 }
 
+// Adds the placed pods each constraint's selector matches to its counts per domain, by pod group,
+// on nodes with every constraint's key that the constraint includes. Hostname constraints of scores
+// are counted per node when scoring instead; `known_domains_only` adds only to domains already there.
+void AddMatchingPods(std::vector<Constraint>& constraints, const PodInfo& pod, const ClusterSnapshot& snapshot,
+                     bool known_domains_only) {
+  snapshot.ForEachPodGroup([&](const PodGroup& group) {
+    const PodInfo& existing = group.exemplar;
+    if (existing.terminating || existing.namespace_ != pod.namespace_) return;
+    for (Constraint& c : constraints) {
+      if (known_domains_only && c.topology_key == kLabelHostname) continue;
+      if (!MatchesLabelSelector(c.selector, existing.GetLabels())) continue;
+      for (const auto& [node, count] : group.per_node) {
+        if (!HasAllKeys(*node, constraints) || !Included(c, pod, *node)) continue;
+        const std::string& domain = *TopologyValue(*node, c.topology_key);
+        if (known_domains_only) {
+          if (auto it = c.counts.find(domain); it != c.counts.end()) it->second += count;
+        } else {
+          c.counts[domain] += count;
+        }
+      }
+    }
+  });
+}
+
 }  // namespace
 
 FilterStatus PodTopologySpread::PreFilter(const PodInfo& pod, const ClusterSnapshot& snapshot) {
   filter_constraints_ = ConstraintsOf(pod, "DoNotSchedule");
   if (filter_constraints_.empty()) return FilterStatus::Skip();
+  // Every eligible domain counts, with no matching pod too (it may be the minimum).
   for (const NodeInfo* node : snapshot.Nodes()) {
     if (!HasAllKeys(*node, filter_constraints_)) continue;
     for (Constraint& c : filter_constraints_) {
-      if (!Included(c, pod, *node)) continue;
-      c.counts[*TopologyValue(*node, c.topology_key)] += CountMatching(c, pod, *node);
+      if (Included(c, pod, *node)) c.counts.try_emplace(*TopologyValue(*node, c.topology_key), 0);
     }
   }
+  AddMatchingPods(filter_constraints_, pod, snapshot, /*known_domains_only=*/false);
   for (Constraint& c : filter_constraints_) {
     // Fewer domains than minDomains: the global minimum is taken as zero.
     if (c.counts.empty() || static_cast<int64_t>(c.counts.size()) < c.min_domains) {
@@ -126,14 +151,7 @@ ScoreCode PodTopologySpread::PreScore(const PodInfo& pod, absl::Span<const NodeI
                                                       : static_cast<double>(c.counts.size());
     score_weights_.push_back(std::log(domains + 2));
   }
-  for (const NodeInfo* node : snapshot.Nodes()) {
-    if (!HasAllKeys(*node, score_constraints_)) continue;
-    for (Constraint& c : score_constraints_) {
-      if (c.topology_key == kLabelHostname || !Included(c, pod, *node)) continue;
-      auto it = c.counts.find(*TopologyValue(*node, c.topology_key));
-      if (it != c.counts.end()) it->second += CountMatching(c, pod, *node);
-    }
-  }
+  AddMatchingPods(score_constraints_, pod, snapshot, /*known_domains_only=*/true);
   return ScoreCode::kScore;
 }
 
