@@ -266,12 +266,33 @@ spec:
 )";
   REQUIRE(f.cluster->Apply(high).ok());
   f.cluster->RunUntilIdle();
-  CHECK(f.client().Get<Pod>("default", "high")->status.nominatedNodeName == "node-0");
+  Pod waiting = *f.client().Get<Pod>("default", "high");
+  CHECK(waiting.status.nominatedNodeName == "node-0");
+  const PodCondition* scheduled = waiting.status.FindCondition("PodScheduled");
+  REQUIRE(scheduled != nullptr);
+  CHECK(scheduled->status == "False");
+  CHECK(scheduled->reason == "Unschedulable");
+
+  // A pod of lower priority that would fit once the victim is gone may not take the room kept for
+  // the preemptor (4 cpus: high 3 + mid 2 do not fit; mid alone would).
+  const char* mid = R"(
+apiVersion: v1
+kind: Pod
+metadata: {name: mid}
+spec:
+  priority: 100
+  containers: [{name: main, image: web, resources: {requests: {cpu: "2"}}}]
+)";
+  REQUIRE(f.cluster->Apply(mid).ok());
+  f.cluster->RunUntilIdle();
+  CHECK(f.client().Get<Pod>("default", "mid")->spec.nodeName.empty());
+
   f.cluster->Advance(absl::Seconds(15));  // the victim's agent stops it, then the preemptor is bound
   CHECK(absl::IsNotFound(f.client().Get<Pod>("default", "low").status()));
   Pod pod = *f.client().Get<Pod>("default", "high");
   CHECK(pod.spec.nodeName == "node-0");
   CHECK(pod.status.phase == "Running");
+  CHECK(f.client().Get<Pod>("default", "mid")->spec.nodeName.empty());
 }
 
 }  // namespace

@@ -131,3 +131,49 @@ TEST_CASE("a terminating victim on the nominated node means wait, not evict more
   CHECK(r.fit_error->postfilter_message ==
         "preemption: not eligible due to a terminating pod on the nominated node");
 }
+
+TEST_CASE("the room on a nominated node is kept for the preemptor from pods of lower priority") {
+  Cluster c;
+  c.Add(MakeNode("n1", "2"));
+  c.Bind(MakePod("victim", "2", "", 1), "n1");
+  Scheduler s({}, &c.cache);
+  PodInfo preemptor = Info(MakePod("urgent", "2", "", 100));
+  ScheduleResult r = s.Schedule(preemptor);
+  REQUIRE(r.preemption);
+  REQUIRE(r.preemption->nominated_node == "n1");
+  preemptor.nominatedNodeName = "n1";
+  s.nominated().Set(preemptor);
+
+  // The victim is gone, the preemptor not yet placed: a lower-priority pod may not take its room...
+  c.cache.RemovePod("uid-victim");
+  ScheduleResult low = s.Schedule(Info(MakePod("low", "1", "", 50)));
+  CHECK(low.node.empty());
+  REQUIRE(low.fit_error);
+  CHECK(low.fit_error->Message().find("Insufficient cpu") != std::string::npos);
+  // ... a pod of higher priority may (the nominated pod is then the one to wait) ...
+  CHECK(s.Schedule(Info(MakePod("higher", "1", "", 200))).node == "n1");
+  // ... and the preemptor itself fits its own room.
+  CHECK(s.Schedule(preemptor).node == "n1");
+
+  // Once it is bound (or gone), the room is free again.
+  s.nominated().Remove(preemptor.uid);
+  CHECK(s.nominated().empty());
+  CHECK(s.Schedule(Info(MakePod("low", "1", "", 50))).node == "n1");
+}
+
+TEST_CASE("nominations: one per pod, moved and cleared") {
+  NominatedPods nominated;
+  PodInfo pod = Info(MakePod("p"));
+  pod.nominatedNodeName = "a";
+  nominated.Set(pod);
+  REQUIRE(nominated.On("a") != nullptr);
+  CHECK(nominated.On("a")->size() == 1);
+  pod.nominatedNodeName = "b";
+  nominated.Set(pod);
+  CHECK(nominated.On("a") == nullptr);
+  REQUIRE(nominated.On("b") != nullptr);
+  pod.nominatedNodeName.clear();
+  nominated.Set(pod);
+  CHECK(nominated.empty());
+  CHECK(nominated.On("b") == nullptr);
+}

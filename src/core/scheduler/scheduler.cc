@@ -32,6 +32,30 @@ std::string FitError::Message() const {
   return message;
 }
 
+void NominatedPods::Set(const PodInfo& pod) {
+  Remove(pod.uid);
+  if (pod.nominatedNodeName.empty()) return;
+  by_node_[pod.nominatedNodeName].push_back(pod);
+  node_of_[pod.uid] = pod.nominatedNodeName;
+}
+
+void NominatedPods::Remove(absl::string_view uid_view) {
+  const std::string uid(uid_view);  // may view a PodInfo about to be erased
+  auto it = node_of_.find(uid);
+  if (it == node_of_.end()) return;
+  auto node = by_node_.find(it->second);
+  if (node != by_node_.end()) {
+    std::erase_if(node->second, [&](const PodInfo& p) { return p.uid == uid; });
+    if (node->second.empty()) by_node_.erase(node);
+  }
+  node_of_.erase(it);
+}
+
+const std::vector<PodInfo>* NominatedPods::On(absl::string_view node) const {
+  auto it = by_node_.find(node);
+  return it == by_node_.end() ? nullptr : &it->second;
+}
+
 Scheduler::Scheduler(SchedulerProfile profile, const ClusterSnapshot* snapshot)
     : profile_(std::move(profile)),
       snapshot_(snapshot),
@@ -67,6 +91,23 @@ FilterStatus Scheduler::RunFilters(const PodInfo& pod, const NodeInfo& node) con
   return FilterStatus::Success();
 }
 
+FilterStatus Scheduler::RunFiltersWithNominated(const PodInfo& pod, const NodeInfo& node) const {
+  if (nominated_.empty()) return RunFilters(pod, node);
+  if (const std::vector<PodInfo>* nominated = nominated_.On(node.name())) {
+    NodeInfo with_nominated = node;
+    bool added = false;
+    for (const PodInfo& other : *nominated) {
+      if (other.uid == pod.uid || other.priority < pod.priority) continue;
+      with_nominated.AddPod(&other);
+      added = true;
+    }
+    if (added) {
+      if (FilterStatus status = RunFilters(pod, with_nominated); !status.ok()) return status;
+    }
+  }
+  return RunFilters(pod, node);
+}
+
 FilterStatus Scheduler::RunPreFilters(const PodInfo& pod) {
   active_filters_.clear();
   for (FilterPlugin* f : filters_) {
@@ -100,7 +141,7 @@ ScheduleResult Scheduler::Schedule(const PodInfo& pod) {
   // A pod nominated by an earlier preemption goes back to that node when it now fits.
   if (!pod.nominatedNodeName.empty()) {
     if (const NodeInfo* nominated = snapshot_->GetNode(pod.nominatedNodeName);
-        nominated && RunFilters(pod, *nominated).ok()) {
+        nominated && RunFiltersWithNominated(pod, *nominated).ok()) {
       result.node = nominated->name();
       result.evaluated_nodes = result.feasible_nodes = 1;
       return result;
@@ -116,7 +157,7 @@ ScheduleResult Scheduler::Schedule(const PodInfo& pod) {
   size_t processed = 0;
   for (; processed < n && static_cast<int64_t>(feasible.size()) < to_find; ++processed) {
     const NodeInfo* node = nodes[(next_start_node_ + processed) % n];
-    FilterStatus status = RunFilters(pod, *node);
+    FilterStatus status = RunFiltersWithNominated(pod, *node);
     if (status.ok()) {
       feasible.push_back(node);
     } else {

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "orch/scheduler.h"
 #include "src/core/scheduler/plugins.h"
 
@@ -53,6 +54,24 @@ struct ScheduleResult {
 // kube-scheduler prints them.
 std::string ReasonHistogram(const std::vector<std::pair<std::string, FilterStatus>>& statuses);
 
+// Pods nominated to a node by an earlier preemption, waiting for their victims to leave. While they
+// wait, the room they will take is kept for them: a pod of no higher priority is filtered as if they
+// were already there (kube-scheduler's nominator and RunFilterPluginsWithNominatedPods).
+class NominatedPods {
+ public:
+  // Records `pod` on pod.nominatedNodeName, replacing an earlier nomination of the same uid; a pod
+  // without a nominated node is removed.
+  void Set(const PodInfo& pod);
+  void Remove(absl::string_view uid);
+  // The pods nominated to `node`, or nullptr.
+  const std::vector<PodInfo>* On(absl::string_view node) const;
+  bool empty() const { return node_of_.empty(); }
+
+ private:
+  absl::flat_hash_map<std::string, std::vector<PodInfo>> by_node_;
+  absl::flat_hash_map<std::string, std::string> node_of_;  // uid -> node
+};
+
 class Scheduler {
  public:
   // `snapshot` must outlive the scheduler and not change during a Schedule call.
@@ -64,6 +83,8 @@ class Scheduler {
   ScheduleResult Schedule(const PodInfo& pod);
 
   const SchedulerProfile& profile() const { return profile_; }
+  // The pods nominated by preemptions, kept by the caller as pods are nominated, bound or deleted.
+  NominatedPods& nominated() { return nominated_; }
 
  private:
   struct WeightedScorer {
@@ -74,6 +95,9 @@ class Scheduler {
   // Runs the filters of this attempt (those whose PreFilter did not skip) in order and stops at the
   // first that rejects.
   FilterStatus RunFilters(const PodInfo& pod, const NodeInfo& node) const;
+  // RunFilters with the node's nominated pods of equal or higher priority (other than `pod`) counted
+  // as if placed, then without them, as kube-scheduler: both must pass.
+  FilterStatus RunFiltersWithNominated(const PodInfo& pod, const NodeInfo& node) const;
   // Runs every PreFilter and chooses the filters of this attempt; a rejection names the plugin.
   FilterStatus RunPreFilters(const PodInfo& pod);
   std::string SelectHost(const PodInfo& pod, const std::vector<const NodeInfo*>& feasible);
@@ -98,6 +122,7 @@ class Scheduler {
   std::vector<FilterPlugin*> filters_;  // built-in in kube-scheduler's order, then the application's
   std::vector<const FilterPlugin*> active_filters_;  // this attempt's: filters_ less those that skipped
   std::vector<WeightedScorer> scorers_;
+  NominatedPods nominated_;
   size_t next_start_node_ = 0;
   std::mt19937_64 rng_;
 };

@@ -99,6 +99,7 @@ class SchedulerController final : public Controller {
     const std::string node_name(object.Field("spec.nodeName"));
     if (event.type == WatchEventType::kDeleted || (!node_name.empty() && IsTerminal(object))) {
       queue_.Delete(uid);
+      algorithm_.nominated().Remove(uid);
       if (cache_.GetPod(uid) != nullptr) {
         cache_.RemovePod(uid);
         queue_.MoveAllToActiveOrBackoff(ClusterEvent::kAssignedPodDelete, now);
@@ -108,6 +109,7 @@ class SchedulerController final : public Controller {
     }
     if (!node_name.empty()) {
       queue_.Delete(uid);
+      algorithm_.nominated().Remove(uid);
       // The binding we made, confirmed by the store: nothing to decode.
       const PodInfo* known = cache_.GetPod(uid);
       if (known != nullptr && known->nodeName == node_name && event.old != nullptr &&
@@ -128,6 +130,7 @@ class SchedulerController final : public Controller {
     // A pending pod.
     if (object.metadata.deletionTimestamp.IsSet()) {
       queue_.Delete(uid);
+      algorithm_.nominated().Remove(uid);
       return;
     }
     if (event.old != nullptr && event.old->object.spec == object.spec &&
@@ -136,10 +139,12 @@ class SchedulerController final : public Controller {
     }
     absl::StatusOr<Pod> pod = FromObject<Pod>(object);
     if (!pod.ok() || !Responsible(*pod)) return;
+    PodInfo info = PodInfo::FromPod(*pod);
+    algorithm_.nominated().Set(info);  // e.g. nominated before a restart, or no longer
     if (event.type == WatchEventType::kAdded) {
-      queue_.Add(PodInfo::FromPod(*pod), now);
+      queue_.Add(std::move(info), now);
     } else {
-      queue_.Update(PodInfo::FromPod(*pod), now);
+      queue_.Update(std::move(info), now);
     }
     ScheduleSoon();
   }
@@ -197,9 +202,16 @@ class SchedulerController final : public Controller {
       return;
     }
     std::string message = result.fit_error ? result.fit_error->Message() : "no nodes available to schedule pods";
-    if (result.preemption) Preempt(pod, *result.preemption);
     recorder_->Record(stored->object, "Warning", "FailedScheduling", message);
+    // The condition first: the nomination below is written on top of it (the other way round, this
+    // write would be based on the version before the nomination and conflict).
     MarkUnschedulable(stored, message);
+    if (result.preemption) {
+      Preempt(pod, *result.preemption);
+      // The room on the nominated node is kept for it from now on, not only once the store says so.
+      queued->pod.nominatedNodeName = result.preemption->nominated_node;
+      algorithm_.nominated().Set(queued->pod);
+    }
     if (result.fit_error) queued->unschedulable_plugins = result.fit_error->unschedulable_plugins;
     queue_.AddUnschedulable(std::move(*queued), now);
   }
@@ -221,6 +233,7 @@ class SchedulerController final : public Controller {
       return;
     }
     queue_.Done(pod.uid);
+    algorithm_.nominated().Remove(pod.uid);
     recorder_->Record((*bound)->object, "Normal", "Scheduled",
                       absl::StrCat("Successfully assigned ", pod.namespace_, "/", pod.name, " to ", node));
   }
