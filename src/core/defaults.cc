@@ -1,9 +1,9 @@
-// ApplyDefaults (orch/validation.h): the defaults kube-apiserver fills on the built-in kinds, after
-// pkg/apis/core/v1/defaults.go and pkg/apis/apps/v1/defaults.go (SetDefaults_* and the declarative
-// defaults of the generated code). Each kind goes FromObject -> set defaults -> ToObject, so fields
-// orch does not model travel through untouched; the few modeled-nowhere fields Kubernetes defaults
+// The defaults kube-apiserver fills on the built-in kinds, after pkg/apis/core/v1/defaults.go and
+// pkg/apis/apps/v1/defaults.go (SetDefaults_* and the declarative defaults of the generated code),
+// on the typed structs (admission::Default, which Client's writes apply) and on Objects
+// (ApplyDefaults, orch/validation.h: FromObject -> admission::Default -> ToObject). Fields orch does
+// not model travel through untouched; the few modeled-nowhere fields Kubernetes defaults
 // (securityContext, enableServiceLinks, terminationMessagePath, ...) are set in UnknownFields.
-#include <exception>
 #include <string>
 #include <utility>
 
@@ -12,6 +12,7 @@
 #include "orch/codec.h"
 #include "orch/types.h"
 #include "orch/validation.h"
+#include "src/core/admission.h"
 #include "src/core/json_util.h"
 
 namespace orch {
@@ -124,8 +125,12 @@ void DefaultPodSpec(PodSpec* spec) {
   for (Container& c : spec->containers) DefaultContainer(&c);
 }
 
+}  // namespace
+
+namespace admission {
+
 // SetDefaults_Pod: what only Pods (not templates) get.
-void DefaultPod(Pod* pod) {
+void Default(Pod* pod) {
   for (auto* list : {&pod->spec.containers, &pod->spec.initContainers}) {
     for (Container& c : *list) {
       for (const auto& [name, limit] : c.resources.limits) c.resources.requests.emplace(name, limit);
@@ -141,7 +146,7 @@ void DefaultPod(Pod* pod) {
 }
 
 // SetDefaults_Service.
-void DefaultService(Service* service) {
+void Default(Service* service) {
   ServiceSpec& spec = service->spec;
   if (spec.sessionAffinity.empty()) spec.sessionAffinity = "None";
   if (spec.sessionAffinity == "None") EraseUnknown(&spec.unknown, "sessionAffinityConfig");
@@ -180,7 +185,7 @@ void DefaultService(Service* service) {
 }
 
 // SetDefaults_Deployment and the template's pod defaults.
-void DefaultDeployment(Deployment* d) {
+void Default(Deployment* d) {
   DeploymentSpec& spec = d->spec;
   if (!spec.replicas.has_value()) spec.replicas = 1;
   if (spec.strategy.type.empty()) spec.strategy.type = "RollingUpdate";
@@ -197,25 +202,25 @@ void DefaultDeployment(Deployment* d) {
 }
 
 // SetDefaults_ReplicaSet (apps/v1 does not default the selector from the template).
-void DefaultReplicaSet(ReplicaSet* rs) {
+void Default(ReplicaSet* rs) {
   if (!rs->spec.replicas.has_value()) rs->spec.replicas = 1;
   DefaultPodSpec(&rs->spec.template_.spec);
 }
 
 // SetDefaults_Namespace: the label that lets selectors pick namespaces by name.
-void DefaultNamespace(Namespace* ns) {
+void Default(Namespace* ns) {
   if (!ns->metadata.name.empty()) ns->metadata.labels["kubernetes.io/metadata.name"] = ns->metadata.name;
 }
 
 // SetDefaults_NodeStatus: allocatable defaults to capacity.
-void DefaultNode(Node* node) {
+void Default(Node* node) {
   if (node->status.allocatable.empty() && !node->status.capacity.empty()) {
     node->status.allocatable = node->status.capacity;
   }
 }
 
 // SetDefaults_Endpoints: port protocol.
-void DefaultEndpoints(Endpoints* endpoints) {
+void Default(Endpoints* endpoints) {
   for (EndpointSubset& subset : endpoints->subsets) {
     for (EndpointPort& port : subset.ports) {
       if (port.protocol.empty()) port.protocol = "TCP";
@@ -223,44 +228,23 @@ void DefaultEndpoints(Endpoints* endpoints) {
   }
 }
 
-// Decodes `object` as T, applies `fn`, and writes the result back.
-template <class T, class Fn>
-absl::Status Apply(Object* object, Fn fn) {
-  absl::StatusOr<T> typed = FromObject<T>(*object);
-  if (!typed.ok()) return typed.status();
-  fn(&*typed);
-  *object = ToObject(*typed);
-  return absl::OkStatus();
-}
-
-// Whether the object is the built-in kind T (same apiVersion and kind).
-template <class T>
-bool Is(const Object& object) {
-  return object.type.kind == T::kKind && object.type.apiVersion == T::kApiVersion;
-}
-
-// Dispatches by kind; kinds without defaults are left as they are.
-absl::Status ApplyDefaultsImpl(Object* object) {
-  if (Is<Pod>(*object)) return Apply<Pod>(object, DefaultPod);
-  if (Is<Service>(*object)) return Apply<Service>(object, DefaultService);
-  if (Is<Deployment>(*object)) return Apply<Deployment>(object, DefaultDeployment);
-  if (Is<ReplicaSet>(*object)) return Apply<ReplicaSet>(object, DefaultReplicaSet);
-  if (Is<Namespace>(*object)) return Apply<Namespace>(object, DefaultNamespace);
-  if (Is<Node>(*object)) return Apply<Node>(object, DefaultNode);
-  if (Is<Endpoints>(*object)) return Apply<Endpoints>(object, DefaultEndpoints);
-  return absl::OkStatus();
-}
-
-}  // namespace
+}  // namespace admission
 
 absl::Status ApplyDefaults(Object* object) {
-  try {
-    return ApplyDefaultsImpl(object);
-  } catch (const std::exception& e) {
-    return absl::InternalError(absl::StrCat("defaulting failed: ", e.what()));
-  } catch (...) {
-    return absl::InternalError("defaulting failed");
-  }
+  return admission::NoThrow("defaulting", [&] {
+    return admission::VisitKind(
+        object->type,
+        [&]<class T>(std::type_identity<T>) {
+          if constexpr (admission::kDefaulted<T>) {
+            absl::StatusOr<T> typed = FromObject<T>(*object);
+            if (!typed.ok()) return typed.status();
+            admission::Default(&*typed);
+            *object = ToObject(*typed);
+          }
+          return absl::OkStatus();
+        },
+        [] { return absl::OkStatus(); });
+  });
 }
 
 }  // namespace orch

@@ -1,6 +1,7 @@
-// The entry points of orch/validation.h, which dispatch by kind, and the rules of the smaller
-// built-in kinds (ConfigMap, Namespace, Node, Event) as pkg/apis/core/validation has them.
-#include <exception>
+// The entry points of validation: on Objects (orch/validation.h), which dispatch by kind and decode,
+// and on the structs of the built-in kinds (admission::Validate, which Client's writes use); and the
+// rules of the smaller built-in kinds (ConfigMap, Namespace, Node, Event) as
+// pkg/apis/core/validation has them.
 #include <set>
 #include <string>
 #include <utility>
@@ -11,6 +12,7 @@
 #include "orch/errors.h"
 #include "orch/types.h"
 #include "orch/validation.h"
+#include "src/core/admission.h"
 #include "src/core/validation_internal.h"
 
 namespace orch {
@@ -175,7 +177,7 @@ void ValidateEventFields(const Event& event, FieldErrors* errs) {
 
 namespace {
 
-enum class Op { kCreate, kUpdate, kStatus };
+using admission::Op;
 
 // Decodes the typed view; a decode error is recorded as a field error (it names its path).
 template <class T>
@@ -189,137 +191,157 @@ bool Decode(const Object& object, T* out, FieldErrors* errs) {
   return true;
 }
 
-// Decodes the new and (for updates) old objects, then runs `check(typed, old_typed)`.
-template <class T, class Check>
-void Run(const Object& object, const Object* old, FieldErrors* errs, Check check) {
-  T typed;
-  T old_typed;
-  if (!Decode(object, &typed, errs)) return;
-  if (old != nullptr && !Decode(*old, &old_typed, errs)) return;
-  check(typed, old_typed);
-}
-
-// Whether the object is the built-in kind T (same group, version and kind).
-template <class T>
-bool Is(const Object& object) {
-  return object.type.kind == T::kKind && object.type.apiVersion == T::kApiVersion;
-}
-
-// The metadata rules of the object's kind: name format and scope.
-MetaRules RulesFor(const Object& object) {
+// The metadata rules of a kind: name format and scope.
+MetaRules RulesFor(const TypeMeta& type) {
   MetaRules rules;
-  const ResourceType* type = FindResourceTypeFor(object.type);
-  rules.scope = type == nullptr
+  const ResourceType* found = FindResourceTypeFor(type);
+  rules.scope = found == nullptr
                     ? MetaRules::Scope::kUnknown
-                    : (type->namespaced ? MetaRules::Scope::kNamespaced : MetaRules::Scope::kCluster);
-  rules.builtin = type != nullptr && (type->group.empty() || type->group == "apps") && type->version == "v1";
-  if (Is<Namespace>(object)) rules.name_rule = NameRule::kDns1123Label;
-  if (Is<Service>(object)) rules.name_rule = NameRule::kDns1035Label;
+                    : (found->namespaced ? MetaRules::Scope::kNamespaced : MetaRules::Scope::kCluster);
+  rules.builtin =
+      found != nullptr && (found->group.empty() || found->group == "apps") && found->version == "v1";
+  if (admission::Is<Namespace>(type)) rules.name_rule = NameRule::kDns1123Label;
+  if (admission::Is<Service>(type)) rules.name_rule = NameRule::kDns1035Label;
   return rules;
 }
 
-// The kind-specific rules for one operation.
-void ValidateKind(const Object& object, const Object* old, Op op, FieldErrors* errs) {
-  const bool update = op == Op::kUpdate;
-  const bool status = op == Op::kStatus;
-  if (Is<Pod>(object)) {
-    Run<Pod>(object, old, errs, [&](const Pod& pod, const Pod& old_pod) {
-      if (status) return ValidatePodStatusUpdate(pod, old_pod, errs);
-      ValidatePodSpec(pod.spec, "spec", errs);
-      if (update) ValidatePodSpecUpdate(pod.spec, old_pod.spec, errs);
-    });
-  } else if (Is<Service>(object)) {
-    Run<Service>(object, old, errs, [&](const Service& svc, const Service& old_svc) {
-      if (status) return ValidateServiceStatus(svc, errs);
-      update ? ValidateServiceUpdate(svc, old_svc, errs) : ValidateServiceSpec(svc, errs);
-    });
-  } else if (Is<ReplicaSet>(object)) {
-    Run<ReplicaSet>(object, old, errs, [&](const ReplicaSet& rs, const ReplicaSet& old_rs) {
-      if (status) return ValidateReplicaSetStatus(rs.status, old_rs.status, errs);
-      update ? ValidateReplicaSetUpdate(rs, old_rs, errs) : ValidateReplicaSetSpec(rs.spec, errs);
-    });
-  } else if (Is<Deployment>(object)) {
-    Run<Deployment>(object, old, errs, [&](const Deployment& d, const Deployment& old_d) {
-      if (status) return ValidateDeploymentStatus(d.status, old_d.status, errs);
-      update ? ValidateDeploymentUpdate(d, old_d, errs) : ValidateDeploymentSpec(d.spec, errs);
-    });
-  } else if (Is<ConfigMap>(object)) {
-    Run<ConfigMap>(object, old, errs, [&](const ConfigMap& cm, const ConfigMap& old_cm) {
-      update ? ValidateConfigMapUpdate(cm, old_cm, errs) : ValidateConfigMapData(cm, errs);
-    });
-  } else if (Is<Namespace>(object)) {
-    Run<Namespace>(object, old, errs, [&](const Namespace& ns, const Namespace&) {
-      if (!status) return ValidateNamespaceSpec(ns, errs);
-      const std::string& phase = ns.status.phase;
-      if (!ns.metadata.deletionTimestamp.IsSet() && !phase.empty() && phase != "Active") {
-        errs->push_back(
-            FieldInvalid("status.Phase", phase, "may only be 'Active' if `deletionTimestamp` is empty"));
-      } else if (ns.metadata.deletionTimestamp.IsSet() && !phase.empty() && phase != "Terminating") {
-        errs->push_back(FieldInvalid("status.Phase", phase,
-                                     "may only be 'Terminating' if `deletionTimestamp` is not empty"));
-      }
-    });
-  } else if (Is<Node>(object)) {
-    Run<Node>(object, old, errs, [&](const Node& node, const Node& old_node) {
-      old != nullptr ? ValidateNodeUpdate(node, old_node, errs) : ValidateNodeSpec(node, errs);
-    });
-  } else if (Is<Event>(object)) {
-    Run<Event>(object, old, errs,
-               [&](const Event& event, const Event&) { ValidateEventFields(event, errs); });
+// The metadata rules of a create (`old` null) or an update.
+void ValidateMeta(const TypeMeta& type, const ObjectMeta& meta, const ObjectMeta* old, FieldErrors* errs) {
+  if (old == nullptr) {
+    ValidateObjectMeta(meta, RulesFor(type), errs);
+  } else {
+    ValidateObjectMetaUpdate(meta, *old, errs);
+  }
+}
+
+// The kind-specific rules for one operation; `old` is null on create.
+void ValidateKind(const Pod& pod, const Pod* old, Op op, FieldErrors* errs) {
+  if (op == Op::kStatus) return ValidatePodStatusUpdate(pod, *old, errs);
+  ValidatePodSpec(pod.spec, "spec", errs);
+  if (op == Op::kUpdate) ValidatePodSpecUpdate(pod.spec, old->spec, errs);
+}
+
+void ValidateKind(const Service& svc, const Service* old, Op op, FieldErrors* errs) {
+  if (op == Op::kStatus) return ValidateServiceStatus(svc, errs);
+  op == Op::kUpdate ? ValidateServiceUpdate(svc, *old, errs) : ValidateServiceSpec(svc, errs);
+}
+
+void ValidateKind(const ReplicaSet& rs, const ReplicaSet* old, Op op, FieldErrors* errs) {
+  if (op == Op::kStatus) return ValidateReplicaSetStatus(rs.status, old->status, errs);
+  op == Op::kUpdate ? ValidateReplicaSetUpdate(rs, *old, errs) : ValidateReplicaSetSpec(rs.spec, errs);
+}
+
+void ValidateKind(const Deployment& d, const Deployment* old, Op op, FieldErrors* errs) {
+  if (op == Op::kStatus) return ValidateDeploymentStatus(d.status, old->status, errs);
+  op == Op::kUpdate ? ValidateDeploymentUpdate(d, *old, errs) : ValidateDeploymentSpec(d.spec, errs);
+}
+
+void ValidateKind(const ConfigMap& cm, const ConfigMap* old, Op op, FieldErrors* errs) {
+  op == Op::kUpdate ? ValidateConfigMapUpdate(cm, *old, errs) : ValidateConfigMapData(cm, errs);
+}
+
+void ValidateKind(const Namespace& ns, const Namespace*, Op op, FieldErrors* errs) {
+  if (op != Op::kStatus) return ValidateNamespaceSpec(ns, errs);
+  const std::string& phase = ns.status.phase;
+  if (!ns.metadata.deletionTimestamp.IsSet() && !phase.empty() && phase != "Active") {
+    errs->push_back(
+        FieldInvalid("status.Phase", phase, "may only be 'Active' if `deletionTimestamp` is empty"));
+  } else if (ns.metadata.deletionTimestamp.IsSet() && !phase.empty() && phase != "Terminating") {
+    errs->push_back(
+        FieldInvalid("status.Phase", phase, "may only be 'Terminating' if `deletionTimestamp` is not empty"));
+  }
+}
+
+void ValidateKind(const Node& node, const Node* old, Op, FieldErrors* errs) {
+  old != nullptr ? ValidateNodeUpdate(node, *old, errs) : ValidateNodeSpec(node, errs);
+}
+
+void ValidateKind(const Event& event, const Event*, Op, FieldErrors* errs) {
+  ValidateEventFields(event, errs);
+}
+
+// The kind's rules on `object`, after decoding `old` (for updates) as T; an old object that does
+// not decode is recorded instead.
+template <class T>
+void ValidateKindAgainst(const T& object, const Object* old, Op op, FieldErrors* errs) {
+  if constexpr (admission::kValidated<T>) {
+    if (old == nullptr) return ValidateKind(object, nullptr, op, errs);
+    T old_typed;
+    if (Decode(*old, &old_typed, errs)) ValidateKind(object, &old_typed, op, errs);
   }
 }
 
 // "Deployment.apps" or "Pod": the qualified kind Kubernetes names in Invalid errors.
-std::string QualifiedKind(const Object& object) {
-  absl::string_view group = object.type.Group();
-  return group.empty() ? object.type.kind : absl::StrCat(object.type.kind, ".", group);
+std::string QualifiedKind(const TypeMeta& type) {
+  absl::string_view group = type.Group();
+  return group.empty() ? type.kind : absl::StrCat(type.kind, ".", group);
 }
 
 // OK, or the Invalid error that lists `errs` as Kubernetes aggregates them.
-absl::Status ToStatus(const Object& object, const FieldErrors& errs) {
+absl::Status ToStatus(const TypeMeta& type, const ObjectMeta& meta, const FieldErrors& errs) {
   if (errs.empty()) return absl::OkStatus();
-  const ObjectMeta& meta = object.metadata;
-  return InvalidError(QualifiedKind(object), meta.name.empty() ? meta.generateName : meta.name,
+  return InvalidError(QualifiedKind(type), meta.name.empty() ? meta.generateName : meta.name,
                       AggregateErrors(errs));
 }
 
-// Metadata first (create or update rules), then the kind's own rules.
+// Metadata first (create or update rules), then the kind's own rules, for which a built-in kind is
+// decoded as its struct.
 absl::Status Validate(const Object& object, const Object* old, Op op) {
-  FieldErrors errs;
-  if (old == nullptr) {
-    ValidateObjectMeta(object.metadata, RulesFor(object), &errs);
-  } else {
-    ValidateObjectMetaUpdate(object.metadata, old->metadata, &errs);
-  }
-  ValidateKind(object, old, op, &errs);
-  return ToStatus(object, errs);
-}
-
-// Runs `body`, turning anything thrown below (a bug) into an Internal error.
-template <class Body>
-absl::Status NoThrow(Body body) {
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    return absl::InternalError(absl::StrCat("validation failed: ", e.what()));
-  } catch (...) {
-    return absl::InternalError("validation failed");
-  }
+  return admission::NoThrow("validation", [&] {
+    FieldErrors errs;
+    ValidateMeta(object.type, object.metadata, old == nullptr ? nullptr : &old->metadata, &errs);
+    admission::VisitKind(
+        object.type,
+        [&]<class T>(std::type_identity<T>) {
+          if constexpr (admission::kValidated<T>) {
+            T typed;
+            if (Decode(object, &typed, &errs)) ValidateKindAgainst(typed, old, op, &errs);
+          }
+        },
+        [] {});
+    return ToStatus(object.type, object.metadata, errs);
+  });
 }
 
 }  // namespace
 }  // namespace validation
 
+namespace admission {
+
+template <class T>
+absl::Status Validate(const T& object, const Object* old, Op op) {
+  return NoThrow("validation", [&] {
+    const TypeMeta type{T::kApiVersion, T::kKind};
+    validation::FieldErrors errs;
+    validation::ValidateMeta(type, object.metadata, old == nullptr ? nullptr : &old->metadata, &errs);
+    validation::ValidateKindAgainst(object, old, op, &errs);
+    return validation::ToStatus(type, object.metadata, errs);
+  });
+}
+
+// The kinds VisitKind names.
+template absl::Status Validate(const Pod&, const Object*, Op);
+template absl::Status Validate(const Event&, const Object*, Op);
+template absl::Status Validate(const Node&, const Object*, Op);
+template absl::Status Validate(const Namespace&, const Object*, Op);
+template absl::Status Validate(const Service&, const Object*, Op);
+template absl::Status Validate(const Endpoints&, const Object*, Op);
+template absl::Status Validate(const ConfigMap&, const Object*, Op);
+template absl::Status Validate(const ReplicaSet&, const Object*, Op);
+template absl::Status Validate(const Deployment&, const Object*, Op);
+
+}  // namespace admission
+
 absl::Status ValidateCreate(const Object& object) {
-  return validation::NoThrow([&] { return validation::Validate(object, nullptr, validation::Op::kCreate); });
+  return validation::Validate(object, nullptr, admission::Op::kCreate);
 }
 
 absl::Status ValidateUpdate(const Object& object, const Object& old) {
-  return validation::NoThrow([&] { return validation::Validate(object, &old, validation::Op::kUpdate); });
+  return validation::Validate(object, &old, admission::Op::kUpdate);
 }
 
 absl::Status ValidateStatusUpdate(const Object& object, const Object& old) {
-  return validation::NoThrow([&] { return validation::Validate(object, &old, validation::Op::kStatus); });
+  return validation::Validate(object, &old, admission::Op::kStatus);
 }
 
 }  // namespace orch
