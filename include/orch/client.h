@@ -14,14 +14,27 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "orch/codec.h"
 #include "orch/store.h"
 
 namespace orch {
+
+// The built-in kinds that Client writes from their structs (orch/types.h).
+struct Namespace;
+struct Node;
+struct Pod;
+struct Service;
+struct Endpoints;
+struct ConfigMap;
+struct Event;
+struct ReplicaSet;
+struct Deployment;
 
 struct ClientOptions {
   // The namespace given to namespaced objects created without one (kubectl's "default").
@@ -138,7 +151,7 @@ class Client {
   // Typed calls: T is a kind of orch/types.h (or an application's, with FromObject/ToObject).
   template <class T>
   absl::StatusOr<T> Create(const T& object, const CreateOptions& options = {}) {
-    return Typed<T>(CreateObject(ToObject(object), options));
+    return Typed<T>(CreateObjectFrom(object, options));
   }
   template <class T>
   absl::StatusOr<T> Get(absl::string_view namespace_, absl::string_view name) {
@@ -174,11 +187,40 @@ class Client {
   }
   template <class T>
   absl::StatusOr<T> Update(const T& object) {
-    return Typed<T>(UpdateObject(ToObject(object)));
+    return Typed<T>(UpdateObjectFrom(object));
   }
   template <class T>
   absl::StatusOr<T> UpdateStatus(const T& object) {
-    return Typed<T>(UpdateObjectStatus(ToObject(object)));
+    return Typed<T>(UpdateObjectStatusFrom(object));
+  }
+  // Create, Update and UpdateStatus that return the stored object, as the untyped calls do, instead
+  // of decoding it as T: for a caller that needs no more than its metadata. A built-in kind (but
+  // Lease) is defaulted, admitted and validated as the struct and encoded once, so its
+  // UnknownFields must hold only members the struct does not model (as FromObject leaves them);
+  // other kinds are encoded (ToObject) and written as an Object.
+  template <class T>
+  absl::StatusOr<ObjectPtr> CreateObjectFrom(const T& object, const CreateOptions& options = {}) {
+    if constexpr (kWritesTyped<T>) {
+      return TypedWrites<T>::Create(*this, object, nullptr, options);
+    } else {
+      return CreateObject(ToObject(object), options);
+    }
+  }
+  template <class T>
+  absl::StatusOr<ObjectPtr> UpdateObjectFrom(const T& object) {
+    if constexpr (kWritesTyped<T>) {
+      return TypedWrites<T>::Update(*this, object, nullptr);
+    } else {
+      return UpdateObject(ToObject(object));
+    }
+  }
+  template <class T>
+  absl::StatusOr<ObjectPtr> UpdateObjectStatusFrom(const T& object) {
+    if constexpr (kWritesTyped<T>) {
+      return TypedWrites<T>::UpdateStatus(*this, object, nullptr);
+    } else {
+      return UpdateObjectStatus(ToObject(object));
+    }
   }
   // OK when deleted or marked for deletion.
   template <class T>
@@ -210,6 +252,36 @@ class Client {
     if (!stored.ok()) return stored.status();
     return FromObject<T>((*stored)->object);
   }
+
+  // Whether T is one of the built-in kinds written through TypedWrites.
+  template <class T>
+  static constexpr bool kWritesTyped =
+      std::is_same_v<T, Namespace> || std::is_same_v<T, Node> || std::is_same_v<T, Pod> ||
+      std::is_same_v<T, Service> || std::is_same_v<T, Endpoints> || std::is_same_v<T, ConfigMap> ||
+      std::is_same_v<T, Event> || std::is_same_v<T, ReplicaSet> || std::is_same_v<T, Deployment>;
+  // The writes of a built-in kind T from its struct (client.cc): decoded once, if at all, then
+  // defaulted, admitted, validated and encoded once. `written` is the Object the caller wrote, when
+  // it wrote one and `object` was decoded from it (a kind without defaults is stored as written).
+  template <class T>
+  struct TypedWrites {
+    static absl::StatusOr<ObjectPtr> Create(Client& client, T object, Object* written,
+                                            const CreateOptions& options);
+    static absl::StatusOr<ObjectPtr> Update(Client& client, T object, Object* written);
+    static absl::StatusOr<ObjectPtr> UpdateStatus(Client& client, T object, Object* written);
+  };
+
+  // A create of a kind without typed admission: PrepareForCreate, ValidateCreate, FinishCreate.
+  absl::StatusOr<ObjectPtr> CreateUntyped(const ResourceType& type, Object object,
+                                          const CreateOptions& options);
+  // The last steps of every create: the namespace must admit the object; then the store, unless a
+  // dry run.
+  absl::StatusOr<ObjectPtr> FinishCreate(const ResourceType& type, Object object,
+                                         const CreateOptions& options);
+  // Replaces the stored object (`status_only`: its status) after validate(next, stored) passes
+  // against the version the write replaces. Without metadata.resourceVersion the write is
+  // unconditional, and retried (validated again) on conflicts.
+  absl::StatusOr<ObjectPtr> Replace(const ResourceType& type, Object object, bool status_only,
+                                    absl::FunctionRef<absl::Status(const Object&, const Object&)> validate);
   absl::Status AdmitNamespace(const ResourceType& type, const std::string& namespace_);
   absl::StatusOr<DeleteResult> DeleteNamespace(absl::string_view name, const ClientDeleteOptions& options);
 

@@ -1,6 +1,6 @@
 // Validation and defaulting of objects with Kubernetes' rules, as the API server applies them
-// before anything reaches the store. orch::Client calls these; an application that writes to a
-// Store directly may call them itself.
+// before anything reaches the store. orch::Client applies the same rules (to the decoded struct of
+// a built-in kind); an application that writes to a Store directly may call these itself.
 //
 // Errors are InvalidError (reason Invalid, HTTP 422) that list every problem with its field path,
 // formatted as Kubernetes does: one error `Pod "web" is invalid: spec.containers[0].image: Required

@@ -2,17 +2,20 @@
 #include "orch/client.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "orch/errors.h"
 #include "orch/types.h"
 #include "orch/validation.h"
+#include "src/core/admission.h"
 #include "src/core/json_util.h"
 
 namespace orch {
 namespace {
 
+using admission::Op;
 using json::Json;
 
 constexpr int kUpdateRetries = 16;
@@ -37,26 +40,51 @@ absl::Status PrepareForCreate(const ResourceType& type, Object* object) {
   return absl::OkStatus();
 }
 
+// The namespace of a write: a namespaced kind without one gets the client's default; on create, a
+// cluster-scoped kind gets none.
+void ScopeNamespace(const ResourceType& type, const std::string& default_namespace, Op op, ObjectMeta* meta) {
+  if (type.namespaced && meta->namespace_.empty()) meta->namespace_ = default_namespace;
+  if (!type.namespaced && op == Op::kCreate) meta->namespace_.clear();
+}
+
 // Kubernetes' DefaultTolerationSeconds admission: a pod tolerates its node being not-ready or
 // unreachable for 300 s before taint-based eviction deletes it, unless it says otherwise.
-absl::Status AdmitDefaultTolerations(Object* object) {
-  absl::StatusOr<Pod> pod = FromObject<Pod>(*object);
-  if (!pod.ok()) return pod.status();
+void AdmitDefaultTolerations(Pod* pod) {
   bool not_ready = false, unreachable = false;
   for (const Toleration& t : pod->spec.tolerations) {
     const bool no_execute = t.effect.empty() || t.effect == "NoExecute";
     not_ready = not_ready || (no_execute && (t.key.empty() || t.key == "node.kubernetes.io/not-ready"));
     unreachable = unreachable || (no_execute && (t.key.empty() || t.key == "node.kubernetes.io/unreachable"));
   }
-  if (not_ready && unreachable) return absl::OkStatus();
   if (!not_ready) pod->spec.tolerations.push_back({"node.kubernetes.io/not-ready", "Exists", "", "NoExecute", 300, {}});
   if (!unreachable) {
     pod->spec.tolerations.push_back({"node.kubernetes.io/unreachable", "Exists", "", "NoExecute", 300, {}});
   }
-  Object admitted = ToObject(*pod);
-  object->spec = std::move(admitted.spec);
-  object->fields = std::move(admitted.fields);
-  return absl::OkStatus();
+}
+
+// What the API server changes in a created or replaced object of kind T before validating it: the
+// kind's defaults and, for pods, the DefaultTolerationSeconds admission (on updates too, as
+// Kubernetes' plugin: a replacement without the tolerations would remove them). Returns the Object
+// to store: `object` encoded, or for a kind without defaults, `written` (the Object it was decoded
+// from, if any) as it is.
+template <class T>
+absl::StatusOr<Object> Admit(T* object, Object* written) {
+  if constexpr (!admission::kDefaulted<T>) {
+    return written != nullptr ? std::move(*written) : ToObject(*object);
+  } else {
+    return admission::NoThrow("defaulting", [&]() -> absl::StatusOr<Object> {
+      admission::Default(object);
+      if constexpr (std::is_same_v<T, Pod>) AdmitDefaultTolerations(object);
+      return ToObject(*object);
+    });
+  }
+}
+
+// Decodes an object written as an Object into T, turning anything thrown (a bug) into the Internal
+// error of `step`, the step that decoded it before typed writes ("defaulting" or "validation").
+template <class T>
+absl::StatusOr<T> DecodeGuarded(const Object& object, absl::string_view step) {
+  return admission::NoThrow(step, [&] { return FromObject<T>(object); });
 }
 
 // A pod bound to a node and not finished is deleted gracefully by default, so its node agent can
@@ -110,20 +138,85 @@ absl::Status Client::AdmitNamespace(const ResourceType& type, const std::string&
   return absl::OkStatus();
 }
 
+template <class T>
+absl::StatusOr<ObjectPtr> Client::TypedWrites<T>::Create(Client& client, T object, Object* written,
+                                                         const CreateOptions& options) {
+  absl::StatusOr<const ResourceType*> type = TypeOf<T>();
+  if (!type.ok()) return type.status();
+  ScopeNamespace(**type, client.options_.default_namespace, Op::kCreate, &object.metadata);
+  absl::StatusOr<Object> admitted = Admit(&object, written);
+  if (!admitted.ok()) return admitted.status();
+  if (absl::Status s = PrepareForCreate(**type, &*admitted); !s.ok()) return s;
+  if (absl::Status s = admission::Validate(object, nullptr, Op::kCreate); !s.ok()) return s;
+  return client.FinishCreate(**type, *std::move(admitted), options);
+}
+
+template <class T>
+absl::StatusOr<ObjectPtr> Client::TypedWrites<T>::Update(Client& client, T object, Object* written) {
+  absl::StatusOr<const ResourceType*> type = TypeOf<T>();
+  if (!type.ok()) return type.status();
+  ScopeNamespace(**type, client.options_.default_namespace, Op::kUpdate, &object.metadata);
+  absl::StatusOr<Object> admitted = Admit(&object, written);
+  if (!admitted.ok()) return admitted.status();
+  return client.Replace(**type, *std::move(admitted), /*status_only=*/false,
+                        [&](const Object& next, const Object& old) {
+                          object.metadata = next.metadata;
+                          return admission::Validate(object, &old, Op::kUpdate);
+                        });
+}
+
+template <class T>
+absl::StatusOr<ObjectPtr> Client::TypedWrites<T>::UpdateStatus(Client& client, T object, Object* written) {
+  absl::StatusOr<const ResourceType*> type = TypeOf<T>();
+  if (!type.ok()) return type.status();
+  ScopeNamespace(**type, client.options_.default_namespace, Op::kStatus, &object.metadata);
+  Object stored = written != nullptr ? std::move(*written) : ToObject(object);
+  return client.Replace(**type, std::move(stored), /*status_only=*/true,
+                        [&](const Object& next, const Object& old) {
+                          object.metadata = next.metadata;
+                          return admission::Validate(object, &old, Op::kStatus);
+                        });
+}
+
+template struct Client::TypedWrites<Pod>;
+template struct Client::TypedWrites<Event>;
+template struct Client::TypedWrites<Node>;
+template struct Client::TypedWrites<Namespace>;
+template struct Client::TypedWrites<Service>;
+template struct Client::TypedWrites<Endpoints>;
+template struct Client::TypedWrites<ConfigMap>;
+template struct Client::TypedWrites<ReplicaSet>;
+template struct Client::TypedWrites<Deployment>;
+
+// An object of a built-in kind is decoded once, here, and written as its struct; one that does not
+// decode gets the error ApplyDefaults gives (kinds with defaults) or ValidateCreate gives.
 absl::StatusOr<ObjectPtr> Client::CreateObject(Object object, const CreateOptions& options) {
   absl::StatusOr<const ResourceType*> type = ResolveType(object.type);
   if (!type.ok()) return type.status();
-  if ((*type)->namespaced && object.metadata.namespace_.empty()) {
-    object.metadata.namespace_ = options_.default_namespace;
-  }
-  if (!(*type)->namespaced) object.metadata.namespace_.clear();
-  if (absl::Status s = ApplyDefaults(&object); !s.ok()) return s;
-  if (IsCoreKind(**type, "Pod")) {
-    if (absl::Status s = AdmitDefaultTolerations(&object); !s.ok()) return s;
-  }
-  if (absl::Status s = PrepareForCreate(**type, &object); !s.ok()) return s;
+  ScopeNamespace(**type, options_.default_namespace, Op::kCreate, &object.metadata);
+  return admission::VisitKind(
+      object.type,
+      [&]<class T>(std::type_identity<T>) -> absl::StatusOr<ObjectPtr> {
+        static_assert(kWritesTyped<T>);
+        absl::StatusOr<T> typed =
+            DecodeGuarded<T>(object, admission::kDefaulted<T> ? "defaulting" : "validation");
+        if (typed.ok()) return TypedWrites<T>::Create(*this, *std::move(typed), &object, options);
+        if constexpr (admission::kDefaulted<T>) return typed.status();
+        return CreateUntyped(**type, std::move(object), options);
+      },
+      [&] { return CreateUntyped(**type, std::move(object), options); });
+}
+
+absl::StatusOr<ObjectPtr> Client::CreateUntyped(const ResourceType& type, Object object,
+                                                const CreateOptions& options) {
+  if (absl::Status s = PrepareForCreate(type, &object); !s.ok()) return s;
   if (absl::Status s = ValidateCreate(object); !s.ok()) return s;
-  if (absl::Status s = AdmitNamespace(**type, object.metadata.namespace_); !s.ok()) return s;
+  return FinishCreate(type, std::move(object), options);
+}
+
+absl::StatusOr<ObjectPtr> Client::FinishCreate(const ResourceType& type, Object object,
+                                               const CreateOptions& options) {
+  if (absl::Status s = AdmitNamespace(type, object.metadata.namespace_); !s.ok()) return s;
   if (options.dry_run) {
     auto preview = std::make_shared<StoredObject>();
     preview->object = std::move(object);
@@ -143,20 +236,47 @@ absl::StatusOr<ListResult> Client::ListObjects(const ResourceType& type, absl::s
   return store_.List(type, namespace_, options);
 }
 
+// As CreateObject: one decode, and the errors ApplyDefaults or ValidateUpdate give for an object
+// that does not decode.
 absl::StatusOr<ObjectPtr> Client::UpdateObject(Object object) {
   absl::StatusOr<const ResourceType*> type = ResolveType(object.type);
   if (!type.ok()) return type.status();
-  if ((*type)->namespaced && object.metadata.namespace_.empty()) {
-    object.metadata.namespace_ = options_.default_namespace;
-  }
+  ScopeNamespace(**type, options_.default_namespace, Op::kUpdate, &object.metadata);
+  return admission::VisitKind(
+      object.type,
+      [&]<class T>(std::type_identity<T>) -> absl::StatusOr<ObjectPtr> {
+        static_assert(kWritesTyped<T>);
+        absl::StatusOr<T> typed =
+            DecodeGuarded<T>(object, admission::kDefaulted<T> ? "defaulting" : "validation");
+        if (typed.ok()) return TypedWrites<T>::Update(*this, *std::move(typed), &object);
+        if constexpr (admission::kDefaulted<T>) return typed.status();
+        return Replace(**type, std::move(object), /*status_only=*/false, ValidateUpdate);
+      },
+      [&] { return Replace(**type, std::move(object), /*status_only=*/false, ValidateUpdate); });
+}
+
+// Status is never defaulted: an object that does not decode gets ValidateStatusUpdate's error.
+absl::StatusOr<ObjectPtr> Client::UpdateObjectStatus(Object object) {
+  absl::StatusOr<const ResourceType*> type = ResolveType(object.type);
+  if (!type.ok()) return type.status();
+  ScopeNamespace(**type, options_.default_namespace, Op::kStatus, &object.metadata);
+  return admission::VisitKind(
+      object.type,
+      [&]<class T>(std::type_identity<T>) -> absl::StatusOr<ObjectPtr> {
+        static_assert(kWritesTyped<T>);
+        absl::StatusOr<T> typed = DecodeGuarded<T>(object, "validation");
+        if (typed.ok()) return TypedWrites<T>::UpdateStatus(*this, *std::move(typed), &object);
+        return Replace(**type, std::move(object), /*status_only=*/true, ValidateStatusUpdate);
+      },
+      [&] { return Replace(**type, std::move(object), /*status_only=*/true, ValidateStatusUpdate); });
+}
+
+absl::StatusOr<ObjectPtr> Client::Replace(
+    const ResourceType& type, Object object, bool status_only,
+    absl::FunctionRef<absl::Status(const Object&, const Object&)> validate) {
   const bool unconditional = object.metadata.resourceVersion.empty();
-  if (absl::Status s = ApplyDefaults(&object); !s.ok()) return s;
-  // On updates too, as Kubernetes' plugin: a replacement without them would remove them.
-  if (IsCoreKind(**type, "Pod")) {
-    if (absl::Status s = AdmitDefaultTolerations(&object); !s.ok()) return s;
-  }
   for (int attempt = 0;; ++attempt) {
-    absl::StatusOr<ObjectPtr> old = store_.Get(**type, object.metadata.namespace_, object.metadata.name);
+    absl::StatusOr<ObjectPtr> old = store_.Get(type, object.metadata.namespace_, object.metadata.name);
     if (!old.ok()) return old.status();
     Object next = object;
     // Validate against the version the write will replace: the store checks it is still current.
@@ -166,31 +286,9 @@ absl::StatusOr<ObjectPtr> Client::UpdateObject(Object object) {
     if (!next.metadata.creationTimestamp.IsSet()) {
       next.metadata.creationTimestamp = (*old)->object.metadata.creationTimestamp;
     }
-    if (absl::Status s = ValidateUpdate(next, (*old)->object); !s.ok()) return s;
-    absl::StatusOr<ObjectPtr> updated = store_.Update(std::move(next));
-    if (unconditional && IsConflict(updated.status()) && attempt < kUpdateRetries) continue;
-    return updated;
-  }
-}
-
-absl::StatusOr<ObjectPtr> Client::UpdateObjectStatus(Object object) {
-  absl::StatusOr<const ResourceType*> type = ResolveType(object.type);
-  if (!type.ok()) return type.status();
-  if ((*type)->namespaced && object.metadata.namespace_.empty()) {
-    object.metadata.namespace_ = options_.default_namespace;
-  }
-  const bool unconditional = object.metadata.resourceVersion.empty();
-  for (int attempt = 0;; ++attempt) {
-    absl::StatusOr<ObjectPtr> old = store_.Get(**type, object.metadata.namespace_, object.metadata.name);
-    if (!old.ok()) return old.status();
-    Object next = object;
-    if (unconditional) next.metadata.resourceVersion = (*old)->object.metadata.resourceVersion;
-    if (next.metadata.uid.empty()) next.metadata.uid = (*old)->object.metadata.uid;
-    if (!next.metadata.creationTimestamp.IsSet()) {
-      next.metadata.creationTimestamp = (*old)->object.metadata.creationTimestamp;
-    }
-    if (absl::Status s = ValidateStatusUpdate(next, (*old)->object); !s.ok()) return s;
-    absl::StatusOr<ObjectPtr> updated = store_.UpdateStatus(std::move(next));
+    if (absl::Status s = validate(next, (*old)->object); !s.ok()) return s;
+    absl::StatusOr<ObjectPtr> updated =
+        status_only ? store_.UpdateStatus(std::move(next)) : store_.Update(std::move(next));
     if (unconditional && IsConflict(updated.status()) && attempt < kUpdateRetries) continue;
     return updated;
   }

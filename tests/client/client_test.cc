@@ -1,13 +1,47 @@
 // The in-process client: typed calls over a store with the API server's semantics.
+#include "orch/client.h"
+
 #include <doctest/doctest.h>
+
+#include <functional>
+#include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "orch/client.h"
 #include "orch/errors.h"
 #include "orch/types.h"
 
 namespace orch {
+
+// An application's own kind with a typed view, as an application would write one.
+struct Widget {
+  static constexpr const char* kApiVersion = "example.com/v1";
+  static constexpr const char* kKind = "Widget";
+  ObjectMeta metadata;
+  std::string size;
+};
+
+template <>
+absl::StatusOr<Widget> FromObject<Widget>(const Object& object) {
+  nlohmann::json spec = nlohmann::json::parse(object.spec, nullptr, /*allow_exceptions=*/false);
+  if (!spec.is_object() || !spec.value("size", nlohmann::json("")).is_string()) {
+    return absl::InvalidArgumentError("size: expected string");
+  }
+  Widget widget;
+  widget.metadata = object.metadata;
+  widget.size = spec.value("size", "");
+  return widget;
+}
+
+template <>
+Object ToObject<Widget>(const Widget& widget) {
+  Object object;
+  object.type = {Widget::kApiVersion, Widget::kKind};
+  object.metadata = widget.metadata;
+  object.spec = nlohmann::json{{"size", widget.size}}.dump();
+  return object;
+}
+
 namespace {
 
 std::unique_ptr<Store> NewStore() {
@@ -215,6 +249,195 @@ TEST_CASE("dry run validates and defaults without writing; unknown kinds are a c
   absl::Status status = client.CreateObject(widget).status();
   CHECK(status.code() == absl::StatusCode::kInvalidArgument);
   CHECK(absl::StrContains(status.message(), "no kind \"Gadget\" is registered for version \"example.com/v1\""));
+}
+
+TEST_CASE("a write from a struct stores what the same write of its Object stores") {
+  auto store = NewStore();
+  Client client(*store);
+  auto same_stored = [](const Object& a, const Object& b) {
+    CHECK(a.spec == b.spec);
+    CHECK(a.status == b.status);
+    CHECK(a.fields == b.fields);
+    CHECK(a.metadata.labels == b.metadata.labels);
+  };
+
+  Pod pod = MakePod("typed");
+  pod.spec.tolerations.push_back({"dedicated", "Equal", "db", "NoSchedule", std::nullopt, {}});
+  pod.status.phase = "Running";  // replaced by Pending on create
+  absl::StatusOr<ObjectPtr> typed = client.CreateObjectFrom(pod);
+  REQUIRE_MESSAGE(typed.ok(), typed.status().ToString());
+  pod.metadata.name = "untyped";
+  absl::StatusOr<ObjectPtr> untyped = client.CreateObject(ToObject(pod));
+  REQUIRE(untyped.ok());
+  same_stored((*typed)->object, (*untyped)->object);
+  // The stored object, with what the store assigned: no decode of it is needed for its metadata.
+  CHECK((*typed)->object.metadata.uid.size() == 36);
+  CHECK((*typed)->object.metadata.resourceVersion == std::to_string((*typed)->revision));
+  CHECK((*typed)->object.Field("status.phase") == "Pending");
+  absl::StatusOr<Pod> stored = FromObject<Pod>((*typed)->object);
+  REQUIRE(stored.ok());
+  CHECK(stored->spec.restartPolicy == "Always");
+  CHECK(stored->spec.tolerations.size() == 3);  // the pod's own and the two DefaultTolerationSeconds adds
+
+  Event event;
+  event.metadata.name = "typed.1";
+  event.involvedObject.kind = "Pod";
+  event.involvedObject.namespace_ = "default";
+  event.involvedObject.name = "typed";
+  event.reason = "Scheduled";
+  event.count = 1;
+  absl::StatusOr<ObjectPtr> typed_event = client.CreateObjectFrom(event);
+  REQUIRE_MESSAGE(typed_event.ok(), typed_event.status().ToString());
+  event.metadata.name = "untyped.1";
+  absl::StatusOr<ObjectPtr> untyped_event = client.CreateObject(ToObject(event));
+  REQUIRE(untyped_event.ok());
+  same_stored((*typed_event)->object, (*untyped_event)->object);
+  CHECK((*typed_event)->object.metadata.namespace_ == "default");
+
+  Pod replaced = *FromObject<Pod>((*typed)->object);
+  replaced.metadata.resourceVersion.clear();
+  replaced.metadata.labels["tier"] = "web";
+  absl::StatusOr<ObjectPtr> updated = client.UpdateObjectFrom(replaced);
+  REQUIRE_MESSAGE(updated.ok(), updated.status().ToString());
+  CHECK((*updated)->object.metadata.labels.at("tier") == "web");
+  CHECK(FromObject<Pod>((*updated)->object)->spec.tolerations.size() == 3);  // not added twice
+  replaced.status.phase = "Running";
+  absl::StatusOr<ObjectPtr> with_status = client.UpdateObjectStatusFrom(replaced);
+  REQUIRE_MESSAGE(with_status.ok(), with_status.status().ToString());
+  CHECK((*with_status)->object.Field("status.phase") == "Running");
+  // Validation acts on the struct: an update that changes a pod's spec is refused as before.
+  replaced.spec.restartPolicy = "Never";
+  CHECK(IsInvalid(client.UpdateObjectFrom(replaced).status()));
+}
+
+TEST_CASE("kinds without defaults are stored as written; objects that do not decode get clear errors") {
+  auto store = NewStore();
+  Client client(*store);
+  Object config;
+  config.type = {"v1", "ConfigMap"};
+  config.metadata.name = "settings";
+  config.spec = R"({"zz":{"y":1,"x":[2]},"data":{"b":"2","a":"1"}})";
+  absl::StatusOr<ObjectPtr> created = client.CreateObject(config);
+  REQUIRE_MESSAGE(created.ok(), created.status().ToString());
+  CHECK((*created)->object.spec == config.spec);
+
+  // A kind with defaults: the decode error, as ApplyDefaults gives it.
+  Object pod = ToObject(MakePod("p"));
+  pod.spec = R"({"spec":{"containers":"nginx"}})";
+  absl::Status status = client.CreateObject(pod).status();
+  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(status.message() == "spec.containers: expected array, got string");
+  pod.metadata.resourceVersion = "1";
+  CHECK(client.UpdateObject(pod).status().message() == "spec.containers: expected array, got string");
+
+  // A kind without defaults: Invalid, listing the metadata's problems and the decode error.
+  config.metadata.name = "Bad_Name";
+  config.spec = R"({"data":"x"})";
+  status = client.CreateObject(config).status();
+  CHECK(IsInvalid(status));
+  CHECK(
+      status.message() ==
+      "ConfigMap \"Bad_Name\" is invalid: [metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 "
+      "subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with "
+      "an alphanumeric character (e.g. 'example.com', regex used for validation is "
+      "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*'), data: expected object, got "
+      "string]");
+  config.metadata.name = "settings";
+  status = client.UpdateObject(config).status();
+  CHECK(status.message() == "ConfigMap \"settings\" is invalid: data: expected object, got string");
+  status = client.UpdateObjectStatus(config).status();
+  CHECK(status.message() == "ConfigMap \"settings\" is invalid: data: expected object, got string");
+}
+
+// A store whose next update loses a race: `race` writes first, so the update meets a Conflict.
+class RacingStore final : public Store {
+ public:
+  explicit RacingStore(Store& inner) : inner_(inner) {}
+  void RaceNextUpdate(std::function<void(Store&)> race) { race_ = std::move(race); }
+
+  absl::StatusOr<ObjectPtr> Create(Object object) override { return inner_.Create(std::move(object)); }
+  absl::StatusOr<ObjectPtr> Get(const ResourceType& type, absl::string_view namespace_,
+                                absl::string_view name, const GetOptions& options) override {
+    return inner_.Get(type, namespace_, name, options);
+  }
+  absl::StatusOr<ListResult> List(const ResourceType& type, absl::string_view namespace_,
+                                  const ListOptions& options) override {
+    return inner_.List(type, namespace_, options);
+  }
+  absl::StatusOr<ObjectPtr> Update(Object object) override {
+    if (race_) std::exchange(race_, nullptr)(inner_);
+    return inner_.Update(std::move(object));
+  }
+  absl::StatusOr<ObjectPtr> UpdateStatus(Object object) override {
+    return inner_.UpdateStatus(std::move(object));
+  }
+  absl::StatusOr<ObjectPtr> UpdateSpecAndStatus(Object object) override {
+    return inner_.UpdateSpecAndStatus(std::move(object));
+  }
+  absl::StatusOr<DeleteResult> Delete(const ResourceType& type, absl::string_view namespace_,
+                                      absl::string_view name, const DeleteOptions& options) override {
+    return inner_.Delete(type, namespace_, name, options);
+  }
+  absl::StatusOr<std::unique_ptr<Watcher>> Watch(const ResourceType& type,
+                                                 const WatchOptions& options) override {
+    return inner_.Watch(type, options);
+  }
+  int64_t CurrentRevision() const override { return inner_.CurrentRevision(); }
+  int64_t CompactedRevision() const override { return inner_.CompactedRevision(); }
+
+ private:
+  Store& inner_;
+  std::function<void(Store&)> race_;
+};
+
+TEST_CASE("an unconditional update that meets a conflict is validated again against the newer version") {
+  auto inner = NewStore();
+  RacingStore store(*inner);
+  Client client(store);
+  Pod pod = MakePod("p");
+  pod.metadata.finalizers = {"example.com/keep"};
+  REQUIRE(client.Create(pod).ok());
+  const ResourceType& pods = **Client::TypeOf<Pod>();
+
+  // Another writer labels the pod first: the update is retried and wins.
+  store.RaceNextUpdate([&](Store& s) {
+    Object labelled = (*s.Get(pods, "default", "p"))->object;
+    labelled.metadata.labels["other"] = "writer";
+    REQUIRE(s.Update(labelled).ok());
+  });
+  Pod mine = MakePod("p");
+  mine.metadata.finalizers = {"example.com/keep"};
+  mine.metadata.annotations["mine"] = "yes";
+  absl::StatusOr<Pod> updated = client.Update(mine);
+  REQUIRE_MESSAGE(updated.ok(), updated.status().ToString());
+  CHECK(updated->metadata.annotations.at("mine") == "yes");
+  CHECK(updated->metadata.labels.count("other") == 0);
+
+  // Another writer starts deleting the pod first: adding a finalizer is now refused.
+  store.RaceNextUpdate([&](Store& s) { REQUIRE(s.Delete(pods, "default", "p", {}).ok()); });
+  mine.metadata.finalizers.push_back("example.com/new");
+  absl::Status status = client.Update(mine).status();
+  CHECK(IsInvalid(status));
+  CHECK(absl::StrContains(status.message(), "no new finalizers can be added if the object is being deleted"));
+}
+
+TEST_CASE("an application's kind with a typed view is written as its Object") {
+  RegisterResourceType({"example.com", "v1", "Widget", "widgets", true, false, {}});
+  auto store = NewStore();
+  Client client(*store);
+  Widget widget;
+  widget.metadata.name = "w";
+  widget.size = "large";
+  absl::StatusOr<Widget> created = client.Create(widget);
+  REQUIRE_MESSAGE(created.ok(), created.status().ToString());
+  CHECK(created->metadata.namespace_ == "default");
+  CHECK(created->metadata.uid.size() == 36);
+  CHECK(created->size == "large");
+  created->size = "small";
+  absl::StatusOr<ObjectPtr> updated = client.UpdateObjectFrom(*created);
+  REQUIRE(updated.ok());
+  CHECK((*updated)->object.spec == R"({"size":"small"})");
+  CHECK(client.Get<Widget>("default", "w")->size == "small");
 }
 
 }  // namespace
