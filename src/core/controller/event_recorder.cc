@@ -30,7 +30,7 @@ void ClientEventRecorder::Record(const ObjectReference& regarding, absl::string_
       event->count = ++it->second.count;
       event->lastTimestamp = Time{now};
       event->metadata.resourceVersion.clear();  // unconditional: the newest count wins
-      if (client_.Update(*event).ok()) return;
+      if (client_.UpdateObjectFrom(*event).ok()) return;
     }
     seen_.erase(it);
   }
@@ -51,8 +51,8 @@ void ClientEventRecorder::Record(const ObjectReference& regarding, absl::string_
   event.count = 1;
   event.reportingComponent = component_;
   event.reportingInstance = host_.empty() ? component_ : absl::StrCat(component_, "-", host_);
-  // Untyped, so the created event is not decoded again just to learn its name.
-  absl::StatusOr<ObjectPtr> created = client_.CreateObject(ToObject(event));
+  // Encoded once, and the created event is not decoded again just to learn its name.
+  absl::StatusOr<ObjectPtr> created = client_.CreateObjectFrom(event);
   if (!created.ok()) return;
   const ObjectMeta& meta = (*created)->object.metadata;
   seen_[aggregate_key] = Seen{meta.namespace_, meta.name, 1, now};
