@@ -87,6 +87,23 @@ absl::StatusOr<T> DecodeGuarded(const Object& object, absl::string_view step) {
   return admission::NoThrow(step, [&] { return FromObject<T>(object); });
 }
 
+// Decodes an Object of a built-in kind once and passes the struct to `typed`. Other kinds go to
+// `untyped`, and so does an object that does not decode, for validation to word the error -- unless
+// the write defaults the kind (`defaulting`), whose failed decode is then the defaulting step's error.
+template <class Typed, class Untyped>
+absl::StatusOr<ObjectPtr> WriteByKind(const Object& object, bool defaulting, Typed typed, Untyped untyped) {
+  return admission::VisitKind(
+      object.type,
+      [&]<class T>(std::type_identity<T>) -> absl::StatusOr<ObjectPtr> {
+        const bool defaulted = defaulting && admission::kDefaulted<T>;
+        absl::StatusOr<T> decoded = DecodeGuarded<T>(object, defaulted ? "defaulting" : "validation");
+        if (decoded.ok()) return typed(*std::move(decoded));
+        if (defaulted) return decoded.status();
+        return untyped();
+      },
+      untyped);
+}
+
 // A pod bound to a node and not finished is deleted gracefully by default, so its node agent can
 // stop it; the grace period is the pod's terminationGracePeriodSeconds (30 when unset).
 std::optional<int64_t> PodGracePeriod(const Object& pod) {
@@ -194,15 +211,11 @@ absl::StatusOr<ObjectPtr> Client::CreateObject(Object object, const CreateOption
   absl::StatusOr<const ResourceType*> type = ResolveType(object.type);
   if (!type.ok()) return type.status();
   ScopeNamespace(**type, options_.default_namespace, Op::kCreate, &object.metadata);
-  return admission::VisitKind(
-      object.type,
-      [&]<class T>(std::type_identity<T>) -> absl::StatusOr<ObjectPtr> {
+  return WriteByKind(
+      object, /*defaulting=*/true,
+      [&]<class T>(T typed) {
         static_assert(kWritesTyped<T>);
-        absl::StatusOr<T> typed =
-            DecodeGuarded<T>(object, admission::kDefaulted<T> ? "defaulting" : "validation");
-        if (typed.ok()) return TypedWrites<T>::Create(*this, *std::move(typed), &object, options);
-        if constexpr (admission::kDefaulted<T>) return typed.status();
-        return CreateUntyped(**type, std::move(object), options);
+        return TypedWrites<T>::Create(*this, std::move(typed), &object, options);
       },
       [&] { return CreateUntyped(**type, std::move(object), options); });
 }
@@ -242,15 +255,11 @@ absl::StatusOr<ObjectPtr> Client::UpdateObject(Object object) {
   absl::StatusOr<const ResourceType*> type = ResolveType(object.type);
   if (!type.ok()) return type.status();
   ScopeNamespace(**type, options_.default_namespace, Op::kUpdate, &object.metadata);
-  return admission::VisitKind(
-      object.type,
-      [&]<class T>(std::type_identity<T>) -> absl::StatusOr<ObjectPtr> {
+  return WriteByKind(
+      object, /*defaulting=*/true,
+      [&]<class T>(T typed) {
         static_assert(kWritesTyped<T>);
-        absl::StatusOr<T> typed =
-            DecodeGuarded<T>(object, admission::kDefaulted<T> ? "defaulting" : "validation");
-        if (typed.ok()) return TypedWrites<T>::Update(*this, *std::move(typed), &object);
-        if constexpr (admission::kDefaulted<T>) return typed.status();
-        return Replace(**type, std::move(object), /*status_only=*/false, ValidateUpdate);
+        return TypedWrites<T>::Update(*this, std::move(typed), &object);
       },
       [&] { return Replace(**type, std::move(object), /*status_only=*/false, ValidateUpdate); });
 }
@@ -260,13 +269,11 @@ absl::StatusOr<ObjectPtr> Client::UpdateObjectStatus(Object object) {
   absl::StatusOr<const ResourceType*> type = ResolveType(object.type);
   if (!type.ok()) return type.status();
   ScopeNamespace(**type, options_.default_namespace, Op::kStatus, &object.metadata);
-  return admission::VisitKind(
-      object.type,
-      [&]<class T>(std::type_identity<T>) -> absl::StatusOr<ObjectPtr> {
+  return WriteByKind(
+      object, /*defaulting=*/false,
+      [&]<class T>(T typed) {
         static_assert(kWritesTyped<T>);
-        absl::StatusOr<T> typed = DecodeGuarded<T>(object, "validation");
-        if (typed.ok()) return TypedWrites<T>::UpdateStatus(*this, *std::move(typed), &object);
-        return Replace(**type, std::move(object), /*status_only=*/true, ValidateStatusUpdate);
+        return TypedWrites<T>::UpdateStatus(*this, std::move(typed), &object);
       },
       [&] { return Replace(**type, std::move(object), /*status_only=*/true, ValidateStatusUpdate); });
 }
