@@ -202,7 +202,9 @@ class Recorder final : public FilterPlugin {
 class RankScore final : public ScorePlugin {
  public:
   absl::string_view Name() const override { return "Rank"; }
-  int64_t Score(const PodInfo&, const NodeInfo& node, const ClusterSnapshot&) const override {
+  int64_t Score(const PodInfo&, const NodeInfo& node, const ClusterSnapshot&) const override { return Rank(node); }
+  // The number in the node's "rank" label, 0 without one.
+  static int64_t Rank(const NodeInfo& node) {
     auto it = node.labels().find("rank");
     return it == node.labels().end() ? 0 : std::stoll(it->second);
   }
@@ -267,8 +269,7 @@ class SkippingScore final : public ScorePlugin {
   }
   int64_t Score(const PodInfo&, const NodeInfo& node, const ClusterSnapshot&) const override {
     ++calls;
-    auto it = node.labels().find("rank");
-    return it == node.labels().end() ? 0 : std::stoll(it->second);
+    return RankScore::Rank(node);
   }
   mutable int calls = 0;
 };
