@@ -118,11 +118,13 @@ ObjectPtr SqliteStore::StageLocked(WatchEventType type, const std::string& kind_
   stored->json = absl::StrCat(encoded.head, object.metadata.resourceVersion, encoded.tail);
   stored->object = std::move(object);
   stored->revision = revision;
-  staged_[FullKey(kind_key, key)] = {revision, type == WatchEventType::kDeleted ? nullptr : stored};
+  std::string full_key = FullKey(kind_key, key);
+  staged_[full_key] = {revision, type == WatchEventType::kDeleted ? nullptr : stored};
   if (pending_ == nullptr) pending_ = std::make_shared<Batch>();
   Op op;
   op.event = ChangeEvent{revision, type, kind_key, key, stored, prev};
   op.prev_revision = prev == nullptr ? 0 : prev->revision;
+  op.full_key = std::move(full_key);
   pending_->ops.push_back(std::move(op));
   return stored;
 }
@@ -180,17 +182,18 @@ void SqliteStore::CommitLocked(const std::shared_ptr<Batch>& batch) {
   mu_.Lock();
   if (status.ok()) {
     for (const Op& op : batch->ops) {
-      auto it = staged_.find(FullKey(op.event.kind_key, op.event.key));
+      auto it = staged_.find(op.full_key);
       if (it != staged_.end() && it->second.first == op.event.revision) staged_.erase(it);
     }
-  } else {
-    // Writes staged after the failed batch were checked against its state: they fail with it.
-    if (pending_ != nullptr) {
-      MarkDone(*pending_, status);
-      pending_ = nullptr;
-    }
-    staged_.clear();
+    MarkDone(*batch, status);
+    return;
   }
+  // Writes staged after the failed batch were checked against its state: they fail with it.
+  if (pending_ != nullptr) {
+    MarkDone(*pending_, status);
+    pending_ = nullptr;
+  }
+  staged_.clear();
   MarkDone(*batch, status);
 }
 
@@ -230,10 +233,8 @@ absl::Status SqliteStore::WriteBatch(const Batch& batch, int64_t* compacted_to) 
 absl::Status SqliteStore::CompactStepLocked(const Batch& batch, int64_t* compacted_to) {
   const int64_t target = batch.ops.back().event.revision - options_.history_revisions;
   absl::flat_hash_map<std::string, bool> touched;
-  for (const Op& op : batch.ops) touched[FullKey(op.event.kind_key, op.event.key)] = true;
-  absl::StatusOr<sqlite::Stmt> scan = db_->Prepare(
-      "SELECT rv, kind, namespace, name FROM history WHERE rv > ? AND rv <= ? ORDER BY rv LIMIT ?");
-  if (!scan.ok()) return scan.status();
+  for (const Op& op : batch.ops) touched[op.full_key] = true;
+  sqlite::Stmt* scan = &compact_scan_;
   scan->BindInt(1, compact_cursor_);
   scan->BindInt(2, target);
   scan->BindInt(3, options_.compaction_step);
@@ -258,17 +259,14 @@ absl::Status SqliteStore::CompactStepLocked(const Batch& batch, int64_t* compact
     }
     if (!live) dead.push_back(cursor);
   }
+  scan->Reset();
   if (rows < options_.compaction_step) cursor = target;
-  absl::StatusOr<sqlite::Stmt> erase = db_->Prepare("DELETE FROM history WHERE rv = ?");
-  if (!erase.ok()) return erase.status();
   for (int64_t rv : dead) {
-    erase->BindInt(1, rv);
-    if (absl::Status s = erase->Run(); !s.ok()) return s;
+    compact_erase_.BindInt(1, rv);
+    if (absl::Status s = compact_erase_.Run(); !s.ok()) return s;
   }
-  absl::StatusOr<sqlite::Stmt> save = db_->Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES('compacted', ?)");
-  if (!save.ok()) return save.status();
-  save->BindInt(1, cursor);
-  if (absl::Status s = save->Run(); !s.ok()) return s;
+  compact_save_.BindInt(1, cursor);
+  if (absl::Status s = compact_save_.Run(); !s.ok()) return s;
   compact_cursor_ = cursor;
   *compacted_to = cursor;
   return absl::OkStatus();

@@ -54,6 +54,7 @@ class SqliteStore final : public Store {
   struct Op {
     ChangeEvent event;
     int64_t prev_revision = 0;
+    std::string full_key;  // FullKey(event.kind_key, event.key), the key in staged_
   };
   // Writes that commit in one transaction; everyone waiting on it learns the result together.
   struct Batch {
@@ -140,6 +141,10 @@ class SqliteStore final : public Store {
   sqlite::Stmt insert_ ABSL_GUARDED_BY(db_mu_);
   sqlite::Stmt begin_ ABSL_GUARDED_BY(db_mu_);
   sqlite::Stmt commit_ ABSL_GUARDED_BY(db_mu_);
+  // A compaction step's statements, prepared once: preparing them per step cost more than the step.
+  sqlite::Stmt compact_scan_ ABSL_GUARDED_BY(db_mu_);
+  sqlite::Stmt compact_erase_ ABSL_GUARDED_BY(db_mu_);
+  sqlite::Stmt compact_save_ ABSL_GUARDED_BY(db_mu_);
   int64_t compact_cursor_ ABSL_GUARDED_BY(db_mu_) = 0;
   int lock_fd_ = -1;
 };
