@@ -23,6 +23,8 @@ namespace {
 
 // How many batches one writer commits in a row before handing the lead on.
 constexpr int kMaxBatchesPerLeader = 8;
+// How long a leader waits at most for writes that are being encoded to join its batch.
+constexpr absl::Duration kMaxGatherWait = absl::Microseconds(200);
 
 std::mt19937_64& Random() {
   thread_local std::mt19937_64 rng(std::random_device{}());
@@ -159,6 +161,9 @@ void SqliteStore::LeadLocked(std::shared_ptr<Batch> batch) {
   // to bound its own caller's wait): handing the lead to a sleeping writer would leave the file
   // idle until the scheduler runs it.
   for (int led = 0; batch != nullptr && led < kMaxBatchesPerLeader; ++led) {
+    // Writers encoding now would otherwise make the next, smaller batch: each batch costs a
+    // transaction and rewrites the pages it shares with the last one. Waiting yields the CPU to them.
+    if (!NoneEntering()) mu_.AwaitWithTimeout(absl::Condition(this, &SqliteStore::NoneEntering), kMaxGatherWait);
     CommitLocked(batch);
     batch = pending_;
   }
@@ -179,13 +184,15 @@ void SqliteStore::CommitLocked(const std::shared_ptr<Batch>& batch) {
   std::vector<std::shared_ptr<WatchQueue>> to_notify;
   if (status.ok()) Publish(*batch, compacted_to, &to_notify);
   for (const auto& watcher : to_notify) watcher->Notify();
+  // On success the writers learn it before mu_ is taken back: their staged versions are the
+  // published ones, so what they do next sees the same state either way.
+  if (status.ok()) MarkDone(*batch, status);
   mu_.Lock();
   if (status.ok()) {
     for (const Op& op : batch->ops) {
       auto it = staged_.find(op.full_key);
       if (it != staged_.end() && it->second.first == op.event.revision) staged_.erase(it);
     }
-    MarkDone(*batch, status);
     return;
   }
   // Writes staged after the failed batch were checked against its state: they fail with it.
@@ -320,9 +327,11 @@ absl::StatusOr<ObjectPtr> SqliteStore::Create(Object object) {
   meta.deletionGracePeriodSeconds.reset();
   // Encode before taking the lock (the name from generateName is only known under it).
   const bool generated = meta.name.empty();
+  entering_.fetch_add(1, std::memory_order_relaxed);
   Encoded encoded;
   if (!generated) encoded = Encode(object);
   mu_.Lock();
+  entering_.fetch_sub(1, std::memory_order_relaxed);
   if (generated) {
     for (int attempt = 0; attempt < 8 && meta.name.empty(); ++attempt) {
       std::string candidate = meta.generateName + RandomSuffix();
@@ -407,8 +416,10 @@ absl::StatusOr<ObjectPtr> SqliteStore::DoUpdate(Object object, UpdateKind update
     const ObjectMeta& meta = next.metadata;
     const bool finalized = meta.deletionTimestamp.IsSet() && meta.finalizers.empty() &&
                            meta.deletionGracePeriodSeconds.value_or(0) == 0;
+    entering_.fetch_add(1, std::memory_order_relaxed);
     Encoded encoded = Encode(next);
     mu_.Lock();
+    entering_.fetch_sub(1, std::memory_order_relaxed);
     if (LatestLocked(kind_key, key) != current) {
       mu_.Unlock();
       continue;
@@ -456,8 +467,10 @@ absl::StatusOr<DeleteResult> SqliteStore::Delete(const ResourceType& type, absl:
       next.metadata.deletionGracePeriodSeconds = grace;
       change = WatchEventType::kModified;
     }
+    entering_.fetch_add(1, std::memory_order_relaxed);
     Encoded encoded = Encode(next);
     mu_.Lock();
+    entering_.fetch_sub(1, std::memory_order_relaxed);
     if (LatestLocked(kind_key, key) != current) {
       mu_.Unlock();
       continue;
