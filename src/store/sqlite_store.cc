@@ -23,6 +23,8 @@ namespace {
 
 // How many batches one writer commits in a row before handing the lead on.
 constexpr int kMaxBatchesPerLeader = 8;
+// How long a leader waits at most for writes that are being encoded to join its batch.
+constexpr absl::Duration kMaxGatherWait = absl::Microseconds(200);
 
 std::mt19937_64& Random() {
   thread_local std::mt19937_64 rng(std::random_device{}());
@@ -118,11 +120,13 @@ ObjectPtr SqliteStore::StageLocked(WatchEventType type, const std::string& kind_
   stored->json = absl::StrCat(encoded.head, object.metadata.resourceVersion, encoded.tail);
   stored->object = std::move(object);
   stored->revision = revision;
-  staged_[FullKey(kind_key, key)] = {revision, type == WatchEventType::kDeleted ? nullptr : stored};
+  std::string full_key = FullKey(kind_key, key);
+  staged_[full_key] = {revision, type == WatchEventType::kDeleted ? nullptr : stored};
   if (pending_ == nullptr) pending_ = std::make_shared<Batch>();
   Op op;
   op.event = ChangeEvent{revision, type, kind_key, key, stored, prev};
   op.prev_revision = prev == nullptr ? 0 : prev->revision;
+  op.full_key = std::move(full_key);
   pending_->ops.push_back(std::move(op));
   return stored;
 }
@@ -157,6 +161,9 @@ void SqliteStore::LeadLocked(std::shared_ptr<Batch> batch) {
   // to bound its own caller's wait): handing the lead to a sleeping writer would leave the file
   // idle until the scheduler runs it.
   for (int led = 0; batch != nullptr && led < kMaxBatchesPerLeader; ++led) {
+    // Writers encoding now would otherwise make the next, smaller batch: each batch costs a
+    // transaction and rewrites the pages it shares with the last one. Waiting yields the CPU to them.
+    if (!NoneEntering()) mu_.AwaitWithTimeout(absl::Condition(this, &SqliteStore::NoneEntering), kMaxGatherWait);
     CommitLocked(batch);
     batch = pending_;
   }
@@ -177,20 +184,23 @@ void SqliteStore::CommitLocked(const std::shared_ptr<Batch>& batch) {
   std::vector<std::shared_ptr<WatchQueue>> to_notify;
   if (status.ok()) Publish(*batch, compacted_to, &to_notify);
   for (const auto& watcher : to_notify) watcher->Notify();
+  // On success the writers learn it before mu_ is taken back: their staged versions are the
+  // published ones, so what they do next sees the same state either way.
+  if (status.ok()) MarkDone(*batch, status);
   mu_.Lock();
   if (status.ok()) {
     for (const Op& op : batch->ops) {
-      auto it = staged_.find(FullKey(op.event.kind_key, op.event.key));
+      auto it = staged_.find(op.full_key);
       if (it != staged_.end() && it->second.first == op.event.revision) staged_.erase(it);
     }
-  } else {
-    // Writes staged after the failed batch were checked against its state: they fail with it.
-    if (pending_ != nullptr) {
-      MarkDone(*pending_, status);
-      pending_ = nullptr;
-    }
-    staged_.clear();
+    return;
   }
+  // Writes staged after the failed batch were checked against its state: they fail with it.
+  if (pending_ != nullptr) {
+    MarkDone(*pending_, status);
+    pending_ = nullptr;
+  }
+  staged_.clear();
   MarkDone(*batch, status);
 }
 
@@ -230,10 +240,8 @@ absl::Status SqliteStore::WriteBatch(const Batch& batch, int64_t* compacted_to) 
 absl::Status SqliteStore::CompactStepLocked(const Batch& batch, int64_t* compacted_to) {
   const int64_t target = batch.ops.back().event.revision - options_.history_revisions;
   absl::flat_hash_map<std::string, bool> touched;
-  for (const Op& op : batch.ops) touched[FullKey(op.event.kind_key, op.event.key)] = true;
-  absl::StatusOr<sqlite::Stmt> scan = db_->Prepare(
-      "SELECT rv, kind, namespace, name FROM history WHERE rv > ? AND rv <= ? ORDER BY rv LIMIT ?");
-  if (!scan.ok()) return scan.status();
+  for (const Op& op : batch.ops) touched[op.full_key] = true;
+  sqlite::Stmt* scan = &compact_scan_;
   scan->BindInt(1, compact_cursor_);
   scan->BindInt(2, target);
   scan->BindInt(3, options_.compaction_step);
@@ -258,17 +266,14 @@ absl::Status SqliteStore::CompactStepLocked(const Batch& batch, int64_t* compact
     }
     if (!live) dead.push_back(cursor);
   }
+  scan->Reset();
   if (rows < options_.compaction_step) cursor = target;
-  absl::StatusOr<sqlite::Stmt> erase = db_->Prepare("DELETE FROM history WHERE rv = ?");
-  if (!erase.ok()) return erase.status();
   for (int64_t rv : dead) {
-    erase->BindInt(1, rv);
-    if (absl::Status s = erase->Run(); !s.ok()) return s;
+    compact_erase_.BindInt(1, rv);
+    if (absl::Status s = compact_erase_.Run(); !s.ok()) return s;
   }
-  absl::StatusOr<sqlite::Stmt> save = db_->Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES('compacted', ?)");
-  if (!save.ok()) return save.status();
-  save->BindInt(1, cursor);
-  if (absl::Status s = save->Run(); !s.ok()) return s;
+  compact_save_.BindInt(1, cursor);
+  if (absl::Status s = compact_save_.Run(); !s.ok()) return s;
   compact_cursor_ = cursor;
   *compacted_to = cursor;
   return absl::OkStatus();
@@ -322,9 +327,11 @@ absl::StatusOr<ObjectPtr> SqliteStore::Create(Object object) {
   meta.deletionGracePeriodSeconds.reset();
   // Encode before taking the lock (the name from generateName is only known under it).
   const bool generated = meta.name.empty();
+  entering_.fetch_add(1, std::memory_order_relaxed);
   Encoded encoded;
   if (!generated) encoded = Encode(object);
   mu_.Lock();
+  entering_.fetch_sub(1, std::memory_order_relaxed);
   if (generated) {
     for (int attempt = 0; attempt < 8 && meta.name.empty(); ++attempt) {
       std::string candidate = meta.generateName + RandomSuffix();
@@ -409,8 +416,10 @@ absl::StatusOr<ObjectPtr> SqliteStore::DoUpdate(Object object, UpdateKind update
     const ObjectMeta& meta = next.metadata;
     const bool finalized = meta.deletionTimestamp.IsSet() && meta.finalizers.empty() &&
                            meta.deletionGracePeriodSeconds.value_or(0) == 0;
+    entering_.fetch_add(1, std::memory_order_relaxed);
     Encoded encoded = Encode(next);
     mu_.Lock();
+    entering_.fetch_sub(1, std::memory_order_relaxed);
     if (LatestLocked(kind_key, key) != current) {
       mu_.Unlock();
       continue;
@@ -458,8 +467,10 @@ absl::StatusOr<DeleteResult> SqliteStore::Delete(const ResourceType& type, absl:
       next.metadata.deletionGracePeriodSeconds = grace;
       change = WatchEventType::kModified;
     }
+    entering_.fetch_add(1, std::memory_order_relaxed);
     Encoded encoded = Encode(next);
     mu_.Lock();
+    entering_.fetch_sub(1, std::memory_order_relaxed);
     if (LatestLocked(kind_key, key) != current) {
       mu_.Unlock();
       continue;

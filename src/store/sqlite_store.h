@@ -54,6 +54,7 @@ class SqliteStore final : public Store {
   struct Op {
     ChangeEvent event;
     int64_t prev_revision = 0;
+    std::string full_key;  // FullKey(event.kind_key, event.key), the key in staged_
   };
   // Writes that commit in one transaction; everyone waiting on it learns the result together.
   struct Batch {
@@ -94,6 +95,7 @@ class SqliteStore final : public Store {
   // Waits until the batch holding the caller's write has committed (leading the commit when it is
   // this batch's turn), and returns its result. Called with mu_ held; returns with it released.
   absl::Status AwaitCommit(std::shared_ptr<Batch> batch) ABSL_UNLOCK_FUNCTION(mu_);
+  bool NoneEntering() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return entering_.load() == 0; }
   // Commits `batch` and the batches that gather meanwhile (a few), then offers the lead of the next.
   void LeadLocked(std::shared_ptr<Batch> batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Writes one batch to the file and publishes it (or fails it); mu_ is released meanwhile.
@@ -123,6 +125,10 @@ class SqliteStore final : public Store {
   int64_t next_revision_ ABSL_GUARDED_BY(mu_) = 1;
   std::shared_ptr<Batch> pending_ ABSL_GUARDED_BY(mu_);
   bool committing_ ABSL_GUARDED_BY(mu_) = false;
+  // Writes between their encoding and taking mu_ to stage: the leader waits briefly for them to
+  // join the batch it is about to write. Raised without mu_, lowered under it (so the unlock that
+  // follows re-checks the leader's wait).
+  std::atomic<int> entering_{0};
   // Uncommitted writes by kind and object key: the revision and the object (null for a delete).
   absl::flat_hash_map<std::string, std::pair<int64_t, ObjectPtr>> staged_ ABSL_GUARDED_BY(mu_);
 
@@ -140,6 +146,10 @@ class SqliteStore final : public Store {
   sqlite::Stmt insert_ ABSL_GUARDED_BY(db_mu_);
   sqlite::Stmt begin_ ABSL_GUARDED_BY(db_mu_);
   sqlite::Stmt commit_ ABSL_GUARDED_BY(db_mu_);
+  // A compaction step's statements, prepared once: preparing them per step cost more than the step.
+  sqlite::Stmt compact_scan_ ABSL_GUARDED_BY(db_mu_);
+  sqlite::Stmt compact_erase_ ABSL_GUARDED_BY(db_mu_);
+  sqlite::Stmt compact_save_ ABSL_GUARDED_BY(db_mu_);
   int64_t compact_cursor_ ABSL_GUARDED_BY(db_mu_) = 0;
   int lock_fd_ = -1;
 };

@@ -44,6 +44,9 @@ SqliteStore::~SqliteStore() {
     insert_ = sqlite::Stmt();
     begin_ = sqlite::Stmt();
     commit_ = sqlite::Stmt();
+    compact_scan_ = sqlite::Stmt();
+    compact_erase_ = sqlite::Stmt();
+    compact_save_ = sqlite::Stmt();
     db_.reset();
   }
   if (lock_fd_ >= 0) close(lock_fd_);
@@ -126,6 +129,14 @@ absl::Status SqliteStore::Init(const std::string& path) {
   absl::StatusOr<sqlite::Stmt> commit = db_->Prepare("COMMIT");
   if (!commit.ok()) return commit.status();
   commit_ = std::move(*commit);
+  for (auto [stmt, sql] : {std::pair{&compact_scan_, "SELECT rv, kind, namespace, name FROM history WHERE rv > ? "
+                                                      "AND rv <= ? ORDER BY rv LIMIT ?"},
+                           std::pair{&compact_erase_, "DELETE FROM history WHERE rv = ?"},
+                           std::pair{&compact_save_, "INSERT OR REPLACE INTO meta(key, value) VALUES('compacted', ?)"}}) {
+    absl::StatusOr<sqlite::Stmt> prepared = db_->Prepare(sql);
+    if (!prepared.ok()) return prepared.status();
+    *stmt = std::move(*prepared);
+  }
   return absl::OkStatus();
 }
 

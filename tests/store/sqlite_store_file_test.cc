@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -290,6 +291,90 @@ TEST_CASE("a full disk fails the write, keeps what was acknowledged, and recover
   std::set<std::string> found;
   for (const ObjectPtr& item : list->items) found.insert(item->object.metadata.name);
   CHECK(found == acknowledged);
+}
+
+TEST_CASE("a full disk under many writers: every writer hears back, and only failures are lost") {
+  TempDir dir;
+  std::string path = dir.File("full.db");
+  SqliteStoreOptions options = OnFile(path);
+  options.max_pages = 40;
+  constexpr int kThreads = 8, kEach = 60;
+  std::mutex mu;
+  std::set<std::string> acknowledged;
+  std::atomic<int> failures{0};
+  {
+    auto store = MustOpen(options);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kEach; ++i) {
+          std::string name = absl::StrCat("t", t, "-", i);
+          absl::StatusOr<ObjectPtr> created = store->Create(PodObject("ns", name, {}, "", 2000));
+          if (created.ok()) {
+            std::lock_guard<std::mutex> lock(mu);
+            acknowledged.insert(name);
+          } else {
+            CHECK(created.status().code() == absl::StatusCode::kUnavailable);
+            failures++;
+          }
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();  // a waiter left without an answer hangs here
+    CHECK(failures.load() > 0);
+    CHECK(store->List(Pods(), "ns")->items.size() == acknowledged.size());
+  }
+  options.max_pages = 0;
+  auto store = MustOpen(options);
+  absl::StatusOr<ListResult> list = store->List(Pods(), "ns");
+  REQUIRE(list.ok());
+  std::set<std::string> found;
+  for (const ObjectPtr& item : list->items) found.insert(item->object.metadata.name);
+  CHECK(found == acknowledged);
+}
+
+TEST_CASE("writers that update and delete what they just created see their own writes") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  constexpr int kThreads = 8, kEach = 40;
+  {
+    auto store = MustOpen(OnFile(path));
+    auto watch = *store->Watch(Pods(), {.resourceVersion = "0"});
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kEach; ++i) {
+          std::string name = absl::StrCat("t", t, "-", i);
+          absl::StatusOr<ObjectPtr> created = store->Create(PodObject("ns", name));
+          if (!created.ok()) {
+            failures++;
+            continue;
+          }
+          Object next = (*created)->object;
+          next.metadata.labels["step"] = "updated";
+          absl::StatusOr<ObjectPtr> updated = store->Update(next);  // with the created resourceVersion
+          if (!updated.ok() || (*updated)->revision <= (*created)->revision) failures++;
+          if (i % 2 == 0 && !store->Delete(Pods(), "ns", name).ok()) failures++;
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    CHECK(failures.load() == 0);
+    const int64_t writes = kThreads * kEach * 2 + kThreads * kEach / 2;
+    CHECK(store->CurrentRevision() == writes);
+    int64_t last = 0;
+    while (auto event = watch->Next(absl::ZeroDuration())) {
+      CHECK(event->object->revision == last + 1);
+      last = event->object->revision;
+    }
+    CHECK(last == writes);
+  }
+  auto store = MustOpen(OnFile(path));
+  absl::StatusOr<ListResult> list = store->List(Pods(), "ns");
+  REQUIRE(list.ok());
+  CHECK(list->items.size() == static_cast<size_t>(kThreads * kEach / 2));
+  for (const ObjectPtr& item : list->items) CHECK(item->object.metadata.labels.at("step") == "updated");
 }
 
 TEST_CASE("store URLs") {
