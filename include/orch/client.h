@@ -88,7 +88,7 @@ class TypedWatch {
     if (event->type == WatchEventType::kBookmark) {
       typed.object.metadata = event->object->object.metadata;
     } else if (event->object != nullptr) {
-      absl::StatusOr<T> object = FromObject<T>(event->object->object);
+      absl::StatusOr<T> object = TypedCopy<T>(*event->object);
       if (object.ok()) {
         typed.object = std::move(*object);
       } else {
@@ -170,7 +170,7 @@ class Client {
     typed.continue_token = list->continue_token;
     typed.items.reserve(list->items.size());
     for (const ObjectPtr& item : list->items) {
-      absl::StatusOr<T> object = FromObject<T>(item->object);
+      absl::StatusOr<T> object = TypedCopy<T>(*item);
       if (!object.ok()) return object.status();
       typed.items.push_back(std::move(*object));
     }
@@ -250,7 +250,7 @@ class Client {
   template <class T>
   static absl::StatusOr<T> Typed(absl::StatusOr<ObjectPtr> stored) {
     if (!stored.ok()) return stored.status();
-    return FromObject<T>((*stored)->object);
+    return TypedCopy<T>(**stored);
   }
 
   // Whether T is one of the built-in kinds written through TypedWrites.

@@ -10,21 +10,61 @@
 #ifndef ORCH_STORE_H_
 #define ORCH_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "orch/clock.h"
+#include "orch/codec.h"
 #include "orch/object.h"
 #include "orch/selector.h"
 
 namespace orch {
+
+// A set-once slot for one typed view of an object (a Pod, ...), shared by the threads that read it.
+// The first value offered stays; later offers get it back. Copies share the value. Thread-safe.
+class DecodedCache {
+ public:
+  DecodedCache() = default;
+  DecodedCache(const DecodedCache& other) : entry_(other.entry_.load()) {}
+  DecodedCache& operator=(const DecodedCache& other) {
+    entry_.store(other.entry_.load());
+    return *this;
+  }
+
+  // The value if it is a T, else nullptr.
+  template <class T>
+  std::shared_ptr<const T> Get() const {
+    std::shared_ptr<const Entry> entry = entry_.load(std::memory_order_acquire);
+    if (entry == nullptr || *entry->type != typeid(T)) return nullptr;
+    return std::static_pointer_cast<const T>(entry->value);
+  }
+  // Keeps `value` unless the slot holds one already; returns what the slot holds if that is a T,
+  // else `value`.
+  template <class T>
+  std::shared_ptr<const T> Offer(std::shared_ptr<const T> value) const {
+    auto entry = std::make_shared<const Entry>(Entry{&typeid(T), value});
+    std::shared_ptr<const Entry> expected;
+    if (entry_.compare_exchange_strong(expected, entry, std::memory_order_acq_rel)) return value;
+    if (*expected->type != typeid(T)) return value;
+    return std::static_pointer_cast<const T>(expected->value);
+  }
+
+ private:
+  struct Entry {
+    const std::type_info* type;
+    std::shared_ptr<const void> value;
+  };
+  mutable std::atomic<std::shared_ptr<const Entry>> entry_;
+};
 
 // One immutable version of an object, as written by the store: the object with its store-assigned
 // metadata, and its JSON encoding, made once and shared by every read, list and watcher.
@@ -32,8 +72,31 @@ struct StoredObject {
   Object object;
   std::string json;  // EncodeObject(object)
   int64_t revision = 0;
+  // The typed view (a Pod, ...), made at most once per version: by the first reader that asks for it
+  // through Decoded<T>, or by the writer that had the struct in hand (orch::Client's typed writes).
+  // A cache only: it holds FromObject<T>(object) and is not part of the object's value.
+  DecodedCache decoded;
 };
 using ObjectPtr = std::shared_ptr<const StoredObject>;
+
+// FromObject<T>(stored.object), decoded once per stored version and shared by every in-process
+// reader of it (informers, controllers, the scheduler), instead of a decode each. The struct is
+// immutable; copy it to change it.
+template <class T>
+absl::StatusOr<std::shared_ptr<const T>> Decoded(const StoredObject& stored) {
+  if (std::shared_ptr<const T> cached = stored.decoded.Get<T>()) return cached;
+  absl::StatusOr<T> typed = FromObject<T>(stored.object);
+  if (!typed.ok()) return typed.status();
+  return stored.decoded.Offer(std::make_shared<const T>(*std::move(typed)));
+}
+
+// FromObject<T>(stored.object) as a struct of one's own: a copy of the shared typed view when there
+// is one, else a decode that is not kept (for reads that should not grow the stored object).
+template <class T>
+absl::StatusOr<T> TypedCopy(const StoredObject& stored) {
+  if (std::shared_ptr<const T> cached = stored.decoded.Get<T>()) return *cached;
+  return FromObject<T>(stored.object);
+}
 
 // How a read relates to the resourceVersion asked for (Kubernetes' resourceVersionMatch).
 enum class ResourceVersionMatch {

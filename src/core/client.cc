@@ -2,6 +2,8 @@
 #include "orch/client.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <type_traits>
 
 #include "absl/strings/match.h"
@@ -104,6 +106,38 @@ absl::StatusOr<ObjectPtr> WriteByKind(const Object& object, bool defaulting, Typ
       untyped);
 }
 
+// PrepareForCreate on the struct of kind T, for the typed view a create shares (ShareCreated).
+template <class T>
+void PrepareStructForCreate(const ResourceType& type, T* object) {
+  if constexpr (std::is_same_v<T, Pod>) {
+    object->status = PodStatus{};
+    object->status.phase = "Pending";
+  } else if constexpr (std::is_same_v<T, Namespace>) {
+    object->status = NamespaceStatus{};
+    object->status.phase = "Active";
+  } else if constexpr (!std::is_same_v<T, Node> && requires { object->status; }) {
+    if (type.status_subresource) object->status = {};
+  }
+}
+
+// Leaves the struct a create wrote in the stored object's typed view, so that in-process readers
+// (informers, the scheduler, Create<T>'s result) need not decode what was just encoded. Debug
+// builds check it against the decode it replaces.
+template <class T>
+void ShareCreated(const ResourceType& type, T object, const StoredObject& stored) {
+  PrepareStructForCreate(type, &object);
+  object.metadata = stored.object.metadata;
+#ifndef NDEBUG
+  absl::StatusOr<T> decoded = FromObject<T>(stored.object);
+  if (!decoded.ok() || !(*decoded == object)) {
+    fprintf(stderr, "orch: internal error: the created %s %s/%s decodes differently from the struct written\n",
+            T::kKind, stored.object.metadata.namespace_.c_str(), stored.object.metadata.name.c_str());
+    abort();
+  }
+#endif
+  stored.decoded.Offer(std::make_shared<const T>(std::move(object)));
+}
+
 // A pod bound to a node and not finished is deleted gracefully by default, so its node agent can
 // stop it; the grace period is the pod's terminationGracePeriodSeconds (30 when unset).
 std::optional<int64_t> PodGracePeriod(const Object& pod) {
@@ -165,7 +199,12 @@ absl::StatusOr<ObjectPtr> Client::TypedWrites<T>::Create(Client& client, T objec
   if (!admitted.ok()) return admitted.status();
   if (absl::Status s = PrepareForCreate(**type, &*admitted); !s.ok()) return s;
   if (absl::Status s = admission::Validate(object, nullptr, Op::kCreate); !s.ok()) return s;
-  return client.FinishCreate(**type, *std::move(admitted), options);
+  absl::StatusOr<ObjectPtr> stored = client.FinishCreate(**type, *std::move(admitted), options);
+  // Events are many and read in-process by hardly anyone: not worth their memory.
+  if constexpr (!std::is_same_v<T, Event>) {
+    if (stored.ok()) ShareCreated(**type, std::move(object), **stored);
+  }
+  return stored;
 }
 
 template <class T>

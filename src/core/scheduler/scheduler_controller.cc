@@ -67,8 +67,9 @@ class SchedulerController final : public Controller {
       queue_.MoveAllToActiveOrBackoff(ClusterEvent::kNodeDelete, now);
       return;
     }
-    absl::StatusOr<Node> node = FromObject<Node>(event.object->object);
-    if (!node.ok()) return;
+    absl::StatusOr<std::shared_ptr<const Node>> decoded = Decoded<Node>(*event.object);
+    if (!decoded.ok()) return;
+    const Node* node = decoded->get();
     const NodeInfo* before = cache_.GetNode(node->metadata.name);
     const bool existed = before != nullptr;
     SchedResources allocatable;
@@ -119,10 +120,10 @@ class SchedulerController final : public Controller {
         if (cache_.IsAssumed(uid)) (void)cache_.AddPod(*known);
         return;
       }
-      absl::StatusOr<Pod> pod = FromObject<Pod>(object);
+      absl::StatusOr<std::shared_ptr<const Pod>> pod = Decoded<Pod>(*event.object);
       if (!pod.ok()) return;
       const bool added = known == nullptr;
-      (void)cache_.AddPod(PodInfo::FromPod(*pod));
+      (void)cache_.AddPod(PodInfo::FromPod(**pod));
       queue_.MoveAllToActiveOrBackoff(added ? ClusterEvent::kAssignedPodAdd : ClusterEvent::kAssignedPodUpdate, now);
       ScheduleSoon();
       return;
@@ -137,9 +138,9 @@ class SchedulerController final : public Controller {
         event.old->object.metadata.labels == object.metadata.labels && queue_.Contains(uid)) {
       return;  // a status change of its own (e.g. our PodScheduled=False) does not requeue it
     }
-    absl::StatusOr<Pod> pod = FromObject<Pod>(object);
-    if (!pod.ok() || !Responsible(*pod)) return;
-    PodInfo info = PodInfo::FromPod(*pod);
+    absl::StatusOr<std::shared_ptr<const Pod>> pod = Decoded<Pod>(*event.object);
+    if (!pod.ok() || !Responsible(**pod)) return;
+    PodInfo info = PodInfo::FromPod(**pod);
     algorithm_.nominated().Set(info);  // e.g. nominated before a restart, or no longer
     if (event.type == WatchEventType::kAdded) {
       queue_.Add(std::move(info), now);
