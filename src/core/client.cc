@@ -106,36 +106,27 @@ absl::StatusOr<ObjectPtr> WriteByKind(const Object& object, bool defaulting, Typ
       untyped);
 }
 
-// PrepareForCreate on the struct of kind T, for the typed view a create shares (ShareCreated).
-template <class T>
-void PrepareStructForCreate(const ResourceType& type, T* object) {
-  if constexpr (std::is_same_v<T, Pod>) {
-    object->status = PodStatus{};
-    object->status.phase = "Pending";
-  } else if constexpr (std::is_same_v<T, Namespace>) {
-    object->status = NamespaceStatus{};
-    object->status.phase = "Active";
-  } else if constexpr (!std::is_same_v<T, Node> && requires { object->status; }) {
-    if (type.status_subresource) object->status = {};
-  }
+// PrepareForCreate on a pod's struct, for the typed view a create shares (ShareCreated).
+void PrepareStructForCreate(Pod* pod) {
+  pod->status = PodStatus{};
+  pod->status.phase = "Pending";
 }
 
 // Leaves the struct a create wrote in the stored object's typed view, so that in-process readers
 // (informers, the scheduler, Create<T>'s result) need not decode what was just encoded. Debug
 // builds check it against the decode it replaces.
-template <class T>
-void ShareCreated(const ResourceType& type, T object, const StoredObject& stored) {
-  PrepareStructForCreate(type, &object);
+void ShareCreated(Pod object, const StoredObject& stored) {
+  PrepareStructForCreate(&object);
   object.metadata = stored.object.metadata;
 #ifndef NDEBUG
-  absl::StatusOr<T> decoded = FromObject<T>(stored.object);
+  absl::StatusOr<Pod> decoded = FromObject<Pod>(stored.object);
   if (!decoded.ok() || !(*decoded == object)) {
-    fprintf(stderr, "orch: internal error: the created %s %s/%s decodes differently from the struct written\n",
-            T::kKind, stored.object.metadata.namespace_.c_str(), stored.object.metadata.name.c_str());
+    fprintf(stderr, "orch: internal error: the created pod %s/%s decodes differently from the struct written\n",
+            stored.object.metadata.namespace_.c_str(), stored.object.metadata.name.c_str());
     abort();
   }
 #endif
-  stored.decoded.Offer(std::make_shared<const T>(std::move(object)));
+  stored.decoded.Offer(std::make_shared<const Pod>(std::move(object)));
 }
 
 // A pod bound to a node and not finished is deleted gracefully by default, so its node agent can
@@ -200,9 +191,11 @@ absl::StatusOr<ObjectPtr> Client::TypedWrites<T>::Create(Client& client, T objec
   if (absl::Status s = PrepareForCreate(**type, &*admitted); !s.ok()) return s;
   if (absl::Status s = admission::Validate(object, nullptr, Op::kCreate); !s.ok()) return s;
   absl::StatusOr<ObjectPtr> stored = client.FinishCreate(**type, *std::move(admitted), options);
-  // Events are many and read in-process by hardly anyone: not worth their memory.
-  if constexpr (!std::is_same_v<T, Event>) {
-    if (stored.ok()) ShareCreated(**type, std::move(object), **stored);
+  // Pods only: they are many and every in-process informer reads them. The struct of other kinds
+  // can differ from its decode where the codec normalises (sub-second times in a node's conditions,
+  // UnknownFields text set by hand); events are many but hardly read in-process.
+  if constexpr (std::is_same_v<T, Pod>) {
+    if (stored.ok()) ShareCreated(std::move(object), **stored);
   }
   return stored;
 }

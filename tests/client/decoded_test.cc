@@ -82,7 +82,7 @@ TEST_CASE("an object that does not decode is an error each time, and nothing is 
   CHECK(!TypedCopy<Pod>(stored).ok());
 }
 
-TEST_CASE("a typed create leaves the struct it wrote, equal to what decoding gives") {
+TEST_CASE("a pod's create leaves the struct it wrote, equal to what decoding gives") {
   absl::StatusOr<std::unique_ptr<Store>> store = OpenStore("memory");
   REQUIRE(store.ok());
   REQUIRE(EnsureSystemNamespaces(**store).ok());
@@ -106,8 +106,8 @@ TEST_CASE("a typed create leaves the struct it wrote, equal to what decoding giv
     CHECK(*again == *FromObject<Pod>((*second)->object));
   }
 
-  SUBCASE("every kind of the real-world manifests, created from its document") {
-    int files = 0;
+  SUBCASE("the real-world manifests, created from their documents: pods keep their struct") {
+    int files = 0, pods = 0;
     for (const auto& entry : std::filesystem::directory_iterator(ORCH_TESTDATA_DIR "/manifests")) {
       absl::StatusOr<Object> object = DecodeObject(ReadFile(entry.path()));
       REQUIRE_MESSAGE(object.ok(), entry.path().string());
@@ -119,22 +119,17 @@ TEST_CASE("a typed create leaves the struct it wrote, equal to what decoding giv
       }
       absl::StatusOr<ObjectPtr> stored = client.CreateObject(*object);
       REQUIRE_MESSAGE(stored.ok(), entry.path().string(), ": ", stored.status().ToString());
-      const std::string& kind = (*stored)->object.type.kind;
       ++files;
-      if (kind == "Event") {
-        CHECK((*stored)->decoded.Get<Event>() == nullptr);  // events are not kept typed
-        continue;
+      if ((*stored)->object.type.kind == "Pod") {
+        ++pods;
+        CheckSharedEqualsDecode<Pod>(**stored);
+      } else {
+        CHECK((*stored)->decoded.Get<Node>() == nullptr);  // other kinds are decoded by their readers
+        CHECK((*stored)->decoded.Get<Event>() == nullptr);
       }
-      if (kind == "Pod") CheckSharedEqualsDecode<Pod>(**stored);
-      if (kind == "Node") CheckSharedEqualsDecode<Node>(**stored);
-      if (kind == "Namespace") CheckSharedEqualsDecode<Namespace>(**stored);
-      if (kind == "Service") CheckSharedEqualsDecode<Service>(**stored);
-      if (kind == "Endpoints") CheckSharedEqualsDecode<Endpoints>(**stored);
-      if (kind == "ConfigMap") CheckSharedEqualsDecode<ConfigMap>(**stored);
-      if (kind == "ReplicaSet") CheckSharedEqualsDecode<ReplicaSet>(**stored);
-      if (kind == "Deployment") CheckSharedEqualsDecode<Deployment>(**stored);
     }
     CHECK(files >= 10);
+    CHECK(pods >= 1);
   }
 
   SUBCASE("an update writes a new version without a typed view; readers decode it") {

@@ -90,9 +90,9 @@ bool PodWorker::Sync() {
     Teardown();
     return false;
   }
-  absl::StatusOr<Pod> decoded = FromObject<Pod>(object->object);
+  absl::StatusOr<std::shared_ptr<const Pod>> decoded = Decoded<Pod>(*object);
   if (!decoded.ok()) return true;  // the store only holds valid pods; wait for the next version
-  const Pod& pod = *decoded;
+  const Pod& pod = **decoded;
   if (pod.spec.nodeName != agent_.name()) {
     Teardown();
     return false;

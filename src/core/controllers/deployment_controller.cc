@@ -139,8 +139,8 @@ void DeploymentController::CollectPods(Rollout& r) {
     for (const ObjectPtr& object : pods_->ByIndex(kControllerUidIndex, rs->metadata.uid)) {
       if (object->object.metadata.namespace_ != r.d.metadata.namespace_) continue;
       if (!selector.Matches(object->object.metadata.labels)) continue;
-      absl::StatusOr<Pod> pod = FromObject<Pod>(object->object);
-      if (pod.ok()) pods.push_back(std::move(*pod));
+      absl::StatusOr<std::shared_ptr<const Pod>> pod = Decoded<Pod>(*object);
+      if (pod.ok()) pods.push_back(**pod);
     }
   }
 }

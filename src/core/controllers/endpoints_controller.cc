@@ -137,8 +137,10 @@ class EndpointsController final : public Controller {
     // Pods serving the same resolved ports share a subset, keyed by those ports.
     std::map<std::vector<std::tuple<std::string, int32_t, std::string>>, EndpointSubset> by_ports;
     for (const ObjectPtr& stored : pods_->List(service.metadata.namespace_, selector)) {
-      absl::StatusOr<Pod> pod = FromObject<Pod>(stored->object);
-      if (!pod.ok() || !ShouldBeInEndpoints(*pod)) continue;
+      absl::StatusOr<std::shared_ptr<const Pod>> decoded = Decoded<Pod>(*stored);
+      if (!decoded.ok()) continue;
+      const Pod* pod = decoded->get();
+      if (!ShouldBeInEndpoints(*pod)) continue;
       std::vector<std::tuple<std::string, int32_t, std::string>> ports;
       for (const ServicePort& port : service.spec.ports) {
         const int32_t target = ResolveTargetPort(port, *pod);

@@ -169,8 +169,8 @@ absl::StatusOr<std::vector<Pod>> ReplicaSetController::ClaimPods(const Object& r
       }
       if (!adopted) continue;
     }
-    absl::StatusOr<Pod> typed = FromObject<Pod>(object);
-    if (typed.ok()) claimed.push_back(std::move(*typed));
+    absl::StatusOr<std::shared_ptr<const Pod>> typed = Decoded<Pod>(*pod);
+    if (typed.ok()) claimed.push_back(**typed);
   }
   if (!first_error.ok()) return first_error;
   return claimed;
