@@ -106,17 +106,12 @@ absl::StatusOr<ObjectPtr> WriteByKind(const Object& object, bool defaulting, Typ
       untyped);
 }
 
-// PrepareForCreate on a pod's struct, for the typed view a create shares (ShareCreated).
-void PrepareStructForCreate(Pod* pod) {
-  pod->status = PodStatus{};
-  pod->status.phase = "Pending";
-}
-
 // Leaves the struct a create wrote in the stored object's typed view, so that in-process readers
 // (informers, the scheduler, Create<T>'s result) need not decode what was just encoded. Debug
 // builds check it against the decode it replaces.
 void ShareCreated(Pod object, const StoredObject& stored) {
-  PrepareStructForCreate(&object);
+  object.status = PodStatus{};  // what PrepareForCreate stored
+  object.status.phase = "Pending";
   object.metadata = stored.object.metadata;
 #ifndef NDEBUG
   absl::StatusOr<Pod> decoded = FromObject<Pod>(stored.object);

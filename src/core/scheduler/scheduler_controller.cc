@@ -67,9 +67,10 @@ class SchedulerController final : public Controller {
       queue_.MoveAllToActiveOrBackoff(ClusterEvent::kNodeDelete, now);
       return;
     }
-    absl::StatusOr<std::shared_ptr<const Node>> decoded = Decoded<Node>(*event.object);
-    if (!decoded.ok()) return;
-    const Node* node = decoded->get();
+    // Not Decoded<Node>: no other reader shares a node's versions, so keeping the struct would only
+    // cost memory (each heartbeat is a new version).
+    absl::StatusOr<Node> node = FromObject<Node>(event.object->object);
+    if (!node.ok()) return;
     const NodeInfo* before = cache_.GetNode(node->metadata.name);
     const bool existed = before != nullptr;
     SchedResources allocatable;
