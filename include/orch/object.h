@@ -50,7 +50,7 @@ struct Time {
   bool IsSet() const { return value != absl::InfinitePast(); }
   // `t` cut to the whole second, as metav1.Time holds it.
   static Time Truncated(absl::Time t) { return Time{absl::FromUnixSeconds(absl::ToUnixSeconds(t))}; }
-  // "2025-01-01T00:00:00Z" (whole seconds, as metav1.Time encodes).
+  // "2025-01-01T00:00:00Z" (whole seconds, as metav1.Time encodes; four-digit years up to 9999).
   std::string ToRfc3339() const;
   // Accepts RFC 3339 with or without fractions and with any UTC offset.
   static std::optional<Time> Parse(absl::string_view text);

@@ -6,6 +6,8 @@
 #include "orch/types.h"
 #include "src/core/codec_common.h"
 #include "src/core/codec_pod.h"
+#include "src/core/json_writer.h"
+#include "src/core/selectable_fields.h"
 
 namespace orch {
 namespace codec {
@@ -452,8 +454,85 @@ absl::StatusOr<Event> FromObject<Event>(const Object& object) {
   if (!errors.empty()) return errors.ToStatus();
   return event;
 }
+namespace {
+
+// An ObjectReference as JSON text, members in the order a JSON tree (sorted keys) writes them.
+void WriteObjectReference(std::string* out, const ObjectReference& ref) {
+  out->push_back('{');
+  json::MemberWriter w(out);
+  auto string = [&](absl::string_view key, const std::string& value) {
+    if (!value.empty()) w.String(key, value);
+  };
+  string("apiVersion", ref.apiVersion);
+  string("fieldPath", ref.fieldPath);
+  string("kind", ref.kind);
+  string("name", ref.name);
+  string("namespace", ref.namespace_);
+  string("resourceVersion", ref.resourceVersion);
+  string("uid", ref.uid);
+  out->push_back('}');
+}
+
+std::string MicroTimeText(const Time& time) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", time.value, absl::UTCTimeZone());
+}
+
+// An event's document written directly, without a JSON tree: the scheduler and the node agents
+// record one or more per pod. Produces exactly the text and fields the tree would; an event with
+// members the struct does not model (UnknownFields) takes the tree's path, which merges them.
+Object EventToObjectDirect(const Event& event) {
+  Object object;
+  object.type.apiVersion = Event::kApiVersion;
+  object.type.kind = Event::kKind;
+  object.metadata = event.metadata;
+  std::string& out = object.spec;
+  out.clear();
+  out.reserve(512);
+  out.push_back('{');
+  json::MemberWriter w(&out);
+  if (!event.action.empty()) w.String("action", event.action);
+  if (event.count != 0) w.Int("count", event.count);
+  if (event.eventTime.IsSet()) w.String("eventTime", MicroTimeText(event.eventTime));
+  if (event.firstTimestamp.IsSet()) w.String("firstTimestamp", event.firstTimestamp.ToRfc3339());
+  if (event.involvedObject != ObjectReference{}) WriteObjectReference(w.Key("involvedObject"), event.involvedObject);
+  if (event.lastTimestamp.IsSet()) w.String("lastTimestamp", event.lastTimestamp.ToRfc3339());
+  if (!event.message.empty()) w.String("message", event.message);
+  if (!event.reason.empty()) w.String("reason", event.reason);
+  if (event.related) WriteObjectReference(w.Key("related"), *event.related);
+  w.String("reportingComponent", event.reportingComponent);
+  w.String("reportingInstance", event.reportingInstance);
+  if (event.series) {
+    std::string* series = w.Key("series");
+    series->push_back('{');
+    json::MemberWriter sw(series);
+    if (event.series->count != 0) sw.Int("count", event.series->count);
+    if (event.series->lastObservedTime.IsSet()) {
+      sw.String("lastObservedTime", MicroTimeText(event.series->lastObservedTime));
+    }
+    series->push_back('}');
+  }
+  if (!event.source.component.empty() || !event.source.host.empty()) {
+    std::string* source = w.Key("source");
+    source->push_back('{');
+    json::MemberWriter sw(source);
+    if (!event.source.component.empty()) sw.String("component", event.source.component);
+    if (!event.source.host.empty()) sw.String("host", event.source.host);
+    source->push_back('}');
+  }
+  if (!event.type.empty()) w.String("type", event.type);
+  out.push_back('}');
+  FillEventSelectableFields(&object, event);
+  return object;
+}
+
+}  // namespace
+
 template <>
 Object ToObject<Event>(const Event& event) {
+  const bool modelled = event.unknown.empty() && event.involvedObject.unknown.empty() &&
+                        event.source.unknown.empty() && (!event.series || event.series->unknown.empty()) &&
+                        (!event.related || event.related->unknown.empty());
+  if (modelled) return EventToObjectDirect(event);
   json::Json rest = json::StartObject(event.unknown);
   codec::SetStruct(rest, "involvedObject", codec::EncodeObjectReference(event.involvedObject));
   json::SetIfNotEmpty(rest, "reason", event.reason);

@@ -25,12 +25,96 @@ absl::string_view TypeMeta::Version() const {
   return slash == absl::string_view::npos ? v : v.substr(slash + 1);
 }
 
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard Hinnant's civil-date
+// algorithms, counting in 400-year eras of 146,097 days whose years start on 1 March).
+int64_t DaysFromCivil(int64_t year, int64_t month, int64_t day) {
+  year -= month <= 2 ? 1 : 0;
+  const int64_t era = (year >= 0 ? year : year - 399) / 400;
+  const int64_t year_of_era = year - era * 400;
+  const int64_t day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+  const int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  return era * 146097 + day_of_era - 719468;
+}
+
+void CivilFromDays(int64_t days, int64_t* year, int64_t* month, int64_t* day) {
+  days += 719468;
+  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const int64_t day_of_era = days - era * 146097;
+  const int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  const int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const int64_t shifted_month = (5 * day_of_year + 2) / 153;  // 0 is March
+  *day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+  *month = shifted_month < 10 ? shifted_month + 3 : shifted_month - 9;
+  *year = year_of_era + era * 400 + (*month <= 2 ? 1 : 0);
+}
+
+void AppendDigits(char* out, int64_t value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+// The value of the `width` digits at text[at], or -1 if they are not all digits.
+int64_t Digits(absl::string_view text, size_t at, size_t width) {
+  int64_t value = 0;
+  for (size_t i = at; i < at + width; ++i) {
+    if (text[i] < '0' || text[i] > '9') return -1;
+    value = value * 10 + (text[i] - '0');
+  }
+  return value;
+}
+
+// "YYYY-MM-DDTHH:MM:SSZ", the form every stored timestamp has, without absl's general parser.
+std::optional<absl::Time> ParseCanonicalUtc(absl::string_view text) {
+  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':' || text[19] != 'Z') {
+    return std::nullopt;
+  }
+  const int64_t year = Digits(text, 0, 4), month = Digits(text, 5, 2), day = Digits(text, 8, 2);
+  const int64_t hour = Digits(text, 11, 2), minute = Digits(text, 14, 2), second = Digits(text, 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
+      second < 0 || second > 59) {
+    return std::nullopt;
+  }
+  static constexpr int kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (day > kDaysInMonth[month - 1] + (month == 2 && leap ? 1 : 0)) return std::nullopt;
+  return absl::FromUnixSeconds(DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second);
+}
+
+}  // namespace
+
 std::string Time::ToRfc3339() const {
   if (!IsSet()) return "";
+  constexpr int64_t kSecondsPerDay = 86400;
+  if (value != absl::InfiniteFuture()) {
+    const int64_t seconds = absl::ToUnixSeconds(value);  // rounds down, as %S does
+    int64_t days = seconds / kSecondsPerDay, of_day = seconds % kSecondsPerDay;
+    if (of_day < 0) {
+      of_day += kSecondsPerDay;
+      --days;
+    }
+    int64_t year = 0, month = 0, day = 0;
+    CivilFromDays(days, &year, &month, &day);
+    if (year >= 0 && year <= 9999) {
+      std::string text = "0000-00-00T00:00:00Z";
+      AppendDigits(&text[0], year, 4);
+      AppendDigits(&text[5], month, 2);
+      AppendDigits(&text[8], day, 2);
+      AppendDigits(&text[11], of_day / 3600, 2);
+      AppendDigits(&text[14], of_day / 60 % 60, 2);
+      AppendDigits(&text[17], of_day % 60, 2);
+      return text;
+    }
+  }
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", value, absl::UTCTimeZone());
 }
 
 std::optional<Time> Time::Parse(absl::string_view text) {
+  if (std::optional<absl::Time> canonical = ParseCanonicalUtc(text)) return Time{*canonical};
   absl::Time t;
   std::string err;
   if (!absl::ParseTime(absl::RFC3339_full, text, absl::UTCTimeZone(), &t, &err)) return std::nullopt;

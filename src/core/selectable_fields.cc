@@ -89,7 +89,7 @@ std::string ValueText(const Json* value, const char* absent) {
 }
 
 // A pod's status.podIP is its first podIPs entry (Kubernetes reads it from there).
-const Json* PodIP(const Json& status) {
+const Json* PodIPOf(const Json& status) {
   if (status.is_object()) {
     auto ips = status.find("podIPs");
     if (ips != status.end() && ips->is_array() && !ips->empty() && (*ips)[0].is_object()) {
@@ -114,7 +114,7 @@ void FillSelectableFields(Object* object, const nlohmann::json& rest, const nloh
     for (const FieldSource& source : kind.fields) {
       const bool pod_ip =
           absl::string_view(kind.kind) == "Pod" && absl::string_view(source.field) == "status.podIP";
-      const Json* value = pod_ip ? PodIP(status) : Lookup(rest, status, source.path);
+      const Json* value = pod_ip ? PodIPOf(status) : Lookup(rest, status, source.path);
       Add(&object->fields, source.field, ValueText(value, source.absent));
     }
     std::sort(object->fields.begin(), object->fields.end());
@@ -127,6 +127,25 @@ void FillSelectableFields(Object* object, const nlohmann::json& rest, const nloh
     Add(&object->fields, field, ValueText(Lookup(rest, status, field), ""));
   }
   std::sort(object->fields.begin(), object->fields.end());
+}
+
+void FillEventSelectableFields(Object* object, const Event& event) {
+  object->fields.clear();
+  const ObjectReference& ref = event.involvedObject;
+  // In field-name order, as the "Event" entry of BuiltinFields lists them; empty values are left out.
+  for (auto [field, value] : {std::pair{"involvedObject.apiVersion", &ref.apiVersion},
+                              std::pair{"involvedObject.fieldPath", &ref.fieldPath},
+                              std::pair{"involvedObject.kind", &ref.kind},
+                              std::pair{"involvedObject.name", &ref.name},
+                              std::pair{"involvedObject.namespace", &ref.namespace_},
+                              std::pair{"involvedObject.resourceVersion", &ref.resourceVersion},
+                              std::pair{"involvedObject.uid", &ref.uid},
+                              std::pair{"reason", &event.reason},
+                              std::pair{"reportingComponent", &event.reportingComponent},
+                              std::pair{"source", &event.source.component},
+                              std::pair{"type", &event.type}}) {
+    if (!value->empty()) object->fields.emplace_back(field, *value);
+  }
 }
 
 }  // namespace orch

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "orch/core_v1.h"
 #include "orch/object.h"
 
 namespace orch {
@@ -12,6 +13,9 @@ namespace orch {
 // object's kind. `rest` is the whole document's JSON minus metadata and status (so for a Pod it holds
 // "spec", for an Event "involvedObject", "reason", ...); `status` is the status member (or null).
 void FillSelectableFields(Object* object, const nlohmann::json& rest, const nlohmann::json& status);
+
+// The same for an Event, read from the struct (the Event codec's direct path, which has no tree).
+void FillEventSelectableFields(Object* object, const Event& event);
 
 }  // namespace orch
 

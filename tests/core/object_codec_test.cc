@@ -3,7 +3,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "absl/strings/match.h"
+#include "absl/time/time.h"
 #include "orch/codec.h"
 
 namespace orch {
@@ -117,6 +122,62 @@ TEST_CASE("times are RFC 3339") {
   CHECK_FALSE(Time::Parse("2025-01-01 00:00:00").has_value());
   CHECK_FALSE(Time::Parse("yesterday").has_value());
   CHECK(Time{}.ToRfc3339().empty());
+}
+
+// The hand-written formatter and the parser's fast path for "YYYY-MM-DDTHH:MM:SSZ" agree with absl's
+// general ones (but for years before 1000, which get four digits), and leave the rest to them.
+TEST_CASE("times: the fast RFC 3339 paths agree with absl's") {
+  auto absl_format = [](absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); };
+  auto absl_parse = [](const std::string& text) -> std::optional<absl::Time> {
+    absl::Time t;
+    std::string err;
+    if (!absl::ParseTime(absl::RFC3339_full, text, absl::UTCTimeZone(), &t, &err)) return std::nullopt;
+    return t;
+  };
+  std::vector<absl::Time> times = {absl::UnixEpoch(),
+                                   absl::FromUnixSeconds(-1),
+                                   absl::FromUnixSeconds(951782400),   // 2000-02-29
+                                   absl::FromUnixSeconds(4107542400),  // 2100-03-01
+                                   absl::FromUnixSeconds(253402300799),  // 9999-12-31T23:59:59
+                                   absl::FromUnixSeconds(253402300800),  // year 10000: absl's
+                                   absl::FromUnixSeconds(-62167219200),  // 0000-01-01
+                                   absl::FromUnixSeconds(-62167219201),  // year -1: absl's
+                                   absl::FromUnixMillis(-1500),
+                                   absl::FromUnixMillis(1700000000999),
+                                   absl::InfiniteFuture()};
+  uint64_t x = 88172645463325252u;  // xorshift: times spread over 0000..9999
+  for (int i = 0; i < 20000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    times.push_back(absl::FromUnixSeconds(static_cast<int64_t>(x % 315537897600u) - 62167219200));
+  }
+  for (absl::Time t : times) {
+    const std::string text = Time{t}.ToRfc3339();
+    if (t >= absl::FromUnixSeconds(-30610224000) && t < absl::FromUnixSeconds(253402300800)) {
+      // Years 0000..0999 have four digits, as RFC 3339 and Go write them (absl's %Y writes "999").
+      CHECK(text.size() == 20);
+      CHECK(Time::Parse(text)->value == absl::FromUnixSeconds(absl::ToUnixSeconds(t)));
+    }
+    if (t < absl::FromUnixSeconds(-30610224000) && t >= absl::FromUnixSeconds(-62167219200)) continue;
+    REQUIRE_MESSAGE(text == absl_format(t), absl_format(t));
+    if (t == absl::InfiniteFuture()) continue;
+    std::optional<Time> parsed = Time::Parse(text);
+    std::optional<absl::Time> expected = absl_parse(text);
+    REQUIRE(parsed.has_value() == expected.has_value());
+    if (expected) CHECK(parsed->value == *expected);
+  }
+  for (const char* text : {"2024-02-29T12:00:00Z", "2023-02-29T12:00:00Z", "2025-04-31T00:00:00Z",
+                           "2025-13-01T00:00:00Z", "2025-00-10T00:00:00Z", "2025-01-01T24:00:00Z",
+                           "2025-01-01T23:60:00Z", "2025-01-01T23:59:60Z", "2025-01-01t00:00:00z",
+                           "2025-01-01T00:00:0aZ", "+025-01-01T00:00:00Z", "2025-01-01T00:00:00+00:00",
+                           "0000-01-01T00:00:00Z", "1900-02-29T00:00:00Z", "2000-02-29T00:00:00Z"}) {
+    CAPTURE(text);
+    std::optional<Time> parsed = Time::Parse(text);
+    std::optional<absl::Time> expected = absl_parse(text);
+    REQUIRE(parsed.has_value() == expected.has_value());
+    if (expected) CHECK(parsed->value == *expected);
+  }
 }
 
 TEST_CASE("YAML manifests: several documents, lists, Kubernetes' scalars") {
