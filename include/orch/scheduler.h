@@ -34,9 +34,25 @@ struct SchedResources {
   int64_t memory = 0;
   int64_t ephemeral_storage = 0;
 
-  void Add(const SchedResources& other);
-  void Sub(const SchedResources& other);
+  // Saturating, so that absurd requests cannot overflow the totals. Inline: the scorers add a pod's
+  // requests to every node they look at.
+  void Add(const SchedResources& other) {
+    milli_cpu = SaturatingAdd(milli_cpu, other.milli_cpu);
+    memory = SaturatingAdd(memory, other.memory);
+    ephemeral_storage = SaturatingAdd(ephemeral_storage, other.ephemeral_storage);
+  }
+  void Sub(const SchedResources& other) {
+    milli_cpu = SaturatingAdd(milli_cpu, -other.milli_cpu);
+    memory = SaturatingAdd(memory, -other.memory);
+    ephemeral_storage = SaturatingAdd(ephemeral_storage, -other.ephemeral_storage);
+  }
   friend bool operator==(const SchedResources&, const SchedResources&) = default;
+
+  static int64_t SaturatingAdd(int64_t a, int64_t b) {
+    int64_t out;
+    if (__builtin_add_overflow(a, b, &out)) return b > 0 ? INT64_MAX : INT64_MIN;
+    return out;
+  }
 };
 
 // One host port a pod takes: (protocol, hostIP, port). hostIP "0.0.0.0" means every address.

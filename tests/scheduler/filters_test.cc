@@ -122,6 +122,41 @@ TEST_CASE("bad input: huge requests and nodes without allocatable") {
   CHECK(only_empty.Message(MakePod("p"), NoPreemption()) == "0/1 nodes are available: 1 Too many pods.");
 }
 
+// The scheduler passes a node without calling NodeResourcesFit::Filter when ResourcesFit holds; the
+// two must agree for every value, the extremes included.
+TEST_CASE("NodeResourcesFit: the quick check agrees with the filter, extremes included") {
+  const std::vector<int64_t> values = {INT64_MIN, INT64_MIN + 1, -1000, -1, 0, 1, 999, 1000, 1001,
+                                       INT64_MAX / 2, INT64_MAX - 1, INT64_MAX};
+  NodeResourcesFit fit(ScoringStrategy::kLeastAllocated);
+  SchedulerCache snapshot;  // not read by this filter
+  int checked = 0;
+  for (int64_t want : values) {
+    for (int64_t alloc : values) {
+      for (int64_t used : values) {
+        PodInfo pod;
+        pod.requests.milli_cpu = want;
+        pod.requests.memory = want == INT64_MIN ? 0 : 1;
+        Node node = MakeNode("n", "1", "1Gi", "10");
+        NodeInfo info(node);
+        // Set what the cache would have accounted, by hand, through a placed pod.
+        PodInfo placed;
+        placed.uid = "placed";
+        placed.requests.milli_cpu = used;
+        info.AddPod(&placed);
+        Node with_alloc = node;
+        with_alloc.status.allocatable["cpu"] = Quantity::FromMilli(alloc);
+        info.SetNode(with_alloc);
+        CAPTURE(want);
+        CAPTURE(alloc);
+        CAPTURE(used);
+        CHECK(internal::ResourcesFit(pod, info) == fit.Filter(pod, info, snapshot).ok());
+        ++checked;
+      }
+    }
+  }
+  CHECK(checked == 12 * 12 * 12);
+}
+
 TEST_CASE("NodeUnschedulable unless tolerated") {
   Cluster c;
   Node node = MakeNode("n1");

@@ -66,26 +66,8 @@ HostPort::Protocol ParseProtocol(const std::string& text) {
   return HostPort::Protocol::kTCP;
 }
 
-// Saturating add, so that absurd requests cannot overflow the totals.
-int64_t SatAdd(int64_t a, int64_t b) {
-  int64_t out;
-  if (__builtin_add_overflow(a, b, &out)) return b > 0 ? INT64_MAX : INT64_MIN;
-  return out;
-}
 
 }  // namespace
-
-void SchedResources::Add(const SchedResources& other) {
-  milli_cpu = SatAdd(milli_cpu, other.milli_cpu);
-  memory = SatAdd(memory, other.memory);
-  ephemeral_storage = SatAdd(ephemeral_storage, other.ephemeral_storage);
-}
-
-void SchedResources::Sub(const SchedResources& other) {
-  milli_cpu = SatAdd(milli_cpu, -other.milli_cpu);
-  memory = SatAdd(memory, -other.memory);
-  ephemeral_storage = SatAdd(ephemeral_storage, -other.ephemeral_storage);
-}
 
 bool HostPort::ConflictsWith(const HostPort& other) const {
   if (protocol != other.protocol || port != other.port) return false;

@@ -176,4 +176,6 @@ class PodTopologySpread final : public FilterPlugin, public ScorePlugin {
 
 }  // namespace orch::scheduler
 
+#include "src/core/scheduler/node_plugins_inl.h"  // IWYU pragma: export
+
 #endif  // ORCH_SRC_CORE_SCHEDULER_PLUGINS_H_

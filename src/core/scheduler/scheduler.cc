@@ -80,8 +80,23 @@ Scheduler::Scheduler(SchedulerProfile profile, const ClusterSnapshot* snapshot)
   for (const SchedulerProfile::WeightedScore& s : profile_.extra_scores) add(s.plugin.get(), s.weight);
 }
 
+// A sufficient condition for a built-in per-node filter to pass, checked without building a
+// FilterStatus; when it does not hold, the filter itself decides (and words the reasons).
+[[gnu::always_inline]] inline bool Scheduler::QuickPass(QuickFilter quick, const PodInfo& pod, const NodeInfo& node) {
+  switch (quick) {
+    case QuickFilter::kNone: return false;
+    case QuickFilter::kNodeUnschedulable: return !node.unschedulable();
+    case QuickFilter::kNodeName: return pod.nodeName.empty() || pod.nodeName == node.name();
+    case QuickFilter::kTaintToleration: return node.taints().empty();
+    case QuickFilter::kNodeResourcesFit: return internal::ResourcesFit(pod, node);
+  }
+  return false;
+}
+
 FilterStatus Scheduler::RunFilters(const PodInfo& pod, const NodeInfo& node) const {
-  for (const FilterPlugin* f : active_filters_) {
+  for (size_t i = 0; i < active_filters_.size(); ++i) {
+    if (QuickPass(quick_filters_[i], pod, node)) continue;
+    const FilterPlugin* f = active_filters_[i];
     FilterStatus status = f->Filter(pod, node, *snapshot_);
     if (!status.ok()) {
       status.plugin = std::string(f->Name());
@@ -110,10 +125,16 @@ FilterStatus Scheduler::RunFiltersWithNominated(const PodInfo& pod, const NodeIn
 
 FilterStatus Scheduler::RunPreFilters(const PodInfo& pod) {
   active_filters_.clear();
+  quick_filters_.clear();
   for (FilterPlugin* f : filters_) {
     FilterStatus status = f->PreFilter(pod, *snapshot_);
     if (status.code == FilterCode::kSkip) continue;
     active_filters_.push_back(f);
+    quick_filters_.push_back(f == &node_unschedulable_   ? QuickFilter::kNodeUnschedulable
+                             : f == &node_name_          ? QuickFilter::kNodeName
+                             : f == &taint_toleration_   ? QuickFilter::kTaintToleration
+                             : f == &node_resources_fit_ ? QuickFilter::kNodeResourcesFit
+                                                         : QuickFilter::kNone);
     if (!status.ok()) {
       status.plugin = std::string(f->Name());
       return status;
@@ -185,8 +206,20 @@ std::string Scheduler::SelectHost(const PodInfo& pod, const std::vector<const No
   std::vector<NodeScore> scores(feasible.size());
   for (const WeightedScorer& s : scorers_) {
     if (s.plugin->PreScore(pod, feasible, *snapshot_) == ScoreCode::kSkip) continue;
-    for (size_t i = 0; i < feasible.size(); ++i) {
-      scores[i] = NodeScore{feasible[i], s.plugin->Score(pod, *feasible[i], *snapshot_)};
+    // The built-in per-node scores are called on their final class, so inline (node_plugins_inl.h).
+    auto score_all = [&](const auto& plugin) {
+      for (size_t i = 0; i < feasible.size(); ++i) {
+        scores[i] = NodeScore{feasible[i], plugin.Score(pod, *feasible[i], *snapshot_)};
+      }
+    };
+    if (s.plugin == &node_resources_fit_) {
+      score_all(node_resources_fit_);
+    } else if (s.plugin == &balanced_allocation_) {
+      score_all(balanced_allocation_);
+    } else if (s.plugin == &taint_toleration_) {
+      score_all(taint_toleration_);
+    } else {
+      score_all(*s.plugin);
     }
     s.plugin->NormalizeScores(pod, absl::MakeSpan(scores));
     for (size_t i = 0; i < feasible.size(); ++i) {

@@ -92,6 +92,9 @@ class Scheduler {
     int64_t weight;
   };
 
+  // The built-in filters that have a cheap sufficient condition for passing (QuickPass).
+  enum class QuickFilter : uint8_t { kNone, kNodeUnschedulable, kNodeName, kTaintToleration, kNodeResourcesFit };
+  static bool QuickPass(QuickFilter quick, const PodInfo& pod, const NodeInfo& node);
   // Runs the filters of this attempt (those whose PreFilter did not skip) in order and stops at the
   // first that rejects.
   FilterStatus RunFilters(const PodInfo& pod, const NodeInfo& node) const;
@@ -121,6 +124,7 @@ class Scheduler {
   InterPodAffinity inter_pod_affinity_;
   std::vector<FilterPlugin*> filters_;  // built-in in kube-scheduler's order, then the application's
   std::vector<const FilterPlugin*> active_filters_;  // this attempt's: filters_ less those that skipped
+  std::vector<QuickFilter> quick_filters_;            // one per active filter
   std::vector<WeightedScorer> scorers_;
   NominatedPods nominated_;
   size_t next_start_node_ = 0;
