@@ -238,6 +238,17 @@ class FilterPlugin {
   }
   virtual FilterStatus Filter(const PodInfo& pod, const NodeInfo& node,
                               const ClusterSnapshot& snapshot) const = 0;
+
+  // PreFilter extensions (kube-scheduler's AddPod/RemovePod). Called only after a PreFilter that did
+  // not skip, to adjust what it computed as if `other` were placed on `node` or removed from it: the
+  // scheduler adds the pods nominated to a node (of equal or higher priority) before filtering that
+  // node, and removes lower-priority pods while looking for preemption victims, and always undoes
+  // each call with the other one before the attempt ends. A plugin whose PreFilter counts other pods
+  // (inter-pod affinity, topology spread) implements both; the default does nothing.
+  virtual void AddPod(const PodInfo& /*pod*/, const PodInfo& /*other*/, const NodeInfo& /*node*/,
+                      const ClusterSnapshot& /*snapshot*/) {}
+  virtual void RemovePod(const PodInfo& /*pod*/, const PodInfo& /*other*/, const NodeInfo& /*node*/,
+                         const ClusterSnapshot& /*snapshot*/) {}
 };
 
 // What PreScore decided: score the nodes, or skip this plugin for the attempt because it would give

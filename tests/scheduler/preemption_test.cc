@@ -177,3 +177,101 @@ TEST_CASE("nominations: one per pod, moved and cleared") {
   CHECK(nominated.empty());
   CHECK(nominated.On("b") == nullptr);
 }
+
+namespace {
+
+Pod WithAntiAffinity(Pod pod, Labels match, const std::string& topology_key = "kubernetes.io/hostname") {
+  PodAffinityTerm term;
+  term.labelSelector = LabelSelectorSpec{std::move(match), {}};
+  term.topologyKey = topology_key;
+  Affinity affinity;
+  affinity.podAntiAffinity.emplace();
+  affinity.podAntiAffinity->requiredDuringSchedulingIgnoredDuringExecution.push_back(term);
+  pod.spec.affinity = affinity;
+  return pod;
+}
+
+Pod WithZoneSpread(Pod pod, Labels match) {
+  TopologySpreadConstraint spread;
+  spread.maxSkew = 1;
+  spread.topologyKey = "topology.kubernetes.io/zone";
+  spread.whenUnsatisfiable = "DoNotSchedule";
+  spread.labelSelector = LabelSelectorSpec{std::move(match), {}};
+  pod.spec.topologySpreadConstraints.push_back(spread);
+  return pod;
+}
+
+// Nodes a (zone-a, empty) and b (zone-b, half used by an unrelated pod): every score prefers a.
+void AddZonedNodes(Cluster& c) {
+  c.Add(MakeNode("a", "4", "8Gi", "110", {{"topology.kubernetes.io/zone", "zone-a"}}));
+  c.Add(MakeNode("b", "4", "8Gi", "110", {{"topology.kubernetes.io/zone", "zone-b"}}));
+  c.Bind(MakePod("filler", "2", "4Gi"), "b");
+}
+
+}  // namespace
+
+TEST_CASE("a victim whose labels block the pod's anti-affinity is preempted") {
+  Cluster c;
+  c.Add(MakeNode("n1", "4"));
+  c.Bind(MakePod("db", "1", "", 1, {{"app", "db"}}), "n1");
+  ScheduleResult r = c.Schedule(WithAntiAffinity(MakePod("urgent", "1", "", 100), {{"app", "db"}}));
+  REQUIRE(r.fit_error);
+  CHECK(r.fit_error->Message() ==
+        "0/1 nodes are available: 1 node(s) didn't match pod anti-affinity rules.");
+  REQUIRE(r.preemption);
+  CHECK(r.preemption->nominated_node == "n1");
+  CHECK(Names(r.preemption->victims) == std::vector<std::string>{"db"});
+}
+
+TEST_CASE("a victim whose own anti-affinity blocks the pod is preempted; a higher-priority one is not") {
+  Cluster c;
+  c.Add(MakeNode("n1", "4"));
+  c.Add(MakeNode("n2", "4"));
+  c.Bind(WithAntiAffinity(MakePod("loner", "1", "", 1), {{"app", "web"}}), "n1");
+  c.Bind(WithAntiAffinity(MakePod("boss", "1", "", 500), {{"app", "web"}}), "n2");
+  ScheduleResult r = c.Schedule(MakePod("web", "1", "", 100, {{"app", "web"}}));
+  REQUIRE(r.fit_error);
+  REQUIRE(r.preemption);
+  CHECK(r.preemption->nominated_node == "n1");
+  CHECK(Names(r.preemption->victims) == std::vector<std::string>{"loner"});
+}
+
+TEST_CASE("preemption restores the filters' counts between candidate nodes") {
+  // Two nodes, each with a low-priority "db" pod; anti-affinity by zone puts both in one domain, so
+  // neither node alone can help: removing n1's db leaves n2's, and the other way round. If the first
+  // dry run left its removal in the counts, the second would wrongly find room.
+  Cluster c;
+  c.Add(MakeNode("n1", "4", "8Gi", "110", {{"topology.kubernetes.io/zone", "z"}}));
+  c.Add(MakeNode("n2", "4", "8Gi", "110", {{"topology.kubernetes.io/zone", "z"}}));
+  c.Bind(MakePod("db1", "1", "", 1, {{"app", "db"}}), "n1");
+  c.Bind(MakePod("db2", "1", "", 1, {{"app", "db"}}), "n2");
+  ScheduleResult r = c.Schedule(
+      WithAntiAffinity(MakePod("urgent", "1", "", 100), {{"app", "db"}}, "topology.kubernetes.io/zone"));
+  REQUIRE(r.fit_error);
+  CHECK_FALSE(r.preemption.has_value());
+}
+
+TEST_CASE("nominated pods count in the inter-pod anti-affinity and spread of the pods filtered after them") {
+  for (bool spread : {false, true}) {
+    CAPTURE(spread);
+    Cluster c;
+    AddZonedNodes(c);
+    Scheduler s({}, &c.cache);
+    // A higher-priority pod of the same app, nominated to a (e.g. after a preemption there).
+    PodInfo nominated = Info(MakePod("first", "1", "", 10, {{"app", "w"}}));
+    nominated.nominatedNodeName = "a";
+    s.nominated().Set(nominated);
+    Pod pod = MakePod("second", "1", "", 0, {{"app", "w"}});
+    pod = spread ? WithZoneSpread(pod, {{"app", "w"}}) : WithAntiAffinity(pod, {{"app", "w"}});
+    // Without the nominated pod, a is the better node; with it, a would break the constraint.
+    CHECK(c.Schedule(pod).node == "a");
+    CHECK(s.Schedule(Info(pod)).node == "b");
+    // Repeatedly: the counts are restored after each node, so b stays feasible.
+    CHECK(s.Schedule(Info(pod)).node == "b");
+    // A nominated pod of lower priority does not count.
+    s.nominated().Remove(nominated.uid);
+    nominated.priority = -1;
+    s.nominated().Set(nominated);
+    CHECK(s.Schedule(Info(pod)).node == "a");
+  }
+}

@@ -20,9 +20,15 @@ const PodAntiAffinity* AntiAffinityOf(const PodInfo& pod) {
   return &*pod.constraints->affinity->podAntiAffinity;
 }
 
+// Adds `by` to the count of the node's domain; a count that falls to zero is erased, so that an empty
+// map still means no matching pod anywhere.
 void Bump(absl::flat_hash_map<TopologyPair, int64_t>& counts, const NodeInfo& node, const std::string& key,
           int64_t by) {
-  if (const std::string* value = TopologyValue(node, key)) counts[TopologyPair(key, *value)] += by;
+  const std::string* value = TopologyValue(node, key);
+  if (value == nullptr) return;
+  auto [it, inserted] = counts.try_emplace(TopologyPair(key, *value), 0);
+  it->second += by;
+  if (it->second == 0) counts.erase(it);
 }
 
 }  // namespace
@@ -93,6 +99,23 @@ FilterStatus InterPodAffinity::PreFilter(const PodInfo& pod, const ClusterSnapsh
     return FilterStatus::Skip();
   }
   return FilterStatus::Success();
+}
+
+void InterPodAffinity::UpdateWithPod(const PodInfo& pod, const PodInfo& other, const NodeInfo& node,
+                                     const ClusterSnapshot& snapshot, int64_t delta) {
+  if (other.constraints != nullptr && other.constraints->HasRequiredPodAntiAffinity()) {
+    for (const PodAffinityTerm& t : AntiAffinityOf(other)->requiredDuringSchedulingIgnoredDuringExecution) {
+      if (TermMatchesPod(t, other, pod, snapshot)) Bump(existing_anti_affinity_counts_, node, t.topologyKey, delta);
+    }
+  }
+  if (!affinity_terms_.empty() &&
+      std::all_of(affinity_terms_.begin(), affinity_terms_.end(),
+                  [&](const PodAffinityTerm* t) { return TermMatchesPod(*t, pod, other, snapshot); })) {
+    for (const PodAffinityTerm* t : affinity_terms_) Bump(affinity_counts_, node, t->topologyKey, delta);
+  }
+  for (const PodAffinityTerm* t : anti_affinity_terms_) {
+    if (TermMatchesPod(*t, pod, other, snapshot)) Bump(anti_affinity_counts_, node, t->topologyKey, delta);
+  }
 }
 
 FilterStatus InterPodAffinity::Filter(const PodInfo&, const NodeInfo& node, const ClusterSnapshot&) const {

@@ -118,12 +118,24 @@ class InterPodAffinity final : public FilterPlugin, public ScorePlugin {
   absl::string_view Name() const override { return "InterPodAffinity"; }
   FilterStatus PreFilter(const PodInfo& pod, const ClusterSnapshot& snapshot) override;
   FilterStatus Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
+  void AddPod(const PodInfo& pod, const PodInfo& other, const NodeInfo& node,
+              const ClusterSnapshot& snapshot) override {
+    UpdateWithPod(pod, other, node, snapshot, +1);
+  }
+  void RemovePod(const PodInfo& pod, const PodInfo& other, const NodeInfo& node,
+                 const ClusterSnapshot& snapshot) override {
+    UpdateWithPod(pod, other, node, snapshot, -1);
+  }
   ScoreCode PreScore(const PodInfo& pod, absl::Span<const NodeInfo* const> nodes,
                      const ClusterSnapshot& snapshot) override;
   int64_t Score(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
   void NormalizeScores(const PodInfo& pod, absl::Span<NodeScore> scores) const override;
 
  private:
+  // The PreFilter counts changed by `other` on `node`, counted `delta` times.
+  void UpdateWithPod(const PodInfo& pod, const PodInfo& other, const NodeInfo& node, const ClusterSnapshot& snapshot,
+                     int64_t delta);
+
   int64_t hard_weight_;
   // PreFilter state.
   std::vector<const PodAffinityTerm*> affinity_terms_;
@@ -147,6 +159,12 @@ class PodTopologySpread final : public FilterPlugin, public ScorePlugin {
   absl::string_view Name() const override { return "PodTopologySpread"; }
   FilterStatus PreFilter(const PodInfo& pod, const ClusterSnapshot& snapshot) override;
   FilterStatus Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
+  void AddPod(const PodInfo& pod, const PodInfo& other, const NodeInfo& node, const ClusterSnapshot&) override {
+    UpdateWithPod(pod, other, node, +1);
+  }
+  void RemovePod(const PodInfo& pod, const PodInfo& other, const NodeInfo& node, const ClusterSnapshot&) override {
+    UpdateWithPod(pod, other, node, -1);
+  }
   ScoreCode PreScore(const PodInfo& pod, absl::Span<const NodeInfo* const> nodes,
                      const ClusterSnapshot& snapshot) override;
   int64_t Score(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
@@ -168,6 +186,9 @@ class PodTopologySpread final : public FilterPlugin, public ScorePlugin {
   };
 
  private:
+  // The filter constraints' counts changed by `other` on `node`, counted `delta` times.
+  void UpdateWithPod(const PodInfo& pod, const PodInfo& other, const NodeInfo& node, int64_t delta);
+
   std::vector<Constraint> filter_constraints_;
   std::vector<Constraint> score_constraints_;
   std::vector<double> score_weights_;

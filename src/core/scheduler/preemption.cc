@@ -75,24 +75,36 @@ const Candidate* PickOne(const std::vector<Candidate>& candidates) {
 }  // namespace
 
 FilterStatus Scheduler::SelectVictims(const PodInfo& pod, const NodeInfo& node,
-                                      std::vector<const PodInfo*>* victims) const {
+                                      std::vector<const PodInfo*>* victims) {
   std::vector<const PodInfo*> lower;
   for (const PodInfo* p : node.pods()) {
     if (p->priority < pod.priority) lower.push_back(p);
   }
   if (lower.empty()) return FilterStatus::Unresolvable(kNoVictims);
   std::sort(lower.begin(), lower.end(), MoreImportant);
+  // Without every lower-priority pod, on the node and in the filters' PreFilter counts (a victim's
+  // labels may be what blocks the pod's anti-affinity, or its anti-affinity what blocks the pod).
   NodeInfo trial = node;
-  for (const PodInfo* p : lower) trial.RemovePod(p->uid);
-  if (FilterStatus status = RunFilters(pod, trial); !status.ok()) return status;
+  for (const PodInfo* p : lower) {
+    trial.RemovePod(p->uid);
+    RemoveFromFilterState(pod, *p, node);
+  }
+  if (FilterStatus status = RunFilters(pod, trial); !status.ok()) {
+    for (const PodInfo* p : lower) AddToFilterState(pod, *p, node);
+    return status;
+  }
   // Give back as many pods as still leave room, most important first; the rest are the victims.
   for (const PodInfo* p : lower) {
     trial.AddPod(p);
+    AddToFilterState(pod, *p, node);
     if (!RunFilters(pod, trial).ok()) {
       trial.RemovePod(p->uid);
+      RemoveFromFilterState(pod, *p, node);
       victims->push_back(p);
     }
   }
+  // The counts as PreFilter left them, for the next candidate node.
+  for (const PodInfo* p : *victims) AddToFilterState(pod, *p, node);
   return FilterStatus::Success();
 }
 

@@ -106,18 +106,30 @@ FilterStatus Scheduler::RunFilters(const PodInfo& pod, const NodeInfo& node) con
   return FilterStatus::Success();
 }
 
-FilterStatus Scheduler::RunFiltersWithNominated(const PodInfo& pod, const NodeInfo& node) const {
+void Scheduler::AddToFilterState(const PodInfo& pod, const PodInfo& other, const NodeInfo& node) {
+  for (FilterPlugin* f : active_filters_) f->AddPod(pod, other, node, *snapshot_);
+}
+
+void Scheduler::RemoveFromFilterState(const PodInfo& pod, const PodInfo& other, const NodeInfo& node) {
+  for (FilterPlugin* f : active_filters_) f->RemovePod(pod, other, node, *snapshot_);
+}
+
+FilterStatus Scheduler::RunFiltersWithNominated(const PodInfo& pod, const NodeInfo& node) {
   if (nominated_.empty()) return RunFilters(pod, node);
   if (const std::vector<PodInfo>* nominated = nominated_.On(node.name())) {
     NodeInfo with_nominated = node;
-    bool added = false;
+    std::vector<const PodInfo*> added;
     for (const PodInfo& other : *nominated) {
       if (other.uid == pod.uid || other.priority < pod.priority) continue;
       with_nominated.AddPod(&other);
-      added = true;
+      added.push_back(&other);
     }
-    if (added) {
-      if (FilterStatus status = RunFilters(pod, with_nominated); !status.ok()) return status;
+    if (!added.empty()) {
+      // The plugins' PreFilter counts (affinity, spread) see the nominated pods too, then are restored.
+      for (const PodInfo* other : added) AddToFilterState(pod, *other, node);
+      FilterStatus status = RunFilters(pod, with_nominated);
+      for (const PodInfo* other : added) RemoveFromFilterState(pod, *other, node);
+      if (!status.ok()) return status;
     }
   }
   return RunFilters(pod, node);

@@ -100,7 +100,10 @@ class Scheduler {
   FilterStatus RunFilters(const PodInfo& pod, const NodeInfo& node) const;
   // RunFilters with the node's nominated pods of equal or higher priority (other than `pod`) counted
   // as if placed, then without them, as kube-scheduler: both must pass.
-  FilterStatus RunFiltersWithNominated(const PodInfo& pod, const NodeInfo& node) const;
+  FilterStatus RunFiltersWithNominated(const PodInfo& pod, const NodeInfo& node);
+  // The active filters' AddPod / RemovePod: their PreFilter state as if `other` were on / off `node`.
+  void AddToFilterState(const PodInfo& pod, const PodInfo& other, const NodeInfo& node);
+  void RemoveFromFilterState(const PodInfo& pod, const PodInfo& other, const NodeInfo& node);
   // Runs every PreFilter and chooses the filters of this attempt; a rejection names the plugin.
   FilterStatus RunPreFilters(const PodInfo& pod);
   std::string SelectHost(const PodInfo& pod, const std::vector<const NodeInfo*>& feasible);
@@ -108,7 +111,7 @@ class Scheduler {
   void Preempt(const PodInfo& pod, ScheduleResult* result);
   // The pods to evict from `node` for `pod` to fit, most important first, or the reason none will do.
   FilterStatus SelectVictims(const PodInfo& pod, const NodeInfo& node,
-                             std::vector<const PodInfo*>* victims) const;
+                             std::vector<const PodInfo*>* victims);
 
   SchedulerProfile profile_;
   const ClusterSnapshot* snapshot_;
@@ -123,7 +126,7 @@ class Scheduler {
   PodTopologySpread pod_topology_spread_;
   InterPodAffinity inter_pod_affinity_;
   std::vector<FilterPlugin*> filters_;  // built-in in kube-scheduler's order, then the application's
-  std::vector<const FilterPlugin*> active_filters_;  // this attempt's: filters_ less those that skipped
+  std::vector<FilterPlugin*> active_filters_;  // this attempt's: filters_ less those that skipped
   std::vector<QuickFilter> quick_filters_;            // one per active filter
   std::vector<WeightedScorer> scorers_;
   NominatedPods nominated_;

@@ -90,6 +90,16 @@ void AddMatchingPods(std::vector<Constraint>& constraints, const PodInfo& pod, c
   });
 }
 
+// The smallest count over the domains; zero with fewer domains than minDomains.
+void SetMinCount(Constraint& c) {
+  if (c.counts.empty() || static_cast<int64_t>(c.counts.size()) < c.min_domains) {
+    c.min_count = 0;
+    return;
+  }
+  c.min_count = std::numeric_limits<int64_t>::max();
+  for (const auto& [value, count] : c.counts) c.min_count = std::min(c.min_count, count);
+}
+
 }  // namespace
 
 FilterStatus PodTopologySpread::PreFilter(const PodInfo& pod, const ClusterSnapshot& snapshot) {
@@ -103,16 +113,18 @@ FilterStatus PodTopologySpread::PreFilter(const PodInfo& pod, const ClusterSnaps
     }
   }
   AddMatchingPods(filter_constraints_, pod, snapshot, /*known_domains_only=*/false);
-  for (Constraint& c : filter_constraints_) {
-    // Fewer domains than minDomains: the global minimum is taken as zero.
-    if (c.counts.empty() || static_cast<int64_t>(c.counts.size()) < c.min_domains) {
-      c.min_count = 0;
-      continue;
-    }
-    c.min_count = std::numeric_limits<int64_t>::max();
-    for (const auto& [value, count] : c.counts) c.min_count = std::min(c.min_count, count);
-  }
+  for (Constraint& c : filter_constraints_) SetMinCount(c);
   return FilterStatus::Success();
+}
+
+void PodTopologySpread::UpdateWithPod(const PodInfo& pod, const PodInfo& other, const NodeInfo& node,
+                                      int64_t delta) {
+  if (other.terminating || other.namespace_ != pod.namespace_ || !HasAllKeys(node, filter_constraints_)) return;
+  for (Constraint& c : filter_constraints_) {
+    if (!Included(c, pod, node) || !MatchesLabelSelector(c.selector, other.GetLabels())) continue;
+    c.counts[*TopologyValue(node, c.topology_key)] += delta;
+    SetMinCount(c);
+  }
 }
 
 FilterStatus PodTopologySpread::Filter(const PodInfo& pod, const NodeInfo& node,
