@@ -1,5 +1,8 @@
 #include "src/core/json_writer.h"
 
+#include <cstdint>
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 
 namespace orch::json {
@@ -22,15 +25,64 @@ size_t Utf8Length(absl::string_view s, size_t i) {
   return n;
 }
 
+// Whether any of the eight bytes at p is below 0x20, '"', '\\' or 0x80 and above, tested a word at a
+// time: (x - 0x01..) & ~x & 0x80.. is non-zero exactly when some byte of x is zero, and
+// (w - 0x20..) & ~w & 0x80.. exactly when some byte is below 0x20 if none has its high bit set (a
+// word with a high bit set is flagged anyway).
+bool AnySpecialByte(const char* p) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  auto has_zero = [&](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  const uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;
+  return ((below_space | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\')) | w) & kHigh) != 0;
+}
+
+// The length of the prefix of `s` that needs no escaping.
+size_t PlainPrefix(absl::string_view s) {
+  size_t i = 0;
+  while (i + 8 <= s.size() && !AnySpecialByte(s.data() + i)) i += 8;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
+    ++i;
+  }
+  return i;
+}
+
+// Appends `before`, then s quoted, then `after` (each at most one character, '\0' for none) in one
+// resize: s must need no escaping. Most keys and values are short and plain, and growing the
+// string a character at a time cost more than the copy.
+void AppendPlainQuoted(std::string* out, char before, absl::string_view s, char after) {
+  const size_t old = out->size();
+  const size_t extra = (before != '\0' ? 1 : 0) + (after != '\0' ? 1 : 0);
+  out->resize(old + s.size() + 2 + extra);
+  char* p = out->data() + old;
+  if (before != '\0') *p++ = before;
+  *p++ = '"';
+  if (!s.empty()) std::memcpy(p, s.data(), s.size());
+  p += s.size();
+  *p++ = '"';
+  if (after != '\0') *p = after;
+}
+
 }  // namespace
 
 void AppendQuoted(std::string* out, absl::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  if (PlainPrefix(s) == s.size()) {
+    AppendPlainQuoted(out, '\0', s, '\0');
+    return;
+  }
   out->reserve(out->size() + s.size() + 2);
   out->push_back('"');
   size_t plain_start = 0;
   auto flush = [&](size_t end) { out->append(s.data() + plain_start, end - plain_start); };
   for (size_t i = 0; i < s.size();) {
+    // Eight bytes at a time while none needs a look: no control byte, quote, backslash or non-ASCII.
+    while (i + 8 <= s.size() && !AnySpecialByte(s.data() + i)) i += 8;
+    if (i == s.size()) break;
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
       ++i;
@@ -68,8 +120,13 @@ void AppendQuoted(std::string* out, absl::string_view s) {
 }
 
 std::string* MemberWriter::Key(absl::string_view key) {
-  if (!first_) out_->push_back(',');
+  const char comma = first_ ? '\0' : ',';
   first_ = false;
+  if (PlainPrefix(key) == key.size()) {
+    AppendPlainQuoted(out_, comma, key, ':');
+    return out_;
+  }
+  if (comma != '\0') out_->push_back(comma);
   AppendQuoted(out_, key);
   out_->push_back(':');
   return out_;

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/time/time.h"
 #include "orch/codec.h"
+#include "src/core/json_writer.h"
 
 namespace orch {
 namespace {
@@ -92,6 +93,32 @@ TEST_CASE("strings are escaped; invalid UTF-8 is replaced, never written") {
         "x\xEF\xBF\xBDy\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDz");
   object.metadata.resourceVersion = "weird\"rv";
   CHECK(Parsed(EncodeObject(object))["metadata"]["resourceVersion"] == "weird\"rv");
+}
+
+// AppendQuoted skips eight plain bytes at a time; whatever the position of the bytes that need
+// escaping, its output is nlohmann's (for valid UTF-8, which nlohmann writes as is).
+TEST_CASE("string escaping matches nlohmann at every position and length") {
+  const std::vector<std::string> pieces = {"a", "Z", "0", " ", "~", "\"", "\\", "/", "\n", "\t", "\b", "\f",
+                                           "\r", std::string(1, '\0'), "\x01", "\x1f", "\x7f",
+                                           "\xC3\xA9", "\xE2\x98\x83", "\xF0\x9F\x98\x80"};
+  uint64_t x = 0x9E3779B97F4A7C15u;
+  auto next = [&] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  for (int round = 0; round < 5000; ++round) {
+    std::string text;
+    const size_t length = next() % 40;
+    const bool plain_only = round % 3 == 0;  // long plain runs with an odd character or none
+    for (size_t i = 0; i < length; ++i) {
+      text += plain_only && next() % 16 != 0 ? pieces[next() % 5] : pieces[next() % pieces.size()];
+    }
+    std::string quoted;
+    orch::json::AppendQuoted(&quoted, text);
+    REQUIRE_MESSAGE(quoted == nlohmann::json(text).dump(), quoted);
+  }
 }
 
 TEST_CASE("bad documents are errors that name the field") {
