@@ -96,6 +96,13 @@ TEST_CASE("TaintToleration score: fewer intolerable PreferNoSchedule taints is b
   tolerant.spec.tolerations.push_back(Toleration{"b", "Exists", "", "NoSchedule", {}, {}});  // wrong effect
   CHECK(Normalized(plugin, Info(tolerant), c.cache) == std::vector<int64_t>{0, 100, 100});
   CHECK(c.Schedule(MakePod("p"), Only("TaintToleration")).node == "none");
+  CHECK(plugin.PreScore(Info(MakePod("p")), c.cache.Nodes(), c.cache) == ScoreCode::kScore);
+  // Without any PreferNoSchedule taint every node would score 100: the plugin is skipped.
+  Cluster untainted;
+  untainted.Add(WithTaint(MakeNode("hard"), "a", "", "NoSchedule"));
+  untainted.Add(MakeNode("plain"));
+  CHECK(plugin.PreScore(Info(MakePod("p")), untainted.cache.Nodes(), untainted.cache) == ScoreCode::kSkip);
+  CHECK(Normalized(plugin, Info(MakePod("p")), untainted.cache) == std::vector<int64_t>{100, 100});
 }
 
 TEST_CASE("InterPodAffinity score: preferred affinity and anti-affinity by topology, min-max normalized") {

@@ -87,6 +87,16 @@ FilterStatus NodeResourcesFit::Filter(const PodInfo& pod, const NodeInfo& node,
   return status;
 }
 
+ScoreCode TaintToleration::PreScore(const PodInfo&, absl::Span<const NodeInfo* const> nodes,
+                                    const ClusterSnapshot&) {
+  for (const NodeInfo* node : nodes) {
+    for (const NodeTaint& taint : node->taints()) {
+      if (taint.effect == "PreferNoSchedule") return ScoreCode::kScore;
+    }
+  }
+  return ScoreCode::kSkip;
+}
+
 void TaintToleration::NormalizeScores(const PodInfo&, absl::Span<NodeScore> scores) const {
   DefaultNormalize(scores, /*reverse=*/true);
 }

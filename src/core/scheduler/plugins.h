@@ -51,6 +51,10 @@ class TaintToleration final : public FilterPlugin, public ScorePlugin {
  public:
   absl::string_view Name() const override { return "TaintToleration"; }
   FilterStatus Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
+  // Without a PreferNoSchedule taint on any of the nodes every node would score the same (the
+  // maximum, once normalised), which moves every total by the same amount: the plugin is skipped.
+  ScoreCode PreScore(const PodInfo& pod, absl::Span<const NodeInfo* const> nodes,
+                     const ClusterSnapshot& snapshot) override;
   int64_t Score(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
   void NormalizeScores(const PodInfo& pod, absl::Span<NodeScore> scores) const override;
 };
