@@ -49,6 +49,8 @@ struct ContainerConfig {
   std::string working_dir;
   ResourceRequirements resources;
   int32_t attempt = 0;  // the restart count this container is created for
+  // An init container: it runs to completion, alone, before the next one and the app containers.
+  bool init = false;
 };
 
 enum class ContainerRunState {
@@ -165,6 +167,8 @@ class SimControl {
   // A pod-level exit code for its containers once they have run this long ("10s"), as a batch job.
   static constexpr const char* kRunForAnnotation = "sim.orch.dev/run-for";
   static constexpr const char* kExitCodeAnnotation = "sim.orch.dev/exit-code";
+  // How long each init container runs before it exits with 0 (default "0s": as soon as it starts).
+  static constexpr const char* kInitRunForAnnotation = "sim.orch.dev/init-run-for";
 
   virtual ~SimControl() = default;
   // The container `name` of the pod with this uid exits now with `exit_code` (reason Error, or

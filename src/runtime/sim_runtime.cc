@@ -102,6 +102,9 @@ class SimRuntime final : public RuntimeDriver, public SimControl {
     absl::StatusOr<absl::Duration> run_for =
         DurationAnnotation(config.annotations, kRunForAnnotation, absl::InfiniteDuration());
     if (!run_for.ok()) return run_for.status();
+    absl::StatusOr<absl::Duration> init_run_for =
+        DurationAnnotation(config.annotations, kInitRunForAnnotation, absl::ZeroDuration());
+    if (!init_run_for.ok()) return init_run_for.status();
     int32_t exit_code = 0;
     if (auto it = config.annotations.find(kExitCodeAnnotation); it != config.annotations.end()) {
       if (!absl::SimpleAtoi(it->second, &exit_code) || exit_code < 0 || exit_code > 255) {
@@ -119,6 +122,7 @@ class SimRuntime final : public RuntimeDriver, public SimControl {
     sandbox.start_delay = *start;
     sandbox.ready_delay = *ready;
     sandbox.run_for = *run_for;
+    sandbox.init_run_for = *init_run_for;
     sandbox.exit_code = exit_code;
     sandbox_by_uid_[config.uid] = id;
     return IdText(id);
@@ -168,6 +172,7 @@ class SimRuntime final : public RuntimeDriver, public SimControl {
     container.name = config.name;
     container.image = config.image;
     container.attempt = config.attempt;
+    container.init = config.init;
     container.created_at = loop_.clock().Now();
     if (auto cpu = config.resources.requests.find("cpu"); cpu != config.resources.requests.end()) {
       container.cpu_millis = cpu->second.MilliValue();
@@ -330,6 +335,7 @@ class SimRuntime final : public RuntimeDriver, public SimControl {
     const char* reason = nullptr;  // a literal
     int32_t exit_code = 0;
     int32_t attempt = 0;
+    bool init = false;
     ContainerRunState state = ContainerRunState::kCreated;
   };
   struct Fault {
@@ -341,6 +347,7 @@ class SimRuntime final : public RuntimeDriver, public SimControl {
     absl::Duration start_delay;
     absl::Duration ready_delay;
     absl::Duration run_for;
+    absl::Duration init_run_for;
     int32_t exit_code = 0;
     bool stopped = false;
     std::vector<uint64_t> containers;
@@ -412,9 +419,11 @@ class SimRuntime final : public RuntimeDriver, public SimControl {
     container->state = ContainerRunState::kRunning;
     container->started_at = loop_.clock().Now();
     const Sandbox& sandbox = sandboxes_.at(container->sandbox);
-    if (sandbox.run_for != absl::InfiniteDuration()) {
-      const int32_t code = sandbox.exit_code;
-      container->timer = loop_.PostAfter(sandbox.run_for, Guarded([this, id, code] {
+    // An init container completes after init-run-for; the others run for run-for, or forever.
+    const absl::Duration run_for = container->init ? sandbox.init_run_for : sandbox.run_for;
+    if (run_for != absl::InfiniteDuration()) {
+      const int32_t code = container->init ? 0 : sandbox.exit_code;
+      container->timer = loop_.PostAfter(run_for, Guarded([this, id, code] {
                                            Container* c = FindContainer(id);
                                            if (c == nullptr || c->state != ContainerRunState::kRunning)
                                              return;

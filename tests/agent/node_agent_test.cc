@@ -192,6 +192,131 @@ TEST_CASE("restartPolicy Never and OnFailure end the pod Succeeded or Failed") {
   CHECK(c.sim->SandboxCount() == 0);  // finished pods release their sandboxes
 }
 
+Pod WithInitContainers(Pod pod, std::vector<std::string> names) {
+  for (const std::string& name : names) {
+    Container init;
+    init.name = name;
+    init.image = "busybox:1.36";
+    pod.spec.initContainers.push_back(init);
+  }
+  return pod;
+}
+
+const ContainerStateWaiting* Waiting(const ContainerStatus& cs) {
+  return cs.state.waiting.has_value() ? &*cs.state.waiting : nullptr;
+}
+
+TEST_CASE("init containers run one at a time, in order, to completion before the app containers") {
+  SimCluster c;
+  c.AddNode("node-1");
+  c.CreatePod(WithInitContainers(c.MakePod("web", "node-1", {{SimControl::kInitRunForAnnotation, "3s"}}),
+                                 {"init-a", "init-b"}));
+  Pod starting = c.GetPod("web");
+  CHECK(starting.status.phase == "Pending");
+  REQUIRE(starting.status.initContainerStatuses.size() == 2);
+  CHECK(Waiting(starting.status.initContainerStatuses[0])->reason == "ContainerCreating");
+  CHECK(Waiting(starting.status.initContainerStatuses[1])->reason == "PodInitializing");
+  CHECK(Waiting(starting.status.containerStatuses[0])->reason == "PodInitializing");
+  CHECK(SimCluster::ConditionStatus(starting, "Initialized") == "False");
+  for (const PodCondition& cond : starting.status.conditions) {
+    if (cond.type != "Initialized") continue;
+    CHECK(cond.reason == "ContainersNotInitialized");
+    CHECK(cond.message == "containers with incomplete status: [init-a init-b]");
+  }
+
+  c.AdvanceTo(absl::Seconds(1));
+  Pod first = c.GetPod("web");
+  CHECK(first.status.initContainerStatuses[0].state.running.has_value());
+  CHECK(Waiting(first.status.initContainerStatuses[1])->reason == "PodInitializing");
+  CHECK(first.status.phase == "Pending");
+
+  c.AdvanceTo(absl::Seconds(4));  // init-a ran its 3 s; init-b is being started
+  Pod second = c.GetPod("web");
+  const ContainerStatus& a = second.status.initContainerStatuses[0];
+  REQUIRE(a.state.terminated.has_value());
+  CHECK(a.state.terminated->exitCode == 0);
+  CHECK(a.state.terminated->reason == "Completed");
+  CHECK(a.ready);
+  CHECK(Waiting(second.status.initContainerStatuses[1])->reason == "ContainerCreating");
+  CHECK(Waiting(second.status.containerStatuses[0])->reason == "PodInitializing");
+
+  c.AdvanceTo(absl::Seconds(8));  // init-b done at 5 + 3 s: the app container is started
+  Pod initialized = c.GetPod("web");
+  CHECK(SimCluster::ConditionStatus(initialized, "Initialized") == "True");
+  CHECK(initialized.status.initContainerStatuses[1].state.terminated.has_value());
+  CHECK(Waiting(initialized.status.containerStatuses[0])->reason == "ContainerCreating");
+  CHECK(initialized.status.phase == "Pending");
+  c.AdvanceTo(absl::Seconds(9));
+  Pod running = c.GetPod("web");
+  CHECK(running.status.phase == "Running");
+  CHECK(SimCluster::ConditionStatus(running, "Ready") == "True");
+  CHECK(running.status.initContainerStatuses[0].state.terminated.has_value());  // still reported
+
+  std::vector<Event> started = c.Events("web", "Started");
+  REQUIRE(started.size() == 3);
+  CHECK(started[0].involvedObject.fieldPath == "spec.initContainers{init-a}");
+  CHECK(started[1].involvedObject.fieldPath == "spec.initContainers{init-b}");
+  CHECK(started[2].involvedObject.fieldPath == "spec.containers{app}");
+}
+
+TEST_CASE("a failed init container is run again with back-off, or fails the pod under restartPolicy Never") {
+  SimCluster c;
+  c.AddNode("node-1");
+  const Labels slow_init = {{SimControl::kInitRunForAnnotation, "30s"}};
+  Pod retried = c.CreatePod(WithInitContainers(c.MakePod("retried", "node-1", slow_init), {"migrate"}));
+  Pod never = c.MakePod("never", "node-1", slow_init);
+  never.spec.restartPolicy = "Never";
+  Pod never_created = c.CreatePod(WithInitContainers(never, {"migrate"}));
+  c.AdvanceTo(absl::Seconds(2));
+  REQUIRE(c.sim->Crash(retried.metadata.uid, "migrate", 1).ok());
+  REQUIRE(c.sim->Crash(never_created.metadata.uid, "migrate", 1).ok());
+  c.loop.RunUntilIdle();
+
+  // Always: run again at once, then in CrashLoopBackOff; the app container never starts.
+  Pod again = c.GetPod("retried");
+  CHECK(again.status.phase == "Pending");
+  CHECK(again.status.initContainerStatuses[0].restartCount == 1);
+  CHECK(again.status.initContainerStatuses[0].lastState.terminated->exitCode == 1);
+  CHECK(Waiting(again.status.containerStatuses[0])->reason == "PodInitializing");
+  c.AdvanceTo(absl::Seconds(4));
+  REQUIRE(c.sim->Crash(retried.metadata.uid, "migrate", 1).ok());
+  c.loop.RunUntilIdle();
+  Pod backing_off = c.GetPod("retried");
+  REQUIRE(Waiting(backing_off.status.initContainerStatuses[0]) != nullptr);
+  CHECK(Waiting(backing_off.status.initContainerStatuses[0])->reason == "CrashLoopBackOff");
+  REQUIRE(c.Events("retried", "BackOff").size() == 1);
+  CHECK(c.Events("retried", "BackOff")[0].involvedObject.fieldPath == "spec.initContainers{migrate}");
+  // Both init runs (one event, counted twice), and no app container.
+  REQUIRE(c.Events("retried", "Started").size() == 1);
+  CHECK(c.Events("retried", "Started")[0].count == 2);
+  CHECK(c.Events("retried", "Started")[0].message == "Started container migrate");
+
+  // Never: the pod fails, with the init container's exit code, and its sandbox is released.
+  Pod failed = c.GetPod("never");
+  CHECK(failed.status.phase == "Failed");
+  REQUIRE(failed.status.initContainerStatuses[0].state.terminated.has_value());
+  CHECK(failed.status.initContainerStatuses[0].state.terminated->exitCode == 1);
+  CHECK(!failed.status.initContainerStatuses[0].ready);
+  CHECK(SimCluster::ConditionStatus(failed, "Initialized") == "False");
+  CHECK(Waiting(failed.status.containerStatuses[0])->reason == "PodInitializing");
+  CHECK(c.Events("never", "Started").size() == 1);
+}
+
+TEST_CASE("deleting a pod stops its running init container") {
+  SimCluster c;
+  c.AddNode("node-1");
+  c.CreatePod(WithInitContainers(c.MakePod("doomed", "node-1", {{SimControl::kInitRunForAnnotation, "1m"}}),
+                                 {"wait-for-db"}));
+  c.AdvanceTo(absl::Seconds(2));
+  REQUIRE(c.client->Delete<Pod>("default", "doomed").ok());
+  c.loop.RunUntilIdle();
+  CHECK(absl::IsNotFound(c.client->Get<Pod>("default", "doomed").status()));
+  REQUIRE(c.Events("doomed", "Killing").size() == 1);
+  CHECK(c.Events("doomed", "Killing")[0].message == "Stopping container wait-for-db");
+  CHECK(c.Events("doomed", "Killing")[0].involvedObject.fieldPath == "spec.initContainers{wait-for-db}");
+  CHECK(c.sim->SandboxCount() == 0);
+}
+
 TEST_CASE("a failing readiness probe makes the pod NotReady after failureThreshold, and Ready again") {
   SimCluster c;
   c.AddNode("node-1");
@@ -298,6 +423,17 @@ TEST_CASE("a pod with an invalid sim annotation gets an event and a waiting reas
   c.loop.RunUntilIdle();
   c.loop.Advance(absl::Seconds(1));
   CHECK(c.GetPod("bad").status.phase == "Running");
+
+  // The init containers' run time likewise.
+  c.CreatePod(WithInitContainers(c.MakePod("bad-init", "node-1", {{SimControl::kInitRunForAnnotation, "-1s"}}),
+                                 {"init"}));
+  c.loop.RunUntilIdle();
+  Pod bad_init = c.GetPod("bad-init");
+  CHECK(bad_init.status.phase == "Pending");
+  CHECK(Waiting(bad_init.status.initContainerStatuses[0])->reason == "CreateContainerConfigError");
+  REQUIRE(c.Events("bad-init", "FailedCreatePodSandBox").size() == 1);
+  CHECK(c.Events("bad-init", "FailedCreatePodSandBox")[0].message.find("sim.orch.dev/init-run-for") !=
+        std::string::npos);
 }
 
 TEST_CASE("runtime and network registries") {

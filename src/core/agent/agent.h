@@ -44,7 +44,9 @@ struct ContainerWorker {
   int32_t restart_count = 0;
   bool running_seen = false;  // the Started event was recorded for `id`
   bool ready = false;
-  bool done = false;  // exited and not to be restarted
+  bool init = false;       // an init container: runs once to completion, before the app containers
+  bool done = false;       // exited and not to be restarted
+  bool succeeded = false;  // done with exit code 0
   int32_t readiness_successes = 0;
   int32_t readiness_failures = 0;
   int32_t liveness_failures = 0;
@@ -78,19 +80,23 @@ class PodWorker {
 
  private:
   absl::Status EnsureSandbox(const Pod& pod);
+  // Runs the init containers one at a time, in order; true once every one has exited with 0.
+  bool SyncInitContainers(const Pod& pod);
   void SyncContainer(const Pod& pod, const Container& spec, ContainerWorker& worker);
   void StartContainer(const Pod& pod, const Container& spec, ContainerWorker& worker);
   void OnExited(const Pod& pod, const Container& spec, ContainerWorker& worker,
                 const RuntimeContainerStatus& status);
-  bool ShouldRestart(const Pod& pod, const Container& spec, int32_t exit_code) const;
+  bool ShouldRestart(const Pod& pod, const ContainerWorker& worker, int32_t exit_code) const;
   void StartProbes(const Container& spec, ContainerWorker& worker, absl::Time started_at);
   void StopProbes(ContainerWorker& worker);
   void ProbeTick(size_t index, ProbeType type);
   void Terminate(const Pod& pod);
   void DeletePod();
   PodStatus ComputeStatus(const Pod& pod);
-  ContainerStatus ComputeContainerStatus(const Pod& pod, const Container& spec,
-                                         const ContainerWorker& worker);
+  // `not_started`: the waiting reason of a container not created yet (ContainerCreating, or
+  // PodInitializing while the init containers run).
+  ContainerStatus ComputeContainerStatus(const Pod& pod, const Container& spec, const ContainerWorker& worker,
+                                         const char* not_started);
   std::string PodDescription(const Pod& pod) const;
   void RecordPod(absl::string_view type, absl::string_view reason, const std::string& message,
                  absl::string_view field_path = "");
@@ -103,6 +109,7 @@ class PodWorker {
   std::string pod_ip_;
   std::string sandbox_error_;  // why the sandbox could not be created, until it can
   absl::Time start_time_ = absl::InfinitePast();
+  std::vector<ContainerWorker> init_containers_;
   std::vector<ContainerWorker> containers_;
   EventLoop::TimerId deadline_timer_ = 0;
   bool terminating_ = false;

@@ -23,6 +23,11 @@ std::string FormatBackoff(absl::Duration d) {
   return absl::StrCat(seconds / 60, "m", seconds % 60, "s");
 }
 
+// The field path of a container in events: spec.initContainers{name} or spec.containers{name}.
+std::string FieldPath(const Container& spec, const ContainerWorker& worker) {
+  return absl::StrCat(worker.init ? "spec.initContainers{" : "spec.containers{", spec.name, "}");
+}
+
 // A condition that keeps its lastTransitionTime while its status does not change.
 PodCondition MakeCondition(const PodStatus& old, const char* type, bool ok, absl::Time now,
                            std::string reason = "", std::string message = "") {
@@ -51,10 +56,12 @@ void PodWorker::CancelTimers() {
     if (*timer != 0) loop.Cancel(*timer);
     *timer = 0;
   }
-  for (ContainerWorker& c : containers_) {
-    StopProbes(c);
-    if (c.backoff_timer != 0) loop.Cancel(c.backoff_timer);
-    c.backoff_timer = 0;
+  for (std::vector<ContainerWorker>* workers : {&init_containers_, &containers_}) {
+    for (ContainerWorker& c : *workers) {
+      StopProbes(c);
+      if (c.backoff_timer != 0) loop.Cancel(c.backoff_timer);
+      c.backoff_timer = 0;
+    }
   }
 }
 
@@ -103,8 +110,12 @@ bool PodWorker::Sync() {
   }
   if (terminal_) return true;
   if (containers_.size() != pod.spec.containers.size()) containers_.resize(pod.spec.containers.size());
+  if (init_containers_.size() != pod.spec.initContainers.size()) {
+    init_containers_.resize(pod.spec.initContainers.size());
+    for (ContainerWorker& worker : init_containers_) worker.init = true;
+  }
 
-  if (absl::Status s = EnsureSandbox(pod); s.ok()) {
+  if (absl::Status s = EnsureSandbox(pod); s.ok() && SyncInitContainers(pod)) {
     for (size_t i = 0; i < pod.spec.containers.size(); ++i)
       SyncContainer(pod, pod.spec.containers[i], containers_[i]);
   }
@@ -170,8 +181,18 @@ absl::Status PodWorker::EnsureSandbox(const Pod& pod) {
   return absl::OkStatus();
 }
 
+bool PodWorker::SyncInitContainers(const Pod& pod) {
+  for (size_t i = 0; i < pod.spec.initContainers.size(); ++i) {
+    ContainerWorker& worker = init_containers_[i];
+    if (!worker.done) SyncContainer(pod, pod.spec.initContainers[i], worker);
+    // Still running, waiting to restart, or failed for good: the next ones wait.
+    if (!worker.succeeded) return false;
+  }
+  return true;
+}
+
 void PodWorker::StartContainer(const Pod& pod, const Container& spec, ContainerWorker& worker) {
-  const std::string field = absl::StrCat("spec.containers{", spec.name, "}");
+  const std::string field = FieldPath(spec, worker);
   RecordPod("Normal", "Pulled",
             absl::StrCat("Container image \"", spec.image, "\" already present on machine"), field);
   ContainerConfig config;
@@ -183,6 +204,7 @@ void PodWorker::StartContainer(const Pod& pod, const Container& spec, ContainerW
   config.working_dir = spec.workingDir;
   config.resources = spec.resources;
   config.attempt = worker.restart_count;
+  config.init = worker.init;
   absl::StatusOr<std::string> id = agent_.runtime().CreateContainer(sandbox_id_, config);
   if (!id.ok()) {
     RecordPod("Warning", "Failed", absl::StrCat("Error: ", id.status().message()), field);
@@ -201,9 +223,11 @@ void PodWorker::StartContainer(const Pod& pod, const Container& spec, ContainerW
   (void)pod;
 }
 
-bool PodWorker::ShouldRestart(const Pod& pod, const Container& /*spec*/, int32_t exit_code) const {
+bool PodWorker::ShouldRestart(const Pod& pod, const ContainerWorker& worker, int32_t exit_code) const {
   const std::string& policy = pod.spec.restartPolicy;
   if (policy == "Never") return false;
+  // An init container is run again only when it failed, whatever the policy (Always or OnFailure).
+  if (worker.init) return exit_code != 0;
   if (policy == "OnFailure") return exit_code != 0;
   return true;  // Always, the default
 }
@@ -225,7 +249,7 @@ void PodWorker::SyncContainer(const Pod& pod, const Container& spec, ContainerWo
           RecordPod("Warning", "BackOff",
                     absl::StrCat("Back-off restarting failed container ", spec.name, " in pod ",
                                  PodDescription(pod)),
-                    absl::StrCat("spec.containers{", spec.name, "}"));
+                    FieldPath(spec, worker));
         }
         ScheduleSyncAt(until, &worker.backoff_timer);
         return;
@@ -254,10 +278,10 @@ void PodWorker::SyncContainer(const Pod& pod, const Container& spec, ContainerWo
     case ContainerRunState::kRunning:
       if (!worker.running_seen) {
         worker.running_seen = true;
-        RecordPod("Normal", "Started", absl::StrCat("Started container ", spec.name),
-                  absl::StrCat("spec.containers{", spec.name, "}"));
+        RecordPod("Normal", "Started", absl::StrCat("Started container ", spec.name), FieldPath(spec, worker));
       }
-      if (worker.readiness_timer == 0 && worker.liveness_timer == 0)
+      // An init container is not probed: it is ready once it has completed.
+      if (!worker.init && worker.readiness_timer == 0 && worker.liveness_timer == 0)
         StartProbes(spec, worker, status->started_at);
       return;
     case ContainerRunState::kExited:
@@ -266,12 +290,14 @@ void PodWorker::SyncContainer(const Pod& pod, const Container& spec, ContainerWo
   }
 }
 
-void PodWorker::OnExited(const Pod& pod, const Container& spec, ContainerWorker& worker,
+void PodWorker::OnExited(const Pod& pod, const Container& /*spec*/, ContainerWorker& worker,
                          const RuntimeContainerStatus& status) {
   StopProbes(worker);
   worker.ready = false;
-  if (!ShouldRestart(pod, spec, status.exit_code)) {
+  if (!ShouldRestart(pod, worker, status.exit_code)) {
     worker.done = true;  // the runtime keeps it, so its terminated state is reported
+    worker.succeeded = status.exit_code == 0;
+    worker.ready = worker.init && worker.succeeded;
     return;
   }
   auto last = std::make_unique<ContainerWorker::Termination>();
@@ -371,28 +397,33 @@ void PodWorker::Terminate(const Pod& pod) {
     terminating_ = true;
     const int64_t grace =
         pod.metadata.deletionGracePeriodSeconds.value_or(pod.spec.terminationGracePeriodSeconds.value_or(30));
-    for (size_t i = 0; i < containers_.size() && i < pod.spec.containers.size(); ++i) {
-      ContainerWorker& worker = containers_[i];
-      StopProbes(worker);
-      if (worker.backoff_timer != 0) loop.Cancel(worker.backoff_timer);
-      worker.backoff_timer = 0;
-      if (worker.id.empty()) continue;
-      absl::StatusOr<RuntimeContainerStatus> status = agent_.runtime().ContainerStatus(worker.id);
-      if (!status.ok() || status->state == ContainerRunState::kExited) continue;
-      const std::string& name = pod.spec.containers[i].name;
-      RecordPod("Normal", "Killing", absl::StrCat("Stopping container ", name),
-                absl::StrCat("spec.containers{", name, "}"));
-      (void)agent_.runtime().StopContainer(worker.id, absl::Seconds(grace));
-    }
+    auto stop = [&](std::vector<ContainerWorker>& workers, const std::vector<Container>& specs) {
+      for (size_t i = 0; i < workers.size() && i < specs.size(); ++i) {
+        ContainerWorker& worker = workers[i];
+        StopProbes(worker);
+        if (worker.backoff_timer != 0) loop.Cancel(worker.backoff_timer);
+        worker.backoff_timer = 0;
+        if (worker.id.empty()) continue;
+        absl::StatusOr<RuntimeContainerStatus> status = agent_.runtime().ContainerStatus(worker.id);
+        if (!status.ok() || status->state == ContainerRunState::kExited) continue;
+        RecordPod("Normal", "Killing", absl::StrCat("Stopping container ", specs[i].name),
+                  FieldPath(specs[i], worker));
+        (void)agent_.runtime().StopContainer(worker.id, absl::Seconds(grace));
+      }
+    };
+    stop(init_containers_, pod.spec.initContainers);
+    stop(containers_, pod.spec.containers);
     // The grace period is an upper bound: past it the sandbox goes, whatever still runs in it.
     const absl::Time deadline = pod.metadata.deletionTimestamp.value;
     ScheduleSyncAt(std::max(deadline, loop.clock().Now()), &deadline_timer_);
   }
   bool stopped = true;
-  for (const ContainerWorker& worker : containers_) {
-    if (worker.id.empty()) continue;
-    absl::StatusOr<RuntimeContainerStatus> status = agent_.runtime().ContainerStatus(worker.id);
-    if (status.ok() && status->state != ContainerRunState::kExited) stopped = false;
+  for (const std::vector<ContainerWorker>* workers : {&init_containers_, &containers_}) {
+    for (const ContainerWorker& worker : *workers) {
+      if (worker.id.empty()) continue;
+      absl::StatusOr<RuntimeContainerStatus> status = agent_.runtime().ContainerStatus(worker.id);
+      if (status.ok() && status->state != ContainerRunState::kExited) stopped = false;
+    }
   }
   if (stopped || loop.clock().Now() >= pod.metadata.deletionTimestamp.value) {
     Teardown();
@@ -412,6 +443,7 @@ void PodWorker::DeletePod() {
 }
 
 void PodWorker::Teardown() {
+  for (ContainerWorker& c : init_containers_) StopProbes(c);
   for (ContainerWorker& c : containers_) StopProbes(c);
   if (!sandbox_id_.empty()) {
     (void)agent_.runtime().StopPodSandbox(sandbox_id_);
@@ -420,15 +452,17 @@ void PodWorker::Teardown() {
     sandbox_id_.clear();
   }
   if (!pod_ip_.empty()) (void)agent_.network().TearDownPod(agent_.name(), uid_);
-  for (ContainerWorker& c : containers_) {
-    // The runtime forgot them with the sandbox; a terminal pod keeps reporting from `last`.
-    if (!c.id.empty() && c.done) continue;
-    c.id.clear();
+  for (std::vector<ContainerWorker>* workers : {&init_containers_, &containers_}) {
+    for (ContainerWorker& c : *workers) {
+      // The runtime forgot them with the sandbox; a terminal pod keeps reporting from `last`.
+      if (!c.id.empty() && c.done) continue;
+      c.id.clear();
+    }
   }
 }
 
 ContainerStatus PodWorker::ComputeContainerStatus(const Pod& pod, const Container& spec,
-                                                  const ContainerWorker& worker) {
+                                                  const ContainerWorker& worker, const char* not_started) {
   ContainerStatus cs;
   cs.name = spec.name;
   cs.image = spec.image;
@@ -454,7 +488,7 @@ ContainerStatus PodWorker::ComputeContainerStatus(const Pod& pod, const Containe
                        " pod=", PodDescription(pod)),
           {}};
     } else {
-      cs.state.waiting = ContainerStateWaiting{"ContainerCreating", "", {}};
+      cs.state.waiting = ContainerStateWaiting{not_started, "", {}};
     }
     return cs;
   }
@@ -477,6 +511,7 @@ ContainerStatus PodWorker::ComputeContainerStatus(const Pod& pod, const Containe
       cs.ready = worker.ready;
       break;
     case ContainerRunState::kExited: {
+      cs.ready = worker.init && worker.succeeded;  // a completed init container reads ready
       ContainerStateTerminated& t = cs.state.terminated.emplace();
       t.exitCode = status->exit_code;
       t.reason = status->reason;
@@ -492,11 +527,25 @@ ContainerStatus PodWorker::ComputeContainerStatus(const Pod& pod, const Containe
 PodStatus PodWorker::ComputeStatus(const Pod& pod) {
   const absl::Time now = agent_.shared().loop.clock().Now();
   PodStatus status = pod.status;
+  // Init containers: the first one not completed is the one running (or restarting); the ones after
+  // it, and the app containers, wait with PodInitializing.
+  status.initContainerStatuses.clear();
+  std::vector<std::string> incomplete;
+  bool init_failed = false;  // an init container failed and is not run again (restartPolicy Never)
+  for (size_t i = 0; i < pod.spec.initContainers.size(); ++i) {
+    const ContainerWorker& worker = init_containers_[i];
+    status.initContainerStatuses.push_back(
+        ComputeContainerStatus(pod, pod.spec.initContainers[i], worker, "PodInitializing"));
+    if (!worker.succeeded) incomplete.push_back(pod.spec.initContainers[i].name);
+    init_failed = init_failed || (worker.done && !worker.succeeded);
+  }
+  const bool initialized = incomplete.empty();
   status.containerStatuses.clear();
   int waiting = 0, running = 0, stopped = 0, succeeded = 0, failed = 0;
   std::vector<std::string> unready;
   for (size_t i = 0; i < pod.spec.containers.size(); ++i) {
-    ContainerStatus cs = ComputeContainerStatus(pod, pod.spec.containers[i], containers_[i]);
+    ContainerStatus cs = ComputeContainerStatus(pod, pod.spec.containers[i], containers_[i],
+                                                initialized ? "ContainerCreating" : "PodInitializing");
     if (cs.state.running.has_value()) {
       ++running;
     } else if (cs.state.terminated.has_value()) {
@@ -512,7 +561,9 @@ PodStatus PodWorker::ComputeStatus(const Pod& pod) {
   }
   // kubelet's getPhase.
   const std::string& policy = pod.spec.restartPolicy;
-  if (waiting > 0) {
+  if (!initialized) {
+    status.phase = init_failed ? "Failed" : "Pending";
+  } else if (waiting > 0) {
     status.phase = "Pending";
   } else if (running > 0) {
     status.phase = "Running";
@@ -536,7 +587,13 @@ PodStatus PodWorker::ComputeStatus(const Pod& pod) {
   std::vector<PodCondition> conditions;
   conditions.push_back(
       MakeCondition(pod.status, "PodReadyToStartContainers", !sandbox_id_.empty() || terminal_, now));
-  conditions.push_back(MakeCondition(pod.status, "Initialized", true, now, completed ? "PodCompleted" : ""));
+  if (initialized) {
+    conditions.push_back(MakeCondition(pod.status, "Initialized", true, now, completed ? "PodCompleted" : ""));
+  } else {
+    conditions.push_back(MakeCondition(
+        pod.status, "Initialized", false, now, "ContainersNotInitialized",
+        absl::StrCat("containers with incomplete status: [", absl::StrJoin(incomplete, " "), "]")));
+  }
   conditions.push_back(MakeCondition(pod.status, "Ready", all_ready && !completed, now, reason, message));
   conditions.push_back(
       MakeCondition(pod.status, "ContainersReady", all_ready && !completed, now, reason, message));
