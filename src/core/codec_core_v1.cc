@@ -494,7 +494,8 @@ Object EventToObjectDirect(const Event& event) {
   if (event.count != 0) w.Int("count", event.count);
   if (event.eventTime.IsSet()) w.String("eventTime", MicroTimeText(event.eventTime));
   if (event.firstTimestamp.IsSet()) w.String("firstTimestamp", event.firstTimestamp.ToRfc3339());
-  if (event.involvedObject != ObjectReference{}) WriteObjectReference(w.Key("involvedObject"), event.involvedObject);
+  if (event.involvedObject != ObjectReference{})
+    WriteObjectReference(w.Key("involvedObject"), event.involvedObject);
   if (event.lastTimestamp.IsSet()) w.String("lastTimestamp", event.lastTimestamp.ToRfc3339());
   if (!event.message.empty()) w.String("message", event.message);
   if (!event.reason.empty()) w.String("reason", event.reason);

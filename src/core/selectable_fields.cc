@@ -133,17 +133,14 @@ void FillEventSelectableFields(Object* object, const Event& event) {
   object->fields.clear();
   const ObjectReference& ref = event.involvedObject;
   // In field-name order, as the "Event" entry of BuiltinFields lists them; empty values are left out.
-  for (auto [field, value] : {std::pair{"involvedObject.apiVersion", &ref.apiVersion},
-                              std::pair{"involvedObject.fieldPath", &ref.fieldPath},
-                              std::pair{"involvedObject.kind", &ref.kind},
-                              std::pair{"involvedObject.name", &ref.name},
-                              std::pair{"involvedObject.namespace", &ref.namespace_},
-                              std::pair{"involvedObject.resourceVersion", &ref.resourceVersion},
-                              std::pair{"involvedObject.uid", &ref.uid},
-                              std::pair{"reason", &event.reason},
-                              std::pair{"reportingComponent", &event.reportingComponent},
-                              std::pair{"source", &event.source.component},
-                              std::pair{"type", &event.type}}) {
+  for (auto [field, value] :
+       {std::pair{"involvedObject.apiVersion", &ref.apiVersion},
+        std::pair{"involvedObject.fieldPath", &ref.fieldPath}, std::pair{"involvedObject.kind", &ref.kind},
+        std::pair{"involvedObject.name", &ref.name}, std::pair{"involvedObject.namespace", &ref.namespace_},
+        std::pair{"involvedObject.resourceVersion", &ref.resourceVersion},
+        std::pair{"involvedObject.uid", &ref.uid}, std::pair{"reason", &event.reason},
+        std::pair{"reportingComponent", &event.reportingComponent},
+        std::pair{"source", &event.source.component}, std::pair{"type", &event.type}}) {
     if (!value->empty()) object->fields.emplace_back(field, *value);
   }
 }

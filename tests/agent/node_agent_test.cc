@@ -425,8 +425,8 @@ TEST_CASE("a pod with an invalid sim annotation gets an event and a waiting reas
   CHECK(c.GetPod("bad").status.phase == "Running");
 
   // The init containers' run time likewise.
-  c.CreatePod(WithInitContainers(c.MakePod("bad-init", "node-1", {{SimControl::kInitRunForAnnotation, "-1s"}}),
-                                 {"init"}));
+  c.CreatePod(WithInitContainers(
+      c.MakePod("bad-init", "node-1", {{SimControl::kInitRunForAnnotation, "-1s"}}), {"init"}));
   c.loop.RunUntilIdle();
   Pod bad_init = c.GetPod("bad-init");
   CHECK(bad_init.status.phase == "Pending");

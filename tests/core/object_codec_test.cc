@@ -2,7 +2,6 @@
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
@@ -98,9 +97,26 @@ TEST_CASE("strings are escaped; invalid UTF-8 is replaced, never written") {
 // AppendQuoted skips eight plain bytes at a time; whatever the position of the bytes that need
 // escaping, its output is nlohmann's (for valid UTF-8, which nlohmann writes as is).
 TEST_CASE("string escaping matches nlohmann at every position and length") {
-  const std::vector<std::string> pieces = {"a", "Z", "0", " ", "~", "\"", "\\", "/", "\n", "\t", "\b", "\f",
-                                           "\r", std::string(1, '\0'), "\x01", "\x1f", "\x7f",
-                                           "\xC3\xA9", "\xE2\x98\x83", "\xF0\x9F\x98\x80"};
+  const std::vector<std::string> pieces = {"a",
+                                           "Z",
+                                           "0",
+                                           " ",
+                                           "~",
+                                           "\"",
+                                           "\\",
+                                           "/",
+                                           "\n",
+                                           "\t",
+                                           "\b",
+                                           "\f",
+                                           "\r",
+                                           std::string(1, '\0'),
+                                           "\x01",
+                                           "\x1f",
+                                           "\x7f",
+                                           "\xC3\xA9",
+                                           "\xE2\x98\x83",
+                                           "\xF0\x9F\x98\x80"};
   uint64_t x = 0x9E3779B97F4A7C15u;
   auto next = [&] {
     x ^= x << 13;
@@ -154,7 +170,9 @@ TEST_CASE("times are RFC 3339") {
 // The hand-written formatter and the parser's fast path for "YYYY-MM-DDTHH:MM:SSZ" agree with absl's
 // general ones (but for years before 1000, which get four digits), and leave the rest to them.
 TEST_CASE("times: the fast RFC 3339 paths agree with absl's") {
-  auto absl_format = [](absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); };
+  auto absl_format = [](absl::Time t) {
+    return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+  };
   auto absl_parse = [](const std::string& text) -> std::optional<absl::Time> {
     absl::Time t;
     std::string err;
@@ -163,8 +181,8 @@ TEST_CASE("times: the fast RFC 3339 paths agree with absl's") {
   };
   std::vector<absl::Time> times = {absl::UnixEpoch(),
                                    absl::FromUnixSeconds(-1),
-                                   absl::FromUnixSeconds(951782400),   // 2000-02-29
-                                   absl::FromUnixSeconds(4107542400),  // 2100-03-01
+                                   absl::FromUnixSeconds(951782400),     // 2000-02-29
+                                   absl::FromUnixSeconds(4107542400),    // 2100-03-01
                                    absl::FromUnixSeconds(253402300799),  // 9999-12-31T23:59:59
                                    absl::FromUnixSeconds(253402300800),  // year 10000: absl's
                                    absl::FromUnixSeconds(-62167219200),  // 0000-01-01
@@ -194,11 +212,11 @@ TEST_CASE("times: the fast RFC 3339 paths agree with absl's") {
     REQUIRE(parsed.has_value() == expected.has_value());
     if (expected) CHECK(parsed->value == *expected);
   }
-  for (const char* text : {"2024-02-29T12:00:00Z", "2023-02-29T12:00:00Z", "2025-04-31T00:00:00Z",
-                           "2025-13-01T00:00:00Z", "2025-00-10T00:00:00Z", "2025-01-01T24:00:00Z",
-                           "2025-01-01T23:60:00Z", "2025-01-01T23:59:60Z", "2025-01-01t00:00:00z",
-                           "2025-01-01T00:00:0aZ", "+025-01-01T00:00:00Z", "2025-01-01T00:00:00+00:00",
-                           "0000-01-01T00:00:00Z", "1900-02-29T00:00:00Z", "2000-02-29T00:00:00Z"}) {
+  for (const char* text :
+       {"2024-02-29T12:00:00Z", "2023-02-29T12:00:00Z", "2025-04-31T00:00:00Z", "2025-13-01T00:00:00Z",
+        "2025-00-10T00:00:00Z", "2025-01-01T24:00:00Z", "2025-01-01T23:60:00Z", "2025-01-01T23:59:60Z",
+        "2025-01-01t00:00:00z", "2025-01-01T00:00:0aZ", "+025-01-01T00:00:00Z", "2025-01-01T00:00:00+00:00",
+        "0000-01-01T00:00:00Z", "1900-02-29T00:00:00Z", "2000-02-29T00:00:00Z"}) {
     CAPTURE(text);
     std::optional<Time> parsed = Time::Parse(text);
     std::optional<absl::Time> expected = absl_parse(text);

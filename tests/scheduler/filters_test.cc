@@ -125,8 +125,8 @@ TEST_CASE("bad input: huge requests and nodes without allocatable") {
 // The scheduler passes a node without calling NodeResourcesFit::Filter when ResourcesFit holds; the
 // two must agree for every value, the extremes included.
 TEST_CASE("NodeResourcesFit: the quick check agrees with the filter, extremes included") {
-  const std::vector<int64_t> values = {INT64_MIN, INT64_MIN + 1, -1000, -1, 0, 1, 999, 1000, 1001,
-                                       INT64_MAX / 2, INT64_MAX - 1, INT64_MAX};
+  const std::vector<int64_t> values = {INT64_MIN, INT64_MIN + 1, -1000,         -1,       0, 1, 999, 1000,
+                                       1001,      INT64_MAX / 2, INT64_MAX - 1, INT64_MAX};
   NodeResourcesFit fit(ScoringStrategy::kLeastAllocated);
   SchedulerCache snapshot;  // not read by this filter
   int checked = 0;

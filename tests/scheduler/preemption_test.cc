@@ -216,8 +216,7 @@ TEST_CASE("a victim whose labels block the pod's anti-affinity is preempted") {
   c.Bind(MakePod("db", "1", "", 1, {{"app", "db"}}), "n1");
   ScheduleResult r = c.Schedule(WithAntiAffinity(MakePod("urgent", "1", "", 100), {{"app", "db"}}));
   REQUIRE(r.fit_error);
-  CHECK(r.fit_error->Message() ==
-        "0/1 nodes are available: 1 node(s) didn't match pod anti-affinity rules.");
+  CHECK(r.fit_error->Message() == "0/1 nodes are available: 1 node(s) didn't match pod anti-affinity rules.");
   REQUIRE(r.preemption);
   CHECK(r.preemption->nominated_node == "n1");
   CHECK(Names(r.preemption->victims) == std::vector<std::string>{"db"});

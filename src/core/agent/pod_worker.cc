@@ -278,7 +278,8 @@ void PodWorker::SyncContainer(const Pod& pod, const Container& spec, ContainerWo
     case ContainerRunState::kRunning:
       if (!worker.running_seen) {
         worker.running_seen = true;
-        RecordPod("Normal", "Started", absl::StrCat("Started container ", spec.name), FieldPath(spec, worker));
+        RecordPod("Normal", "Started", absl::StrCat("Started container ", spec.name),
+                  FieldPath(spec, worker));
       }
       // An init container is not probed: it is ready once it has completed.
       if (!worker.init && worker.readiness_timer == 0 && worker.liveness_timer == 0)
@@ -588,7 +589,8 @@ PodStatus PodWorker::ComputeStatus(const Pod& pod) {
   conditions.push_back(
       MakeCondition(pod.status, "PodReadyToStartContainers", !sandbox_id_.empty() || terminal_, now));
   if (initialized) {
-    conditions.push_back(MakeCondition(pod.status, "Initialized", true, now, completed ? "PodCompleted" : ""));
+    conditions.push_back(
+        MakeCondition(pod.status, "Initialized", true, now, completed ? "PodCompleted" : ""));
   } else {
     conditions.push_back(MakeCondition(
         pod.status, "Initialized", false, now, "ContainersNotInitialized",

@@ -105,7 +105,8 @@ void InterPodAffinity::UpdateWithPod(const PodInfo& pod, const PodInfo& other, c
                                      const ClusterSnapshot& snapshot, int64_t delta) {
   if (other.constraints != nullptr && other.constraints->HasRequiredPodAntiAffinity()) {
     for (const PodAffinityTerm& t : AntiAffinityOf(other)->requiredDuringSchedulingIgnoredDuringExecution) {
-      if (TermMatchesPod(t, other, pod, snapshot)) Bump(existing_anti_affinity_counts_, node, t.topologyKey, delta);
+      if (TermMatchesPod(t, other, pod, snapshot))
+        Bump(existing_anti_affinity_counts_, node, t.topologyKey, delta);
     }
   }
   if (!affinity_terms_.empty() &&

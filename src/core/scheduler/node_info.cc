@@ -66,7 +66,6 @@ HostPort::Protocol ParseProtocol(const std::string& text) {
   return HostPort::Protocol::kTCP;
 }
 
-
 }  // namespace
 
 bool HostPort::ConflictsWith(const HostPort& other) const {

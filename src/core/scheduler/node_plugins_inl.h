@@ -48,13 +48,15 @@ inline bool ResourcesFit(const PodInfo& pod, const NodeInfo& node) {
   const SchedResources& alloc = node.allocatable();
   const SchedResources& used = node.requested();
   return static_cast<int64_t>(node.pods().size()) + 1 <= node.allowed_pods() &&
-         fits(want.milli_cpu, alloc.milli_cpu, used.milli_cpu) && fits(want.memory, alloc.memory, used.memory) &&
+         fits(want.milli_cpu, alloc.milli_cpu, used.milli_cpu) &&
+         fits(want.memory, alloc.memory, used.memory) &&
          fits(want.ephemeral_storage, alloc.ephemeral_storage, used.ephemeral_storage);
 }
 
 }  // namespace internal
 
-[[gnu::always_inline]] inline int64_t TaintToleration::Score(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const {
+[[gnu::always_inline]] inline int64_t TaintToleration::Score(const PodInfo& pod, const NodeInfo& node,
+                                                             const ClusterSnapshot&) const {
   if (node.taints().empty()) return 0;
   int64_t intolerable = 0;
   for (const NodeTaint& taint : node.taints()) {
@@ -68,7 +70,8 @@ inline bool ResourcesFit(const PodInfo& pod, const NodeInfo& node) {
   return intolerable;
 }
 
-[[gnu::always_inline]] inline int64_t NodeResourcesFit::Score(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const {
+[[gnu::always_inline]] inline int64_t NodeResourcesFit::Score(const PodInfo& pod, const NodeInfo& node,
+                                                              const ClusterSnapshot&) const {
   const SchedResources& alloc = node.allocatable();
   SchedResources requested = node.non_zero_requested();
   requested.Add(pod.non_zero_requests);
@@ -76,7 +79,8 @@ inline bool ResourcesFit(const PodInfo& pod, const NodeInfo& node) {
   int64_t weights = 0;
   auto add = [&](int64_t req, int64_t cap) {
     if (cap == 0) return;
-    sum += strategy_ == ScoringStrategy::kMostAllocated ? internal::MostRequested(req, cap) : internal::LeastRequested(req, cap);
+    sum += strategy_ == ScoringStrategy::kMostAllocated ? internal::MostRequested(req, cap)
+                                                        : internal::LeastRequested(req, cap);
     ++weights;
   };
   add(requested.milli_cpu, alloc.milli_cpu);
@@ -84,7 +88,8 @@ inline bool ResourcesFit(const PodInfo& pod, const NodeInfo& node) {
   return weights == 0 ? 0 : sum / weights;
 }
 
-[[gnu::always_inline]] inline int64_t BalancedAllocation::Score(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const {
+[[gnu::always_inline]] inline int64_t BalancedAllocation::Score(const PodInfo& pod, const NodeInfo& node,
+                                                                const ClusterSnapshot&) const {
   const SchedResources& alloc = node.allocatable();
   SchedResources requested = node.requested();
   requested.Add(pod.requests);

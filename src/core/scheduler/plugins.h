@@ -137,8 +137,8 @@ class InterPodAffinity final : public FilterPlugin, public ScorePlugin {
 
  private:
   // The PreFilter counts changed by `other` on `node`, counted `delta` times.
-  void UpdateWithPod(const PodInfo& pod, const PodInfo& other, const NodeInfo& node, const ClusterSnapshot& snapshot,
-                     int64_t delta);
+  void UpdateWithPod(const PodInfo& pod, const PodInfo& other, const NodeInfo& node,
+                     const ClusterSnapshot& snapshot, int64_t delta);
 
   int64_t hard_weight_;
   // PreFilter state.
@@ -163,10 +163,12 @@ class PodTopologySpread final : public FilterPlugin, public ScorePlugin {
   absl::string_view Name() const override { return "PodTopologySpread"; }
   FilterStatus PreFilter(const PodInfo& pod, const ClusterSnapshot& snapshot) override;
   FilterStatus Filter(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
-  void AddPod(const PodInfo& pod, const PodInfo& other, const NodeInfo& node, const ClusterSnapshot&) override {
+  void AddPod(const PodInfo& pod, const PodInfo& other, const NodeInfo& node,
+              const ClusterSnapshot&) override {
     UpdateWithPod(pod, other, node, +1);
   }
-  void RemovePod(const PodInfo& pod, const PodInfo& other, const NodeInfo& node, const ClusterSnapshot&) override {
+  void RemovePod(const PodInfo& pod, const PodInfo& other, const NodeInfo& node,
+                 const ClusterSnapshot&) override {
     UpdateWithPod(pod, other, node, -1);
   }
   ScoreCode PreScore(const PodInfo& pod, absl::Span<const NodeInfo* const> nodes,

@@ -82,13 +82,19 @@ Scheduler::Scheduler(SchedulerProfile profile, const ClusterSnapshot* snapshot)
 
 // A sufficient condition for a built-in per-node filter to pass, checked without building a
 // FilterStatus; when it does not hold, the filter itself decides (and words the reasons).
-[[gnu::always_inline]] inline bool Scheduler::QuickPass(QuickFilter quick, const PodInfo& pod, const NodeInfo& node) {
+[[gnu::always_inline]] inline bool Scheduler::QuickPass(QuickFilter quick, const PodInfo& pod,
+                                                        const NodeInfo& node) {
   switch (quick) {
-    case QuickFilter::kNone: return false;
-    case QuickFilter::kNodeUnschedulable: return !node.unschedulable();
-    case QuickFilter::kNodeName: return pod.nodeName.empty() || pod.nodeName == node.name();
-    case QuickFilter::kTaintToleration: return node.taints().empty();
-    case QuickFilter::kNodeResourcesFit: return internal::ResourcesFit(pod, node);
+    case QuickFilter::kNone:
+      return false;
+    case QuickFilter::kNodeUnschedulable:
+      return !node.unschedulable();
+    case QuickFilter::kNodeName:
+      return pod.nodeName.empty() || pod.nodeName == node.name();
+    case QuickFilter::kTaintToleration:
+      return node.taints().empty();
+    case QuickFilter::kNodeResourcesFit:
+      return internal::ResourcesFit(pod, node);
   }
   return false;
 }

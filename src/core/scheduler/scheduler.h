@@ -93,7 +93,13 @@ class Scheduler {
   };
 
   // The built-in filters that have a cheap sufficient condition for passing (QuickPass).
-  enum class QuickFilter : uint8_t { kNone, kNodeUnschedulable, kNodeName, kTaintToleration, kNodeResourcesFit };
+  enum class QuickFilter : uint8_t {
+    kNone,
+    kNodeUnschedulable,
+    kNodeName,
+    kTaintToleration,
+    kNodeResourcesFit
+  };
   static bool QuickPass(QuickFilter quick, const PodInfo& pod, const NodeInfo& node);
   // Runs the filters of this attempt (those whose PreFilter did not skip) in order and stops at the
   // first that rejects.
@@ -110,8 +116,7 @@ class Scheduler {
   // DefaultPreemption: fills result->preemption, or the "preemption: ..." message when nothing helps.
   void Preempt(const PodInfo& pod, ScheduleResult* result);
   // The pods to evict from `node` for `pod` to fit, most important first, or the reason none will do.
-  FilterStatus SelectVictims(const PodInfo& pod, const NodeInfo& node,
-                             std::vector<const PodInfo*>* victims);
+  FilterStatus SelectVictims(const PodInfo& pod, const NodeInfo& node, std::vector<const PodInfo*>* victims);
 
   SchedulerProfile profile_;
   const ClusterSnapshot* snapshot_;
@@ -127,7 +132,7 @@ class Scheduler {
   InterPodAffinity inter_pod_affinity_;
   std::vector<FilterPlugin*> filters_;  // built-in in kube-scheduler's order, then the application's
   std::vector<FilterPlugin*> active_filters_;  // this attempt's: filters_ less those that skipped
-  std::vector<QuickFilter> quick_filters_;            // one per active filter
+  std::vector<QuickFilter> quick_filters_;     // one per active filter
   std::vector<WeightedScorer> scorers_;
   NominatedPods nominated_;
   size_t next_start_node_ = 0;

@@ -119,7 +119,8 @@ FilterStatus PodTopologySpread::PreFilter(const PodInfo& pod, const ClusterSnaps
 
 void PodTopologySpread::UpdateWithPod(const PodInfo& pod, const PodInfo& other, const NodeInfo& node,
                                       int64_t delta) {
-  if (other.terminating || other.namespace_ != pod.namespace_ || !HasAllKeys(node, filter_constraints_)) return;
+  if (other.terminating || other.namespace_ != pod.namespace_ || !HasAllKeys(node, filter_constraints_))
+    return;
   for (Constraint& c : filter_constraints_) {
     if (!Included(c, pod, node) || !MatchesLabelSelector(c.selector, other.GetLabels())) continue;
     c.counts[*TopologyValue(node, c.topology_key)] += delta;
