@@ -366,6 +366,57 @@ TEST_CASE("a failing liveness probe restarts the container") {
   CHECK(c.GetPod("live").status.containerStatuses[0].state.running.has_value());
 }
 
+TEST_CASE("a startup probe holds readiness and liveness back until it succeeds") {
+  SimCluster c;
+  c.AddNode("node-1");
+  Pod pod = c.MakePod("slow", "node-1");
+  Probe startup = EverySecond();
+  startup.failureThreshold = 5;
+  pod.spec.containers[0].startupProbe = startup;
+  pod.spec.containers[0].readinessProbe = EverySecond();
+  pod.spec.containers[0].livenessProbe = EverySecond();
+  Pod created = c.CreatePod(pod);
+  // Liveness would fail too, and kill the container after three failures, were it probed yet.
+  REQUIRE(c.sim->FailProbe(created.metadata.uid, "app", ProbeType::kStartup).ok());
+  REQUIRE(c.sim->FailProbe(created.metadata.uid, "app", ProbeType::kLiveness).ok());
+  c.AdvanceTo(absl::Seconds(4));  // running since 1 s: startup failed at 1, 2, 3 and 4
+  Pod starting = c.GetPod("slow");
+  CHECK(starting.status.phase == "Running");
+  CHECK(starting.status.containerStatuses[0].started == false);
+  CHECK(!starting.status.containerStatuses[0].ready);
+  CHECK(starting.status.containerStatuses[0].restartCount == 0);
+  std::vector<Event> unhealthy = c.Events("slow", "Unhealthy");
+  REQUIRE(unhealthy.size() == 1);
+  CHECK(unhealthy[0].message == "Startup probe failed: HTTP probe failed with statuscode: 500");
+  CHECK(unhealthy[0].count == 4);
+
+  REQUIRE(c.sim->Recover(created.metadata.uid, "app").ok());
+  c.AdvanceTo(absl::Seconds(5));  // the fifth attempt succeeds; readiness then passes at once
+  Pod started = c.GetPod("slow");
+  CHECK(started.status.containerStatuses[0].started == true);
+  CHECK(started.status.containerStatuses[0].ready);
+  CHECK(SimCluster::ConditionStatus(started, "Ready") == "True");
+  c.AdvanceTo(absl::Seconds(20));
+  CHECK(c.GetPod("slow").status.containerStatuses[0].restartCount == 0);
+}
+
+TEST_CASE("a container whose startup probe keeps failing is killed and restarted") {
+  SimCluster c;
+  c.AddNode("node-1");
+  Pod pod = c.MakePod("stuck", "node-1");
+  pod.spec.containers[0].startupProbe = EverySecond();  // failureThreshold 3 by default
+  Pod created = c.CreatePod(pod);
+  REQUIRE(c.sim->FailProbe(created.metadata.uid, "app", ProbeType::kStartup).ok());
+  c.AdvanceTo(absl::Seconds(2));
+  CHECK(c.GetPod("stuck").status.containerStatuses[0].restartCount == 0);
+  c.AdvanceTo(absl::Seconds(3));  // third failure: killed, restarted at once
+  Pod restarted = c.GetPod("stuck");
+  CHECK(restarted.status.containerStatuses[0].restartCount == 1);
+  CHECK(restarted.status.containerStatuses[0].lastState.terminated->exitCode == 137);
+  REQUIRE(c.Events("stuck", "Killing").size() == 1);
+  CHECK(c.Events("stuck", "Killing")[0].message == "Container app failed startup probe, will be restarted");
+}
+
 TEST_CASE("a deleted pod's containers are stopped (Killing) and the agent removes it") {
   SimCluster c;
   c.AddNode("node-1");

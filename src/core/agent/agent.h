@@ -42,16 +42,20 @@ struct ContainerWorker {
   };
   std::string id;  // the current runtime container; empty while none exists
   int32_t restart_count = 0;
-  bool running_seen = false;  // the Started event was recorded for `id`
+  bool running_seen = false;    // the Started event was recorded for `id`
+  bool probes_started = false;  // StartProbes ran for `id`
   bool ready = false;
+  bool started = false;  // running, and its startup probe (if any) has succeeded
   bool init = false;       // an init container: runs once to completion, before the app containers
   bool done = false;       // exited and not to be restarted
   bool succeeded = false;  // done with exit code 0
   int32_t readiness_successes = 0;
   int32_t readiness_failures = 0;
   int32_t liveness_failures = 0;
+  int32_t startup_failures = 0;
   EventLoop::TimerId readiness_timer = 0;
   EventLoop::TimerId liveness_timer = 0;
+  EventLoop::TimerId startup_timer = 0;
   EventLoop::TimerId backoff_timer = 0;
   absl::Duration backoff = absl::ZeroDuration();
   absl::Time backoff_updated = absl::InfinitePast();
@@ -87,7 +91,9 @@ class PodWorker {
   void OnExited(const Pod& pod, const Container& spec, ContainerWorker& worker,
                 const RuntimeContainerStatus& status);
   bool ShouldRestart(const Pod& pod, const ContainerWorker& worker, int32_t exit_code) const;
+  // The startup probe first, if the container has one; readiness and liveness once it succeeded.
   void StartProbes(const Container& spec, ContainerWorker& worker, absl::Time started_at);
+  void StartReadinessAndLiveness(const Container& spec, ContainerWorker& worker, absl::Time started_at);
   void StopProbes(ContainerWorker& worker);
   void ProbeTick(size_t index, ProbeType type);
   void Terminate(const Pod& pod);

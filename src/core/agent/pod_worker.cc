@@ -218,6 +218,8 @@ void PodWorker::StartContainer(const Pod& pod, const Container& spec, ContainerW
   }
   worker.id = *id;
   worker.running_seen = false;
+  worker.probes_started = false;
+  worker.started = false;
   worker.ready = false;
   worker.done = false;
   (void)pod;
@@ -282,8 +284,10 @@ void PodWorker::SyncContainer(const Pod& pod, const Container& spec, ContainerWo
                   FieldPath(spec, worker));
       }
       // An init container is not probed: it is ready once it has completed.
-      if (!worker.init && worker.readiness_timer == 0 && worker.liveness_timer == 0)
+      if (!worker.init && !worker.probes_started) {
+        worker.probes_started = true;
         StartProbes(spec, worker, status->started_at);
+      }
       return;
     case ContainerRunState::kExited:
       OnExited(pod, spec, worker, *status);
@@ -314,6 +318,22 @@ void PodWorker::OnExited(const Pod& pod, const Container& /*spec*/, ContainerWor
 }
 
 void PodWorker::StartProbes(const Container& spec, ContainerWorker& worker, absl::Time started_at) {
+  if (!spec.startupProbe.has_value()) {
+    worker.started = true;
+    StartReadinessAndLiveness(spec, worker, started_at);
+    return;
+  }
+  EventLoop& loop = agent_.shared().loop;
+  const size_t index = &worker - containers_.data();
+  worker.started = false;
+  worker.ready = false;
+  worker.startup_failures = 0;
+  const absl::Time first = started_at + absl::Seconds(spec.startupProbe->initialDelaySeconds);
+  worker.startup_timer =
+      loop.PostAt(std::max(first, loop.clock().Now()), [this, index] { ProbeTick(index, ProbeType::kStartup); });
+}
+
+void PodWorker::StartReadinessAndLiveness(const Container& spec, ContainerWorker& worker, absl::Time started_at) {
   EventLoop& loop = agent_.shared().loop;
   const size_t index = &worker - containers_.data();
   if (spec.readinessProbe.has_value()) {
@@ -335,14 +355,17 @@ void PodWorker::StartProbes(const Container& spec, ContainerWorker& worker, absl
 
 void PodWorker::StopProbes(ContainerWorker& worker) {
   EventLoop& loop = agent_.shared().loop;
-  if (worker.readiness_timer != 0) loop.Cancel(worker.readiness_timer);
-  if (worker.liveness_timer != 0) loop.Cancel(worker.liveness_timer);
-  worker.readiness_timer = worker.liveness_timer = 0;
+  for (EventLoop::TimerId* timer : {&worker.readiness_timer, &worker.liveness_timer, &worker.startup_timer}) {
+    if (*timer != 0) loop.Cancel(*timer);
+    *timer = 0;
+  }
 }
 
 void PodWorker::ProbeTick(size_t index, ProbeType type) {
   ContainerWorker& worker = containers_[index];
-  EventLoop::TimerId& timer = type == ProbeType::kReadiness ? worker.readiness_timer : worker.liveness_timer;
+  EventLoop::TimerId& timer = type == ProbeType::kReadiness  ? worker.readiness_timer
+                              : type == ProbeType::kLiveness ? worker.liveness_timer
+                                                             : worker.startup_timer;
   timer = 0;
   if (worker.id.empty() || terminating_ || agent_.dead()) return;
   ObjectPtr object = agent_.shared().pods.Get(key_.namespace_, key_.name);
@@ -350,14 +373,35 @@ void PodWorker::ProbeTick(size_t index, ProbeType type) {
   absl::StatusOr<Pod> pod = FromObject<Pod>(object->object);
   if (!pod.ok() || index >= pod->spec.containers.size()) return;
   const Container& spec = pod->spec.containers[index];
-  const std::optional<Probe>& probe =
-      type == ProbeType::kReadiness ? spec.readinessProbe : spec.livenessProbe;
+  const std::optional<Probe>& probe = type == ProbeType::kReadiness  ? spec.readinessProbe
+                                      : type == ProbeType::kLiveness ? spec.livenessProbe
+                                                                     : spec.startupProbe;
   if (!probe.has_value()) return;
   const ProbeResult result = agent_.runtime().RunProbe(worker.id, type, *probe);
   const std::string field = absl::StrCat("spec.containers{", spec.name, "}");
   const int32_t success_threshold = std::max(1, probe->successThreshold);
   const int32_t failure_threshold = std::max(1, probe->failureThreshold);
-  if (type == ProbeType::kReadiness) {
+  if (type == ProbeType::kStartup) {
+    if (result.success) {
+      // Started: the other probes take over, counted from the container's start as kubelet's do.
+      worker.started = true;
+      absl::StatusOr<RuntimeContainerStatus> status = agent_.runtime().ContainerStatus(worker.id);
+      StartReadinessAndLiveness(spec, worker, status.ok() ? status->started_at : agent_.shared().loop.clock().Now());
+      agent_.ScheduleSync(*this);
+      return;
+    }
+    RecordPod("Warning", "Unhealthy", absl::StrCat("Startup probe failed: ", result.output), field);
+    if (++worker.startup_failures >= failure_threshold) {
+      RecordPod("Normal", "Killing",
+                absl::StrCat("Container ", spec.name, " failed startup probe, will be restarted"), field);
+      const int64_t grace =
+          probe->terminationGracePeriodSeconds.value_or(pod->spec.terminationGracePeriodSeconds.value_or(30));
+      StopProbes(worker);
+      (void)agent_.runtime().StopContainer(worker.id, absl::Seconds(grace));
+      agent_.ScheduleSync(*this);
+      return;
+    }
+  } else if (type == ProbeType::kReadiness) {
     if (result.success) {
       worker.readiness_failures = 0;
       if (++worker.readiness_successes >= success_threshold && !worker.ready) {
@@ -508,8 +552,8 @@ ContainerStatus PodWorker::ComputeContainerStatus(const Pod& pod, const Containe
       break;
     case ContainerRunState::kRunning:
       cs.state.running = ContainerStateRunning{Time::Truncated(status->started_at), {}};
-      cs.started = true;
-      cs.ready = worker.ready;
+      cs.started = worker.started || worker.init;
+      cs.ready = worker.started && worker.ready;
       break;
     case ContainerRunState::kExited: {
       cs.ready = worker.init && worker.succeeded;  // a completed init container reads ready
