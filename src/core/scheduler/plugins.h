@@ -81,6 +81,8 @@ class NodePorts final : public FilterPlugin {
 };
 
 // Pod count, CPU, memory and ephemeral storage against allocatable; scores by the profile's strategy.
+// Scores without normalising (Scheduler::SelectHost adds the scores to the totals directly, so an
+// override of NormalizeScores here would need a change there too).
 class NodeResourcesFit final : public FilterPlugin, public ScorePlugin {
  public:
   explicit NodeResourcesFit(ScoringStrategy strategy) : strategy_(strategy) {}
@@ -93,6 +95,7 @@ class NodeResourcesFit final : public FilterPlugin, public ScorePlugin {
 };
 
 // Prefers nodes whose CPU and memory fractions in use stay close to each other.
+// Scores without normalising, as NodeResourcesFit.
 class BalancedAllocation final : public ScorePlugin {
  public:
   absl::string_view Name() const override { return "NodeResourcesBalancedAllocation"; }

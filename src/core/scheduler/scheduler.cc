@@ -225,16 +225,27 @@ std::string Scheduler::SelectHost(const PodInfo& pod, const std::vector<const No
   for (const WeightedScorer& s : scorers_) {
     if (s.plugin->PreScore(pod, feasible, *snapshot_) == ScoreCode::kSkip) continue;
     // The built-in per-node scores are called on their final class, so inline (node_plugins_inl.h).
+    // NodeResourcesFit and BalancedAllocation do not normalise: their scores go straight to the totals.
+    auto add_all = [&](const auto& plugin) {
+      for (size_t i = 0; i < feasible.size(); ++i) {
+        totals[i] +=
+            std::clamp<int64_t>(plugin.Score(pod, *feasible[i], *snapshot_), 0, ScorePlugin::kMaxNodeScore) * s.weight;
+      }
+    };
+    if (s.plugin == &node_resources_fit_) {
+      add_all(node_resources_fit_);
+      continue;
+    }
+    if (s.plugin == &balanced_allocation_) {
+      add_all(balanced_allocation_);
+      continue;
+    }
     auto score_all = [&](const auto& plugin) {
       for (size_t i = 0; i < feasible.size(); ++i) {
         scores[i] = NodeScore{feasible[i], plugin.Score(pod, *feasible[i], *snapshot_)};
       }
     };
-    if (s.plugin == &node_resources_fit_) {
-      score_all(node_resources_fit_);
-    } else if (s.plugin == &balanced_allocation_) {
-      score_all(balanced_allocation_);
-    } else if (s.plugin == &taint_toleration_) {
+    if (s.plugin == &taint_toleration_) {
       score_all(taint_toleration_);
     } else {
       score_all(*s.plugin);
