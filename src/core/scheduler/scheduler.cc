@@ -194,8 +194,31 @@ ScheduleResult Scheduler::Schedule(const PodInfo& pod) {
   std::vector<const NodeInfo*> feasible;
   absl::flat_hash_set<std::string> failed_plugins;
   size_t processed = 0;
+  // Without nominated pods, a node that passes every active filter's quick check needs no more. The
+  // checks are unrolled here (which ones apply is known once per pod).
+  bool quick_only = nominated_.empty();
+  bool check_unschedulable = false, check_node_name = false, check_taints = false, check_resources = false;
+  for (QuickFilter quick : quick_filters_) {
+    check_unschedulable |= quick == QuickFilter::kNodeUnschedulable;
+    check_node_name |= quick == QuickFilter::kNodeName;
+    check_taints |= quick == QuickFilter::kTaintToleration;
+    check_resources |= quick == QuickFilter::kNodeResourcesFit;
+    quick_only &= quick != QuickFilter::kNone;
+  }
+  auto quick_pass = [&](const NodeInfo& node) {
+    return (!check_unschedulable || QuickPass(QuickFilter::kNodeUnschedulable, pod, node)) &&
+           (!check_node_name || QuickPass(QuickFilter::kNodeName, pod, node)) &&
+           (!check_taints || QuickPass(QuickFilter::kTaintToleration, pod, node)) &&
+           (!check_resources || QuickPass(QuickFilter::kNodeResourcesFit, pod, node));
+  };
+  size_t index = next_start_node_ % n;
   for (; processed < n && static_cast<int64_t>(feasible.size()) < to_find; ++processed) {
-    const NodeInfo* node = nodes[(next_start_node_ + processed) % n];
+    const NodeInfo* node = nodes[index];
+    index = index + 1 == n ? 0 : index + 1;
+    if (quick_only && quick_pass(*node)) {
+      feasible.push_back(node);
+      continue;
+    }
     FilterStatus status = RunFiltersWithNominated(pod, *node);
     if (status.ok()) {
       feasible.push_back(node);
