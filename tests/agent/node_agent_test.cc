@@ -398,6 +398,19 @@ TEST_CASE("a startup probe holds readiness and liveness back until it succeeds")
   CHECK(SimCluster::ConditionStatus(started, "Ready") == "True");
   c.AdvanceTo(absl::Seconds(20));
   CHECK(c.GetPod("slow").status.containerStatuses[0].restartCount == 0);
+
+  // An agent that dies and comes back probes the running container again, startup probe first.
+  REQUIRE(c.pool->KillNode("node-1").ok());
+  c.AdvanceTo(absl::Seconds(21));
+  REQUIRE(c.sim->FailProbe(created.metadata.uid, "app", ProbeType::kStartup).ok());
+  REQUIRE(c.pool->ReviveNode("node-1").ok());
+  c.AdvanceTo(absl::Seconds(23));
+  CHECK(c.GetPod("slow").status.containerStatuses[0].started == false);
+  CHECK(c.Events("slow", "Unhealthy")[0].count > 4);
+  REQUIRE(c.sim->Recover(created.metadata.uid, "app").ok());
+  c.AdvanceTo(absl::Seconds(25));
+  CHECK(c.GetPod("slow").status.containerStatuses[0].started == true);
+  CHECK(SimCluster::ConditionStatus(c.GetPod("slow"), "Ready") == "True");
 }
 
 TEST_CASE("a container whose startup probe keeps failing is killed and restarted") {

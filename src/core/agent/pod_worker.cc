@@ -359,6 +359,9 @@ void PodWorker::StopProbes(ContainerWorker& worker) {
     if (*timer != 0) loop.Cancel(*timer);
     *timer = 0;
   }
+  // A container still running when its probes stop (its agent died and came back) is probed again,
+  // from its startup probe on, at the next sync.
+  worker.probes_started = false;
 }
 
 void PodWorker::ProbeTick(size_t index, ProbeType type) {
