@@ -373,8 +373,10 @@ void PodWorker::ProbeTick(size_t index, ProbeType type) {
   if (worker.id.empty() || terminating_ || agent_.dead()) return;
   ObjectPtr object = agent_.shared().pods.Get(key_.namespace_, key_.name);
   if (object == nullptr) return;
-  absl::StatusOr<Pod> pod = FromObject<Pod>(object->object);
-  if (!pod.ok() || index >= pod->spec.containers.size()) return;
+  // The version's shared typed view: a probe tick does not decode the pod again.
+  absl::StatusOr<std::shared_ptr<const Pod>> decoded = Decoded<Pod>(*object);
+  if (!decoded.ok() || index >= (*decoded)->spec.containers.size()) return;
+  const Pod* pod = decoded->get();
   const Container& spec = pod->spec.containers[index];
   const std::optional<Probe>& probe = type == ProbeType::kReadiness  ? spec.readinessProbe
                                       : type == ProbeType::kLiveness ? spec.livenessProbe
