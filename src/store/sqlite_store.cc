@@ -97,13 +97,40 @@ absl::Status CheckScope(const ResourceType& type, std::string* namespace_) {
 
 }  // namespace
 
-ObjectPtr SqliteStore::LatestLocked(const std::string& kind_key, const std::string& key) const {
-  if (auto it = staged_.find(FullKey(kind_key, key)); it != staged_.end()) return it->second.second;
+ObjectPtr SqliteStore::Committed(const std::string& kind_key, const std::string& key) const {
   absl::ReaderMutexLock state_lock(&state_mu_);
   auto kind = kinds_.find(kind_key);
   if (kind == kinds_.end()) return nullptr;
   auto it = kind->second.objects.find(key);
   return it == kind->second.objects.end() ? nullptr : it->second;
+}
+
+SqliteStore::KeyLookup SqliteStore::LookUp(std::string kind_key, std::string key) const {
+  KeyLookup lookup;
+  lookup.full_key = FullKey(kind_key, key);
+  lookup.kind_key = std::move(kind_key);
+  lookup.key = std::move(key);
+  Refresh(&lookup);
+  return lookup;
+}
+
+void SqliteStore::Refresh(KeyLookup* lookup) const {
+  lookup->retired = retired_.load(std::memory_order_acquire);
+  lookup->committed = Committed(lookup->kind_key, lookup->key);
+}
+
+ObjectPtr SqliteStore::LatestLocked(const KeyLookup& lookup) const {
+  if (auto it = staged_.find(lookup.full_key); it != staged_.end()) return it->second.second;
+  // With nothing staged for the key, its committed version changes only when a staged write of it
+  // is published, and that write stays in staged_ until it is retired: if none was retired since
+  // the lookup, the lookup's version is still the latest. Then no writer waits here on a publish.
+  if (retired_.load(std::memory_order_relaxed) == lookup.retired) return lookup.committed;
+  return Committed(lookup.kind_key, lookup.key);
+}
+
+ObjectPtr SqliteStore::Latest(const KeyLookup& lookup) const {
+  absl::MutexLock lock(&mu_);
+  return LatestLocked(lookup);
 }
 
 SqliteStore::Encoded SqliteStore::Encode(const Object& object) {
@@ -112,23 +139,37 @@ SqliteStore::Encoded SqliteStore::Encode(const Object& object) {
   return encoded;
 }
 
-ObjectPtr SqliteStore::StageLocked(WatchEventType type, const std::string& kind_key, const std::string& key,
-                                   Object object, const Encoded& encoded, const ObjectPtr& prev) {
-  int64_t revision = next_revision_++;
-  object.metadata.resourceVersion = absl::StrCat(revision);
-  auto stored = std::make_shared<StoredObject>();
-  stored->json = absl::StrCat(encoded.head, object.metadata.resourceVersion, encoded.tail);
-  stored->object = std::move(object);
-  stored->revision = revision;
-  std::string full_key = FullKey(kind_key, key);
-  staged_[full_key] = {revision, type == WatchEventType::kDeleted ? nullptr : stored};
+SqliteStore::Staging SqliteStore::Prepare(WatchEventType type, const KeyLookup& lookup, Object object,
+                                          Encoded encoded, const ObjectPtr& prev) {
+  Staging staging;
+  staging.stored = std::make_shared<StoredObject>();
+  StoredObject& stored = *staging.stored;
+  stored.json = std::move(encoded.head);
+  // Room for the revision and the tail, so that stamping it allocates nothing.
+  stored.json.reserve(stored.json.size() + 20 + encoded.tail.size());
+  stored.object = std::move(object);
+  staging.tail = std::move(encoded.tail);
+  staging.op.event =
+      std::make_shared<ChangeEvent>(ChangeEvent{0, type, lookup.kind_key, lookup.key, staging.stored, prev});
+  staging.op.prev_revision = prev == nullptr ? 0 : prev->revision;
+  staging.op.full_key = lookup.full_key;
+  staging.staged_key = lookup.full_key;
+  return staging;
+}
+
+ObjectPtr SqliteStore::StageLocked(Staging* staging) {
+  const int64_t revision = next_revision_++;
+  StoredObject& stored = *staging->stored;
+  stored.revision = revision;
+  stored.object.metadata.resourceVersion = absl::StrCat(revision);
+  absl::StrAppend(&stored.json, stored.object.metadata.resourceVersion, staging->tail);
+  staging->op.event->revision = revision;
+  const bool deleted = staging->op.event->type == WatchEventType::kDeleted;
+  staged_.insert_or_assign(std::move(staging->staged_key),
+                           std::pair<int64_t, ObjectPtr>(revision, deleted ? nullptr : staging->stored));
   if (pending_ == nullptr) pending_ = std::make_shared<Batch>();
-  Op op;
-  op.event = ChangeEvent{revision, type, kind_key, key, stored, prev};
-  op.prev_revision = prev == nullptr ? 0 : prev->revision;
-  op.full_key = std::move(full_key);
-  pending_->ops.push_back(std::move(op));
-  return stored;
+  pending_->ops.push_back(std::move(staging->op));
+  return staging->stored;
 }
 
 void SqliteStore::MarkDone(Batch& batch, absl::Status result) {
@@ -191,8 +232,9 @@ void SqliteStore::CommitLocked(const std::shared_ptr<Batch>& batch) {
   if (status.ok()) {
     for (const Op& op : batch->ops) {
       auto it = staged_.find(op.full_key);
-      if (it != staged_.end() && it->second.first == op.event.revision) staged_.erase(it);
+      if (it != staged_.end() && it->second.first == op.event->revision) staged_.erase(it);
     }
+    retired_.fetch_add(1, std::memory_order_release);
     return;
   }
   // Writes staged after the failed batch were checked against its state: they fail with it.
@@ -201,26 +243,28 @@ void SqliteStore::CommitLocked(const std::shared_ptr<Batch>& batch) {
     pending_ = nullptr;
   }
   staged_.clear();
+  retired_.fetch_add(1, std::memory_order_release);
   MarkDone(*batch, status);
 }
 
 absl::Status SqliteStore::WriteBatch(const Batch& batch, int64_t* compacted_to) {
   // Compaction reads the committed state to keep live versions; take that lock before the db's.
-  const int64_t last = batch.ops.back().event.revision;
+  const int64_t last = batch.ops.back().event->revision;
   absl::ReaderMutexLock state_lock(&state_mu_);
   absl::MutexLock lock(&db_mu_);
   if (absl::Status s = begin_.Run(); !s.ok()) return s;
   const int64_t cursor_before = compact_cursor_;
   absl::Status status;
   for (const Op& op : batch.ops) {
-    const ObjectMeta& meta = op.event.object->object.metadata;
-    insert_.BindInt(1, op.event.revision);
-    insert_.BindText(2, op.event.kind_key);
+    const ChangeEvent& event = *op.event;
+    const ObjectMeta& meta = event.object->object.metadata;
+    insert_.BindInt(1, event.revision);
+    insert_.BindText(2, event.kind_key);
     insert_.BindText(3, meta.namespace_);
     insert_.BindText(4, meta.name);
-    insert_.BindInt(5, static_cast<int64_t>(op.event.type));
+    insert_.BindInt(5, static_cast<int64_t>(event.type));
     insert_.BindInt(6, op.prev_revision);
-    insert_.BindBlob(7, op.event.object->json);
+    insert_.BindBlob(7, event.object->json);
     status = insert_.Run();
     if (!status.ok()) break;
   }
@@ -238,7 +282,7 @@ absl::Status SqliteStore::WriteBatch(const Batch& batch, int64_t* compacted_to) 
 }
 
 absl::Status SqliteStore::CompactStepLocked(const Batch& batch, int64_t* compacted_to) {
-  const int64_t target = batch.ops.back().event.revision - options_.history_revisions;
+  const int64_t target = batch.ops.back().event->revision - options_.history_revisions;
   absl::flat_hash_map<std::string, bool> touched;
   for (const Op& op : batch.ops) touched[op.full_key] = true;
   sqlite::Stmt* scan = &compact_scan_;
@@ -281,19 +325,28 @@ absl::Status SqliteStore::CompactStepLocked(const Batch& batch, int64_t* compact
 
 void SqliteStore::Publish(const Batch& batch, int64_t compacted_to,
                           std::vector<std::shared_ptr<WatchQueue>>* to_notify) {
+  // Events that leave the log are freed after the lock: every reader and writer waits on it.
+  std::vector<std::shared_ptr<const ChangeEvent>> evicted;
   absl::WriterMutexLock state_lock(&state_mu_);
+  const std::string* kind_key = nullptr;
+  KindState* kind = nullptr;  // of *kind_key; looked up again when the kind changes
   for (const Op& op : batch.ops) {
-    KindState& kind = kinds_[op.event.kind_key];
-    if (op.event.type == WatchEventType::kDeleted) {
-      kind.objects.erase(op.event.key);
-    } else {
-      kind.objects[op.event.key] = op.event.object;
+    const ChangeEvent& event = *op.event;
+    if (kind_key == nullptr || *kind_key != event.kind_key) {
+      kind_key = &event.kind_key;
+      kind = &kinds_[event.kind_key];
     }
-    events_.push_back(std::make_shared<const ChangeEvent>(op.event));
-    revision_ = op.event.revision;
+    if (event.type == WatchEventType::kDeleted) {
+      kind->objects.erase(event.key);
+    } else {
+      kind->objects.insert_or_assign(event.key, event.object);
+    }
+    events_.push_back(op.event);
+    revision_ = event.revision;
   }
   while (events_.size() > options_.event_cache_size) {
     event_floor_ = events_.front()->revision;
+    evicted.push_back(std::move(events_.front()));
     events_.pop_front();
   }
   if (compacted_to >= 0) compacted_ = compacted_to;
@@ -304,7 +357,7 @@ void SqliteStore::Publish(const Batch& batch, int64_t compacted_to,
   for (const auto& watcher : watchers_) {
     bool notify = false;
     for (const Op& op : batch.ops) {
-      if (op.event.kind_key == watcher->kind_key()) notify |= watcher->Offer(op.event);
+      if (op.event->kind_key == watcher->kind_key()) notify |= watcher->Offer(*op.event);
     }
     notify |= watcher->OfferBookmark(revision_, now);
     if (notify) to_notify->push_back(watcher);
@@ -325,33 +378,29 @@ absl::StatusOr<ObjectPtr> SqliteStore::Create(Object object) {
   meta.generation = 1;
   meta.deletionTimestamp = Time{};
   meta.deletionGracePeriodSeconds.reset();
-  // Encode before taking the lock (the name from generateName is only known under it).
+  // The write is built and encoded before taking the lock; a name from generateName is tried the
+  // same way, and another one when it is taken.
   const bool generated = meta.name.empty();
-  entering_.fetch_add(1, std::memory_order_relaxed);
-  Encoded encoded;
-  if (!generated) encoded = Encode(object);
-  mu_.Lock();
-  entering_.fetch_sub(1, std::memory_order_relaxed);
-  if (generated) {
-    for (int attempt = 0; attempt < 8 && meta.name.empty(); ++attempt) {
-      std::string candidate = meta.generateName + RandomSuffix();
-      if (LatestLocked(kind_key, ObjectKey(meta.namespace_, candidate)) == nullptr) meta.name = candidate;
+  const std::string generate_name = meta.generateName;
+  for (int attempt = 0;; ++attempt) {
+    if (generated) object.metadata.name = generate_name + RandomSuffix();
+    KeyLookup lookup = LookUp(kind_key, ObjectKey(object.metadata.namespace_, object.metadata.name));
+    entering_.fetch_add(1, std::memory_order_relaxed);
+    Encoded encoded = Encode(object);
+    Staging staging = Prepare(WatchEventType::kAdded, lookup, std::move(object), std::move(encoded), nullptr);
+    mu_.Lock();
+    entering_.fetch_sub(1, std::memory_order_relaxed);
+    if (LatestLocked(lookup) == nullptr) {
+      ObjectPtr stored = StageLocked(&staging);
+      absl::Status status = AwaitCommit(pending_);
+      if (!status.ok()) return status;
+      return stored;
     }
-    if (meta.name.empty()) {
-      mu_.Unlock();
-      return AlreadyExistsError((*type)->QualifiedResource(), meta.generateName + "*");
-    }
-    encoded = Encode(object);
-  }
-  std::string key = ObjectKey(meta.namespace_, meta.name);
-  if (LatestLocked(kind_key, key) != nullptr) {
     mu_.Unlock();
-    return AlreadyExistsError((*type)->QualifiedResource(), meta.name);
+    object = std::move(staging.stored->object);
+    if (!generated) return AlreadyExistsError((*type)->QualifiedResource(), object.metadata.name);
+    if (attempt == 7) return AlreadyExistsError((*type)->QualifiedResource(), generate_name + "*");
   }
-  ObjectPtr stored = StageLocked(WatchEventType::kAdded, kind_key, key, std::move(object), encoded, nullptr);
-  absl::Status status = AwaitCommit(pending_);
-  if (!status.ok()) return status;
-  return stored;
 }
 
 absl::StatusOr<ObjectPtr> SqliteStore::Update(Object object) { return DoUpdate(std::move(object), UpdateKind::kMain); }
@@ -364,21 +413,17 @@ absl::StatusOr<ObjectPtr> SqliteStore::UpdateSpecAndStatus(Object object) {
   return DoUpdate(std::move(object), UpdateKind::kSpecAndStatus);
 }
 
-ObjectPtr SqliteStore::Latest(const std::string& kind_key, const std::string& key) const {
-  absl::MutexLock lock(&mu_);
-  return LatestLocked(kind_key, key);
-}
-
 absl::StatusOr<ObjectPtr> SqliteStore::DoUpdate(Object object, UpdateKind update_kind) {
   absl::StatusOr<const ResourceType*> type = ResolveKind(object.type);
   if (!type.ok()) return type.status();
   if (absl::Status s = CheckScope(**type, &object.metadata.namespace_); !s.ok()) return s;
   const std::string kind_key = KindKey((*type)->group, (*type)->kind);
-  const std::string key = ObjectKey(object.metadata.namespace_, object.metadata.name);
+  KeyLookup lookup = LookUp(kind_key, ObjectKey(object.metadata.namespace_, object.metadata.name));
   // Build and encode the new version outside the lock, then stage it if the version it was built
   // on is still the latest; else build again on the newer one.
-  for (;;) {
-    ObjectPtr current = Latest(kind_key, key);
+  for (int attempt = 0;; ++attempt) {
+    if (attempt > 0) Refresh(&lookup);
+    ObjectPtr current = Latest(lookup);
     if (current == nullptr) return NotFoundError((*type)->QualifiedResource(), object.metadata.name);
     const Object& old = current->object;
     if (!object.metadata.resourceVersion.empty() && object.metadata.resourceVersion != old.metadata.resourceVersion) {
@@ -418,14 +463,16 @@ absl::StatusOr<ObjectPtr> SqliteStore::DoUpdate(Object object, UpdateKind update
                            meta.deletionGracePeriodSeconds.value_or(0) == 0;
     entering_.fetch_add(1, std::memory_order_relaxed);
     Encoded encoded = Encode(next);
+    Staging staging = Prepare(finalized ? WatchEventType::kDeleted : WatchEventType::kModified, lookup,
+                              std::move(next), std::move(encoded), current);
+    Refresh(&lookup);
     mu_.Lock();
     entering_.fetch_sub(1, std::memory_order_relaxed);
-    if (LatestLocked(kind_key, key) != current) {
+    if (LatestLocked(lookup) != current) {
       mu_.Unlock();
       continue;
     }
-    ObjectPtr stored = StageLocked(finalized ? WatchEventType::kDeleted : WatchEventType::kModified, kind_key, key,
-                                   std::move(next), encoded, current);
+    ObjectPtr stored = StageLocked(&staging);
     absl::Status status = AwaitCommit(pending_);
     if (!status.ok()) return status;
     return stored;
@@ -437,9 +484,10 @@ absl::StatusOr<DeleteResult> SqliteStore::Delete(const ResourceType& type, absl:
   std::string ns(namespace_);
   if (absl::Status s = CheckScope(type, &ns); !s.ok()) return s;
   const std::string kind_key = KindKey(type.group, type.kind);
-  const std::string key = ObjectKey(ns, name);
-  for (;;) {
-    ObjectPtr current = Latest(kind_key, key);
+  KeyLookup lookup = LookUp(kind_key, ObjectKey(ns, name));
+  for (int attempt = 0;; ++attempt) {
+    if (attempt > 0) Refresh(&lookup);
+    ObjectPtr current = Latest(lookup);
     if (current == nullptr) return NotFoundError(type.QualifiedResource(), name);
     const ObjectMeta& old = current->object.metadata;
     const Preconditions& pre = options.preconditions;
@@ -469,13 +517,15 @@ absl::StatusOr<DeleteResult> SqliteStore::Delete(const ResourceType& type, absl:
     }
     entering_.fetch_add(1, std::memory_order_relaxed);
     Encoded encoded = Encode(next);
+    Staging staging = Prepare(change, lookup, std::move(next), std::move(encoded), current);
+    Refresh(&lookup);
     mu_.Lock();
     entering_.fetch_sub(1, std::memory_order_relaxed);
-    if (LatestLocked(kind_key, key) != current) {
+    if (LatestLocked(lookup) != current) {
       mu_.Unlock();
       continue;
     }
-    ObjectPtr stored = StageLocked(change, kind_key, key, std::move(next), encoded, current);
+    ObjectPtr stored = StageLocked(&staging);
     absl::Status status = AwaitCommit(pending_);
     if (!status.ok()) return status;
     return DeleteResult{stored, change == WatchEventType::kDeleted};
