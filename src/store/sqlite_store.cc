@@ -23,7 +23,7 @@ namespace {
 
 // How many batches one writer commits in a row before handing the lead on.
 constexpr int kMaxBatchesPerLeader = 8;
-// How long a leader waits at most for writes that are being encoded to join its batch.
+// How long a leader waits at most for writes under way to join its batch.
 constexpr absl::Duration kMaxGatherWait = absl::Microseconds(200);
 
 std::mt19937_64& Random() {
@@ -172,17 +172,27 @@ ObjectPtr SqliteStore::StageLocked(Staging* staging) {
   return staging->stored;
 }
 
-void SqliteStore::MarkDone(Batch& batch, absl::Status result) {
+void SqliteStore::Finish(Batch& batch, absl::Status result) {
   batch.result = std::move(result);
   batch.state.fetch_or(1, std::memory_order_release);
-  FutexWake(&batch.state, INT32_MAX);
+}
+
+void SqliteStore::WakeWaiters(Batch& batch) { FutexWake(&batch.state, INT32_MAX); }
+
+void SqliteStore::MarkDone(Batch& batch, absl::Status result) {
+  Finish(batch, std::move(result));
+  WakeWaiters(batch);
 }
 
 absl::Status SqliteStore::AwaitCommit(std::shared_ptr<Batch> batch) {
   // mu_ is held on entry and at the top of each round.
   uint32_t seen = 0;
   for (;;) {
-    if (!batch->done() && !committing_ && batch == pending_) LeadLocked(batch);
+    if (!batch->done() && !committing_ && batch == pending_) {
+      Lead(batch);  // commits this batch first
+      inside_.fetch_sub(1, std::memory_order_relaxed);
+      return batch->result;
+    }
     mu_.Unlock();
     // Sleep until the batch is done or its lead is offered (the state changes either way).
     uint32_t state = batch->state.load(std::memory_order_acquire);
@@ -190,61 +200,83 @@ absl::Status SqliteStore::AwaitCommit(std::shared_ptr<Batch> batch) {
       FutexWait(&batch->state, seen);
       state = batch->state.load(std::memory_order_acquire);
     }
-    if ((state & 1) != 0) return batch->result;
+    if ((state & 1) != 0) {
+      inside_.fetch_sub(1, std::memory_order_relaxed);
+      return batch->result;
+    }
     seen = state;
     mu_.Lock();
   }
 }
 
-void SqliteStore::LeadLocked(std::shared_ptr<Batch> batch) {
+bool SqliteStore::Gathered() const {
+  // The writes that could be in the pending batch: those inside a write call, less those of the
+  // committed batch whose writers are not woken yet.
+  const int64_t pending = static_cast<int64_t>(pending_->ops.size());
+  return pending * 2 >= inside_.load(std::memory_order_relaxed) - unwoken_;
+}
+
+void SqliteStore::Lead(std::shared_ptr<Batch> batch) {
   committing_ = true;
+  // The last batch committed, whose writers are woken only once the next batch is taken: they
+  // then stage into the one after and encode while this one is written, so the file and the
+  // encoding keep a CPU each. Woken first, they would join the next batch and leave the file idle
+  // while they encode (and the leader, sharing its CPU with them, would wait for them anyway).
+  std::shared_ptr<Batch> written;
   // The leader, already running, also commits the batches that gather meanwhile (a few at most,
   // to bound its own caller's wait): handing the lead to a sleeping writer would leave the file
   // idle until the scheduler runs it.
   for (int led = 0; batch != nullptr && led < kMaxBatchesPerLeader; ++led) {
-    // Writers encoding now would otherwise make the next, smaller batch: each batch costs a
-    // transaction and rewrites the pages it shares with the last one. Waiting yields the CPU to them.
-    if (!NoneEntering()) mu_.AwaitWithTimeout(absl::Condition(this, &SqliteStore::NoneEntering), kMaxGatherWait);
-    CommitLocked(batch);
+    // Writes being encoded now would otherwise make the next, smaller batch: each batch costs a
+    // transaction and rewrites the pages it shares with the last one. Waiting yields the CPU to
+    // them, but only until the batch holds half of the writes that could join it, so that busy
+    // writers settle into two groups that take turns (one written while the other encodes).
+    if (!Gathered()) mu_.AwaitWithTimeout(absl::Condition(this, &SqliteStore::Gathered), kMaxGatherWait);
+    pending_ = nullptr;
+    mu_.Unlock();
+    if (written != nullptr) WakeWaiters(*written);
+    written = CommitUnlocked(batch);
+    mu_.Lock();
+    unwoken_ = written != nullptr ? static_cast<int64_t>(written->ops.size()) : 0;
+    if (written != nullptr) {
+      for (const Op& op : batch->ops) {
+        auto it = staged_.find(op.full_key);
+        if (it != staged_.end() && it->second.first == op.event->revision) staged_.erase(it);
+      }
+      retired_.fetch_add(1, std::memory_order_release);
+    } else {
+      // Writes staged after the failed batch were checked against its state: they fail with it.
+      if (pending_ != nullptr) {
+        MarkDone(*pending_, batch->result);
+        pending_ = nullptr;
+      }
+      staged_.clear();
+      retired_.fetch_add(1, std::memory_order_release);
+      WakeWaiters(*batch);
+    }
     batch = pending_;
   }
   committing_ = false;
+  unwoken_ = 0;
   if (pending_ != nullptr) {
     pending_->state.fetch_add(2, std::memory_order_release);
     FutexWake(&pending_->state, 1);  // one of its writers leads the next commit
   }
+  mu_.Unlock();
+  if (written != nullptr) WakeWaiters(*written);
 }
 
-void SqliteStore::CommitLocked(const std::shared_ptr<Batch>& batch) {
-  pending_ = nullptr;
-  mu_.Unlock();
+std::shared_ptr<SqliteStore::Batch> SqliteStore::CommitUnlocked(const std::shared_ptr<Batch>& batch) {
   int64_t compacted_to = -1;
   absl::Status status = WriteBatch(*batch, &compacted_to);
   // Publish without mu_, so writers go on staging meanwhile; staged versions stay visible to
-  // them until the published ones replace them below.
+  // them until the published ones replace them.
   std::vector<std::shared_ptr<WatchQueue>> to_notify;
   if (status.ok()) Publish(*batch, compacted_to, &to_notify);
   for (const auto& watcher : to_notify) watcher->Notify();
-  // On success the writers learn it before mu_ is taken back: their staged versions are the
-  // published ones, so what they do next sees the same state either way.
-  if (status.ok()) MarkDone(*batch, status);
-  mu_.Lock();
-  if (status.ok()) {
-    for (const Op& op : batch->ops) {
-      auto it = staged_.find(op.full_key);
-      if (it != staged_.end() && it->second.first == op.event->revision) staged_.erase(it);
-    }
-    retired_.fetch_add(1, std::memory_order_release);
-    return;
-  }
-  // Writes staged after the failed batch were checked against its state: they fail with it.
-  if (pending_ != nullptr) {
-    MarkDone(*pending_, status);
-    pending_ = nullptr;
-  }
-  staged_.clear();
-  retired_.fetch_add(1, std::memory_order_release);
-  MarkDone(*batch, status);
+  const bool ok = status.ok();
+  Finish(*batch, std::move(status));
+  return ok ? batch : nullptr;
 }
 
 absl::Status SqliteStore::WriteBatch(const Batch& batch, int64_t* compacted_to) {
@@ -385,11 +417,10 @@ absl::StatusOr<ObjectPtr> SqliteStore::Create(Object object) {
   for (int attempt = 0;; ++attempt) {
     if (generated) object.metadata.name = generate_name + RandomSuffix();
     KeyLookup lookup = LookUp(kind_key, ObjectKey(object.metadata.namespace_, object.metadata.name));
-    entering_.fetch_add(1, std::memory_order_relaxed);
+    inside_.fetch_add(1, std::memory_order_relaxed);
     Encoded encoded = Encode(object);
     Staging staging = Prepare(WatchEventType::kAdded, lookup, std::move(object), std::move(encoded), nullptr);
     mu_.Lock();
-    entering_.fetch_sub(1, std::memory_order_relaxed);
     if (LatestLocked(lookup) == nullptr) {
       ObjectPtr stored = StageLocked(&staging);
       absl::Status status = AwaitCommit(pending_);
@@ -397,6 +428,7 @@ absl::StatusOr<ObjectPtr> SqliteStore::Create(Object object) {
       return stored;
     }
     mu_.Unlock();
+    inside_.fetch_sub(1, std::memory_order_relaxed);
     object = std::move(staging.stored->object);
     if (!generated) return AlreadyExistsError((*type)->QualifiedResource(), object.metadata.name);
     if (attempt == 7) return AlreadyExistsError((*type)->QualifiedResource(), generate_name + "*");
@@ -461,15 +493,15 @@ absl::StatusOr<ObjectPtr> SqliteStore::DoUpdate(Object object, UpdateKind update
     const ObjectMeta& meta = next.metadata;
     const bool finalized = meta.deletionTimestamp.IsSet() && meta.finalizers.empty() &&
                            meta.deletionGracePeriodSeconds.value_or(0) == 0;
-    entering_.fetch_add(1, std::memory_order_relaxed);
+    inside_.fetch_add(1, std::memory_order_relaxed);
     Encoded encoded = Encode(next);
     Staging staging = Prepare(finalized ? WatchEventType::kDeleted : WatchEventType::kModified, lookup,
                               std::move(next), std::move(encoded), current);
     Refresh(&lookup);
     mu_.Lock();
-    entering_.fetch_sub(1, std::memory_order_relaxed);
     if (LatestLocked(lookup) != current) {
       mu_.Unlock();
+      inside_.fetch_sub(1, std::memory_order_relaxed);
       continue;
     }
     ObjectPtr stored = StageLocked(&staging);
@@ -515,14 +547,14 @@ absl::StatusOr<DeleteResult> SqliteStore::Delete(const ResourceType& type, absl:
       next.metadata.deletionGracePeriodSeconds = grace;
       change = WatchEventType::kModified;
     }
-    entering_.fetch_add(1, std::memory_order_relaxed);
+    inside_.fetch_add(1, std::memory_order_relaxed);
     Encoded encoded = Encode(next);
     Staging staging = Prepare(change, lookup, std::move(next), std::move(encoded), current);
     Refresh(&lookup);
     mu_.Lock();
-    entering_.fetch_sub(1, std::memory_order_relaxed);
     if (LatestLocked(lookup) != current) {
       mu_.Unlock();
+      inside_.fetch_sub(1, std::memory_order_relaxed);
       continue;
     }
     ObjectPtr stored = StageLocked(&staging);

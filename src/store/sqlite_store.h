@@ -116,12 +116,18 @@ class SqliteStore final : public Store {
   // Waits until the batch holding the caller's write has committed (leading the commit when it is
   // this batch's turn), and returns its result. Called with mu_ held; returns with it released.
   absl::Status AwaitCommit(std::shared_ptr<Batch> batch) ABSL_UNLOCK_FUNCTION(mu_);
-  bool NoneEntering() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return entering_.load() == 0; }
+  // Whether the leader may take the pending batch (see Lead).
+  bool Gathered() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Commits `batch` and the batches that gather meanwhile (a few), then offers the lead of the next.
-  void LeadLocked(std::shared_ptr<Batch> batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Writes one batch to the file and publishes it (or fails it); mu_ is released meanwhile.
-  void CommitLocked(const std::shared_ptr<Batch>& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  static void MarkDone(Batch& batch, absl::Status result);
+  // Called with mu_ held; returns with it released.
+  void Lead(std::shared_ptr<Batch> batch) ABSL_UNLOCK_FUNCTION(mu_);
+  // Writes one batch to the file and publishes it; the batch is finished but its writers are not
+  // woken. Returns the batch if it committed, null if it failed.
+  std::shared_ptr<Batch> CommitUnlocked(const std::shared_ptr<Batch>& batch) ABSL_LOCKS_EXCLUDED(mu_);
+  // Sets a batch's result and marks it done.
+  static void Finish(Batch& batch, absl::Status result);
+  static void WakeWaiters(Batch& batch);
+  static void MarkDone(Batch& batch, absl::Status result);  // Finish, then WakeWaiters
   absl::Status WriteBatch(const Batch& batch, int64_t* compacted_to);
   absl::Status CompactStepLocked(const Batch& batch, int64_t* compacted_to)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
@@ -146,10 +152,11 @@ class SqliteStore final : public Store {
   int64_t next_revision_ ABSL_GUARDED_BY(mu_) = 1;
   std::shared_ptr<Batch> pending_ ABSL_GUARDED_BY(mu_);
   bool committing_ ABSL_GUARDED_BY(mu_) = false;
-  // Writes between their encoding and taking mu_ to stage: the leader waits briefly for them to
-  // join the batch it is about to write. Raised without mu_, lowered under it (so the unlock that
-  // follows re-checks the leader's wait).
-  std::atomic<int> entering_{0};
+  // Writes of the batch the leader committed last and has not yet woken the writers of.
+  int64_t unwoken_ ABSL_GUARDED_BY(mu_) = 0;
+  // Writes inside a write call, from their encoding until their caller is answered (or until they
+  // leave without staging). Changed without mu_.
+  std::atomic<int64_t> inside_{0};
   // Uncommitted writes by kind and object key: the revision and the object (null for a delete).
   absl::flat_hash_map<std::string, std::pair<int64_t, ObjectPtr>> staged_ ABSL_GUARDED_BY(mu_);
   // Counts removals from staged_ (after a batch is published, or when it fails). Raised under mu_,
