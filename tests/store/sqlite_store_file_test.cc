@@ -441,6 +441,43 @@ TEST_CASE("racing creates and deletes of the same names: a name is created once 
   CHECK(store->List(Pods(), "ns")->items.size() == live);
 }
 
+// PRAGMA page_size of the database file at `path`.
+int64_t PageSize(const std::string& path) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  int64_t size = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return size;
+}
+
+TEST_CASE("a new file gets 8 KiB pages; an existing file keeps its own") {
+  TempDir dir;
+  std::string fresh = dir.File("fresh.db");
+  {
+    auto store = MustOpen(OnFile(fresh));
+    REQUIRE(store->Create(PodObject("ns", "a")).ok());
+  }
+  CHECK(PageSize(fresh) == 8192);
+
+  // A file whose page size was fixed at 4 KiB (as orch made them before) stays so and works.
+  std::string old = dir.File("old.db");
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(old.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "PRAGMA page_size=4096; PRAGMA journal_mode=WAL;", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  {
+    auto store = MustOpen(OnFile(old));
+    for (int i = 0; i < 50; ++i) REQUIRE(store->Create(PodObject("ns", absl::StrCat("p", i), {}, "", 3000)).ok());
+  }
+  CHECK(PageSize(old) == 4096);
+  auto store = MustOpen(OnFile(old));
+  CHECK(store->List(Pods(), "ns")->items.size() == 50);
+}
+
 TEST_CASE("store URLs") {
   CHECK(OpenStore("memory").ok());
   CHECK(OpenStore("sqlite::memory:").ok());
