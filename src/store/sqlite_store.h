@@ -61,8 +61,8 @@ class SqliteStore final : public Store {
   struct Batch {
     std::vector<Op> ops;
     absl::Status result;  // set before `state` says done
-    // Bit 0: done. kWokeAll: a waiter took on waking the others. The rest counts offers to lead
-    // the commit of this batch. Waiters sleep on it (a futex) without touching the store's lock.
+    // Bit 0: done. The rest counts offers to lead the commit of this batch. Waiters sleep on it
+    // (a futex) without touching the store's lock.
     std::atomic<uint32_t> state{0};
     bool done() const { return (state.load(std::memory_order_acquire) & 1) != 0; }
   };
