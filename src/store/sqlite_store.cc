@@ -23,7 +23,7 @@ namespace {
 
 // How many batches one writer commits in a row before handing the lead on.
 constexpr int kMaxBatchesPerLeader = 8;
-// How long a leader waits at most for writes that are being encoded to join its batch.
+// How long a leader waits at most for writes under way to join its batch.
 constexpr absl::Duration kMaxGatherWait = absl::Microseconds(200);
 
 std::mt19937_64& Random() {
@@ -97,13 +97,40 @@ absl::Status CheckScope(const ResourceType& type, std::string* namespace_) {
 
 }  // namespace
 
-ObjectPtr SqliteStore::LatestLocked(const std::string& kind_key, const std::string& key) const {
-  if (auto it = staged_.find(FullKey(kind_key, key)); it != staged_.end()) return it->second.second;
+ObjectPtr SqliteStore::Committed(const std::string& kind_key, const std::string& key) const {
   absl::ReaderMutexLock state_lock(&state_mu_);
   auto kind = kinds_.find(kind_key);
   if (kind == kinds_.end()) return nullptr;
   auto it = kind->second.objects.find(key);
   return it == kind->second.objects.end() ? nullptr : it->second;
+}
+
+SqliteStore::KeyLookup SqliteStore::LookUp(std::string kind_key, std::string key) const {
+  KeyLookup lookup;
+  lookup.full_key = FullKey(kind_key, key);
+  lookup.kind_key = std::move(kind_key);
+  lookup.key = std::move(key);
+  Refresh(&lookup);
+  return lookup;
+}
+
+void SqliteStore::Refresh(KeyLookup* lookup) const {
+  lookup->retired = retired_.load(std::memory_order_acquire);
+  lookup->committed = Committed(lookup->kind_key, lookup->key);
+}
+
+ObjectPtr SqliteStore::LatestLocked(const KeyLookup& lookup) const {
+  if (auto it = staged_.find(lookup.full_key); it != staged_.end()) return it->second.second;
+  // With nothing staged for the key, its committed version changes only when a staged write of it
+  // is published, and that write stays in staged_ until it is retired: if none was retired since
+  // the lookup, the lookup's version is still the latest. Then no writer waits here on a publish.
+  if (retired_.load(std::memory_order_relaxed) == lookup.retired) return lookup.committed;
+  return Committed(lookup.kind_key, lookup.key);
+}
+
+ObjectPtr SqliteStore::Latest(const KeyLookup& lookup) const {
+  absl::MutexLock lock(&mu_);
+  return LatestLocked(lookup);
 }
 
 SqliteStore::Encoded SqliteStore::Encode(const Object& object) {
@@ -112,36 +139,60 @@ SqliteStore::Encoded SqliteStore::Encode(const Object& object) {
   return encoded;
 }
 
-ObjectPtr SqliteStore::StageLocked(WatchEventType type, const std::string& kind_key, const std::string& key,
-                                   Object object, const Encoded& encoded, const ObjectPtr& prev) {
-  int64_t revision = next_revision_++;
-  object.metadata.resourceVersion = absl::StrCat(revision);
-  auto stored = std::make_shared<StoredObject>();
-  stored->json = absl::StrCat(encoded.head, object.metadata.resourceVersion, encoded.tail);
-  stored->object = std::move(object);
-  stored->revision = revision;
-  std::string full_key = FullKey(kind_key, key);
-  staged_[full_key] = {revision, type == WatchEventType::kDeleted ? nullptr : stored};
-  if (pending_ == nullptr) pending_ = std::make_shared<Batch>();
-  Op op;
-  op.event = ChangeEvent{revision, type, kind_key, key, stored, prev};
-  op.prev_revision = prev == nullptr ? 0 : prev->revision;
-  op.full_key = std::move(full_key);
-  pending_->ops.push_back(std::move(op));
-  return stored;
+SqliteStore::Staging SqliteStore::Prepare(WatchEventType type, const KeyLookup& lookup, Object object,
+                                          Encoded encoded, const ObjectPtr& prev) {
+  Staging staging;
+  staging.stored = std::make_shared<StoredObject>();
+  StoredObject& stored = *staging.stored;
+  stored.json = std::move(encoded.head);
+  // Room for the revision and the tail, so that stamping it allocates nothing.
+  stored.json.reserve(stored.json.size() + 20 + encoded.tail.size());
+  stored.object = std::move(object);
+  staging.tail = std::move(encoded.tail);
+  staging.op.event =
+      std::make_shared<ChangeEvent>(ChangeEvent{0, type, lookup.kind_key, lookup.key, staging.stored, prev});
+  staging.op.prev_revision = prev == nullptr ? 0 : prev->revision;
+  staging.op.full_key = lookup.full_key;
+  staging.staged_key = lookup.full_key;
+  return staging;
 }
 
-void SqliteStore::MarkDone(Batch& batch, absl::Status result) {
+ObjectPtr SqliteStore::StageLocked(Staging* staging) {
+  const int64_t revision = next_revision_++;
+  StoredObject& stored = *staging->stored;
+  stored.revision = revision;
+  stored.object.metadata.resourceVersion = absl::StrCat(revision);
+  absl::StrAppend(&stored.json, stored.object.metadata.resourceVersion, staging->tail);
+  staging->op.event->revision = revision;
+  const bool deleted = staging->op.event->type == WatchEventType::kDeleted;
+  staged_.insert_or_assign(std::move(staging->staged_key),
+                           std::pair<int64_t, ObjectPtr>(revision, deleted ? nullptr : staging->stored));
+  if (pending_ == nullptr) pending_ = std::make_shared<Batch>();
+  pending_->ops.push_back(std::move(staging->op));
+  return staging->stored;
+}
+
+void SqliteStore::Finish(Batch& batch, absl::Status result) {
   batch.result = std::move(result);
   batch.state.fetch_or(1, std::memory_order_release);
-  FutexWake(&batch.state, INT32_MAX);
+}
+
+void SqliteStore::WakeWaiters(Batch& batch) { FutexWake(&batch.state, INT32_MAX); }
+
+void SqliteStore::MarkDone(Batch& batch, absl::Status result) {
+  Finish(batch, std::move(result));
+  WakeWaiters(batch);
 }
 
 absl::Status SqliteStore::AwaitCommit(std::shared_ptr<Batch> batch) {
   // mu_ is held on entry and at the top of each round.
   uint32_t seen = 0;
   for (;;) {
-    if (!batch->done() && !committing_ && batch == pending_) LeadLocked(batch);
+    if (!batch->done() && !committing_ && batch == pending_) {
+      Lead(batch);  // commits this batch first
+      inside_.fetch_sub(1, std::memory_order_relaxed);
+      return batch->result;
+    }
     mu_.Unlock();
     // Sleep until the batch is done or its lead is offered (the state changes either way).
     uint32_t state = batch->state.load(std::memory_order_acquire);
@@ -149,78 +200,103 @@ absl::Status SqliteStore::AwaitCommit(std::shared_ptr<Batch> batch) {
       FutexWait(&batch->state, seen);
       state = batch->state.load(std::memory_order_acquire);
     }
-    if ((state & 1) != 0) return batch->result;
+    if ((state & 1) != 0) {
+      inside_.fetch_sub(1, std::memory_order_relaxed);
+      return batch->result;
+    }
     seen = state;
     mu_.Lock();
   }
 }
 
-void SqliteStore::LeadLocked(std::shared_ptr<Batch> batch) {
+bool SqliteStore::Gathered() const {
+  // The writes that could be in the pending batch: those inside a write call, less those of the
+  // committed batch whose writers are not woken yet.
+  const int64_t pending = static_cast<int64_t>(pending_->ops.size());
+  return pending * 2 >= inside_.load(std::memory_order_relaxed) - unwoken_;
+}
+
+void SqliteStore::Lead(std::shared_ptr<Batch> batch) {
   committing_ = true;
+  // The last batch committed, whose writers are woken only once the next batch is taken: they
+  // then stage into the one after and encode while this one is written, so the file and the
+  // encoding keep a CPU each. Woken first, they would join the next batch and leave the file idle
+  // while they encode (and the leader, sharing its CPU with them, would wait for them anyway).
+  std::shared_ptr<Batch> written;
   // The leader, already running, also commits the batches that gather meanwhile (a few at most,
   // to bound its own caller's wait): handing the lead to a sleeping writer would leave the file
   // idle until the scheduler runs it.
   for (int led = 0; batch != nullptr && led < kMaxBatchesPerLeader; ++led) {
-    // Writers encoding now would otherwise make the next, smaller batch: each batch costs a
-    // transaction and rewrites the pages it shares with the last one. Waiting yields the CPU to them.
-    if (!NoneEntering()) mu_.AwaitWithTimeout(absl::Condition(this, &SqliteStore::NoneEntering), kMaxGatherWait);
-    CommitLocked(batch);
+    // Writes being encoded now would otherwise make the next, smaller batch: each batch costs a
+    // transaction and rewrites the pages it shares with the last one. Waiting yields the CPU to
+    // them, but only until the batch holds half of the writes that could join it, so that busy
+    // writers settle into two groups that take turns (one written while the other encodes).
+    if (!Gathered()) mu_.AwaitWithTimeout(absl::Condition(this, &SqliteStore::Gathered), kMaxGatherWait);
+    pending_ = nullptr;
+    mu_.Unlock();
+    if (written != nullptr) WakeWaiters(*written);
+    written = CommitUnlocked(batch);
+    mu_.Lock();
+    unwoken_ = written != nullptr ? static_cast<int64_t>(written->ops.size()) : 0;
+    if (written != nullptr) {
+      for (const Op& op : batch->ops) {
+        auto it = staged_.find(op.full_key);
+        if (it != staged_.end() && it->second.first == op.event->revision) staged_.erase(it);
+      }
+      retired_.fetch_add(1, std::memory_order_release);
+    } else {
+      // Writes staged after the failed batch were checked against its state: they fail with it.
+      if (pending_ != nullptr) {
+        MarkDone(*pending_, batch->result);
+        pending_ = nullptr;
+      }
+      staged_.clear();
+      retired_.fetch_add(1, std::memory_order_release);
+      WakeWaiters(*batch);
+    }
     batch = pending_;
   }
   committing_ = false;
+  unwoken_ = 0;
   if (pending_ != nullptr) {
     pending_->state.fetch_add(2, std::memory_order_release);
     FutexWake(&pending_->state, 1);  // one of its writers leads the next commit
   }
+  mu_.Unlock();
+  if (written != nullptr) WakeWaiters(*written);
 }
 
-void SqliteStore::CommitLocked(const std::shared_ptr<Batch>& batch) {
-  pending_ = nullptr;
-  mu_.Unlock();
+std::shared_ptr<SqliteStore::Batch> SqliteStore::CommitUnlocked(const std::shared_ptr<Batch>& batch) {
   int64_t compacted_to = -1;
   absl::Status status = WriteBatch(*batch, &compacted_to);
   // Publish without mu_, so writers go on staging meanwhile; staged versions stay visible to
-  // them until the published ones replace them below.
+  // them until the published ones replace them.
   std::vector<std::shared_ptr<WatchQueue>> to_notify;
   if (status.ok()) Publish(*batch, compacted_to, &to_notify);
   for (const auto& watcher : to_notify) watcher->Notify();
-  // On success the writers learn it before mu_ is taken back: their staged versions are the
-  // published ones, so what they do next sees the same state either way.
-  if (status.ok()) MarkDone(*batch, status);
-  mu_.Lock();
-  if (status.ok()) {
-    for (const Op& op : batch->ops) {
-      auto it = staged_.find(op.full_key);
-      if (it != staged_.end() && it->second.first == op.event.revision) staged_.erase(it);
-    }
-    return;
-  }
-  // Writes staged after the failed batch were checked against its state: they fail with it.
-  if (pending_ != nullptr) {
-    MarkDone(*pending_, status);
-    pending_ = nullptr;
-  }
-  staged_.clear();
-  MarkDone(*batch, status);
+  const bool ok = status.ok();
+  Finish(*batch, std::move(status));
+  return ok ? batch : nullptr;
 }
 
 absl::Status SqliteStore::WriteBatch(const Batch& batch, int64_t* compacted_to) {
   // Compaction reads the committed state to keep live versions; take that lock before the db's.
-  const int64_t last = batch.ops.back().event.revision;
+  const int64_t last = batch.ops.back().event->revision;
   absl::ReaderMutexLock state_lock(&state_mu_);
   absl::MutexLock lock(&db_mu_);
   if (absl::Status s = begin_.Run(); !s.ok()) return s;
   const int64_t cursor_before = compact_cursor_;
   absl::Status status;
   for (const Op& op : batch.ops) {
-    const ObjectMeta& meta = op.event.object->object.metadata;
-    insert_.BindInt(1, op.event.revision);
-    insert_.BindText(2, op.event.kind_key);
+    const ChangeEvent& event = *op.event;
+    const ObjectMeta& meta = event.object->object.metadata;
+    insert_.BindInt(1, event.revision);
+    insert_.BindText(2, event.kind_key);
     insert_.BindText(3, meta.namespace_);
     insert_.BindText(4, meta.name);
-    insert_.BindInt(5, static_cast<int64_t>(op.event.type));
+    insert_.BindInt(5, static_cast<int64_t>(event.type));
     insert_.BindInt(6, op.prev_revision);
-    insert_.BindBlob(7, op.event.object->json);
+    insert_.BindBlob(7, event.object->json);
     status = insert_.Run();
     if (!status.ok()) break;
   }
@@ -238,7 +314,7 @@ absl::Status SqliteStore::WriteBatch(const Batch& batch, int64_t* compacted_to) 
 }
 
 absl::Status SqliteStore::CompactStepLocked(const Batch& batch, int64_t* compacted_to) {
-  const int64_t target = batch.ops.back().event.revision - options_.history_revisions;
+  const int64_t target = batch.ops.back().event->revision - options_.history_revisions;
   absl::flat_hash_map<std::string, bool> touched;
   for (const Op& op : batch.ops) touched[op.full_key] = true;
   sqlite::Stmt* scan = &compact_scan_;
@@ -281,19 +357,28 @@ absl::Status SqliteStore::CompactStepLocked(const Batch& batch, int64_t* compact
 
 void SqliteStore::Publish(const Batch& batch, int64_t compacted_to,
                           std::vector<std::shared_ptr<WatchQueue>>* to_notify) {
+  // Events that leave the log are freed after the lock: every reader and writer waits on it.
+  std::vector<std::shared_ptr<const ChangeEvent>> evicted;
   absl::WriterMutexLock state_lock(&state_mu_);
+  const std::string* kind_key = nullptr;
+  KindState* kind = nullptr;  // of *kind_key; looked up again when the kind changes
   for (const Op& op : batch.ops) {
-    KindState& kind = kinds_[op.event.kind_key];
-    if (op.event.type == WatchEventType::kDeleted) {
-      kind.objects.erase(op.event.key);
-    } else {
-      kind.objects[op.event.key] = op.event.object;
+    const ChangeEvent& event = *op.event;
+    if (kind_key == nullptr || *kind_key != event.kind_key) {
+      kind_key = &event.kind_key;
+      kind = &kinds_[event.kind_key];
     }
-    events_.push_back(std::make_shared<const ChangeEvent>(op.event));
-    revision_ = op.event.revision;
+    if (event.type == WatchEventType::kDeleted) {
+      kind->objects.erase(event.key);
+    } else {
+      kind->objects.insert_or_assign(event.key, event.object);
+    }
+    events_.push_back(op.event);
+    revision_ = event.revision;
   }
   while (events_.size() > options_.event_cache_size) {
     event_floor_ = events_.front()->revision;
+    evicted.push_back(std::move(events_.front()));
     events_.pop_front();
   }
   if (compacted_to >= 0) compacted_ = compacted_to;
@@ -304,7 +389,7 @@ void SqliteStore::Publish(const Batch& batch, int64_t compacted_to,
   for (const auto& watcher : watchers_) {
     bool notify = false;
     for (const Op& op : batch.ops) {
-      if (op.event.kind_key == watcher->kind_key()) notify |= watcher->Offer(op.event);
+      if (op.event->kind_key == watcher->kind_key()) notify |= watcher->Offer(*op.event);
     }
     notify |= watcher->OfferBookmark(revision_, now);
     if (notify) to_notify->push_back(watcher);
@@ -325,33 +410,29 @@ absl::StatusOr<ObjectPtr> SqliteStore::Create(Object object) {
   meta.generation = 1;
   meta.deletionTimestamp = Time{};
   meta.deletionGracePeriodSeconds.reset();
-  // Encode before taking the lock (the name from generateName is only known under it).
+  // The write is built and encoded before taking the lock; a name from generateName is tried the
+  // same way, and another one when it is taken.
   const bool generated = meta.name.empty();
-  entering_.fetch_add(1, std::memory_order_relaxed);
-  Encoded encoded;
-  if (!generated) encoded = Encode(object);
-  mu_.Lock();
-  entering_.fetch_sub(1, std::memory_order_relaxed);
-  if (generated) {
-    for (int attempt = 0; attempt < 8 && meta.name.empty(); ++attempt) {
-      std::string candidate = meta.generateName + RandomSuffix();
-      if (LatestLocked(kind_key, ObjectKey(meta.namespace_, candidate)) == nullptr) meta.name = candidate;
+  const std::string generate_name = meta.generateName;
+  for (int attempt = 0;; ++attempt) {
+    if (generated) object.metadata.name = generate_name + RandomSuffix();
+    KeyLookup lookup = LookUp(kind_key, ObjectKey(object.metadata.namespace_, object.metadata.name));
+    inside_.fetch_add(1, std::memory_order_relaxed);
+    Encoded encoded = Encode(object);
+    Staging staging = Prepare(WatchEventType::kAdded, lookup, std::move(object), std::move(encoded), nullptr);
+    mu_.Lock();
+    if (LatestLocked(lookup) == nullptr) {
+      ObjectPtr stored = StageLocked(&staging);
+      absl::Status status = AwaitCommit(pending_);
+      if (!status.ok()) return status;
+      return stored;
     }
-    if (meta.name.empty()) {
-      mu_.Unlock();
-      return AlreadyExistsError((*type)->QualifiedResource(), meta.generateName + "*");
-    }
-    encoded = Encode(object);
-  }
-  std::string key = ObjectKey(meta.namespace_, meta.name);
-  if (LatestLocked(kind_key, key) != nullptr) {
     mu_.Unlock();
-    return AlreadyExistsError((*type)->QualifiedResource(), meta.name);
+    inside_.fetch_sub(1, std::memory_order_relaxed);
+    object = std::move(staging.stored->object);
+    if (!generated) return AlreadyExistsError((*type)->QualifiedResource(), object.metadata.name);
+    if (attempt == 7) return AlreadyExistsError((*type)->QualifiedResource(), generate_name + "*");
   }
-  ObjectPtr stored = StageLocked(WatchEventType::kAdded, kind_key, key, std::move(object), encoded, nullptr);
-  absl::Status status = AwaitCommit(pending_);
-  if (!status.ok()) return status;
-  return stored;
 }
 
 absl::StatusOr<ObjectPtr> SqliteStore::Update(Object object) { return DoUpdate(std::move(object), UpdateKind::kMain); }
@@ -364,21 +445,17 @@ absl::StatusOr<ObjectPtr> SqliteStore::UpdateSpecAndStatus(Object object) {
   return DoUpdate(std::move(object), UpdateKind::kSpecAndStatus);
 }
 
-ObjectPtr SqliteStore::Latest(const std::string& kind_key, const std::string& key) const {
-  absl::MutexLock lock(&mu_);
-  return LatestLocked(kind_key, key);
-}
-
 absl::StatusOr<ObjectPtr> SqliteStore::DoUpdate(Object object, UpdateKind update_kind) {
   absl::StatusOr<const ResourceType*> type = ResolveKind(object.type);
   if (!type.ok()) return type.status();
   if (absl::Status s = CheckScope(**type, &object.metadata.namespace_); !s.ok()) return s;
   const std::string kind_key = KindKey((*type)->group, (*type)->kind);
-  const std::string key = ObjectKey(object.metadata.namespace_, object.metadata.name);
+  KeyLookup lookup = LookUp(kind_key, ObjectKey(object.metadata.namespace_, object.metadata.name));
   // Build and encode the new version outside the lock, then stage it if the version it was built
   // on is still the latest; else build again on the newer one.
-  for (;;) {
-    ObjectPtr current = Latest(kind_key, key);
+  for (int attempt = 0;; ++attempt) {
+    if (attempt > 0) Refresh(&lookup);
+    ObjectPtr current = Latest(lookup);
     if (current == nullptr) return NotFoundError((*type)->QualifiedResource(), object.metadata.name);
     const Object& old = current->object;
     if (!object.metadata.resourceVersion.empty() && object.metadata.resourceVersion != old.metadata.resourceVersion) {
@@ -416,16 +493,18 @@ absl::StatusOr<ObjectPtr> SqliteStore::DoUpdate(Object object, UpdateKind update
     const ObjectMeta& meta = next.metadata;
     const bool finalized = meta.deletionTimestamp.IsSet() && meta.finalizers.empty() &&
                            meta.deletionGracePeriodSeconds.value_or(0) == 0;
-    entering_.fetch_add(1, std::memory_order_relaxed);
+    inside_.fetch_add(1, std::memory_order_relaxed);
     Encoded encoded = Encode(next);
+    Staging staging = Prepare(finalized ? WatchEventType::kDeleted : WatchEventType::kModified, lookup,
+                              std::move(next), std::move(encoded), current);
+    Refresh(&lookup);
     mu_.Lock();
-    entering_.fetch_sub(1, std::memory_order_relaxed);
-    if (LatestLocked(kind_key, key) != current) {
+    if (LatestLocked(lookup) != current) {
       mu_.Unlock();
+      inside_.fetch_sub(1, std::memory_order_relaxed);
       continue;
     }
-    ObjectPtr stored = StageLocked(finalized ? WatchEventType::kDeleted : WatchEventType::kModified, kind_key, key,
-                                   std::move(next), encoded, current);
+    ObjectPtr stored = StageLocked(&staging);
     absl::Status status = AwaitCommit(pending_);
     if (!status.ok()) return status;
     return stored;
@@ -437,9 +516,10 @@ absl::StatusOr<DeleteResult> SqliteStore::Delete(const ResourceType& type, absl:
   std::string ns(namespace_);
   if (absl::Status s = CheckScope(type, &ns); !s.ok()) return s;
   const std::string kind_key = KindKey(type.group, type.kind);
-  const std::string key = ObjectKey(ns, name);
-  for (;;) {
-    ObjectPtr current = Latest(kind_key, key);
+  KeyLookup lookup = LookUp(kind_key, ObjectKey(ns, name));
+  for (int attempt = 0;; ++attempt) {
+    if (attempt > 0) Refresh(&lookup);
+    ObjectPtr current = Latest(lookup);
     if (current == nullptr) return NotFoundError(type.QualifiedResource(), name);
     const ObjectMeta& old = current->object.metadata;
     const Preconditions& pre = options.preconditions;
@@ -467,15 +547,17 @@ absl::StatusOr<DeleteResult> SqliteStore::Delete(const ResourceType& type, absl:
       next.metadata.deletionGracePeriodSeconds = grace;
       change = WatchEventType::kModified;
     }
-    entering_.fetch_add(1, std::memory_order_relaxed);
+    inside_.fetch_add(1, std::memory_order_relaxed);
     Encoded encoded = Encode(next);
+    Staging staging = Prepare(change, lookup, std::move(next), std::move(encoded), current);
+    Refresh(&lookup);
     mu_.Lock();
-    entering_.fetch_sub(1, std::memory_order_relaxed);
-    if (LatestLocked(kind_key, key) != current) {
+    if (LatestLocked(lookup) != current) {
       mu_.Unlock();
+      inside_.fetch_sub(1, std::memory_order_relaxed);
       continue;
     }
-    ObjectPtr stored = StageLocked(change, kind_key, key, std::move(next), encoded, current);
+    ObjectPtr stored = StageLocked(&staging);
     absl::Status status = AwaitCommit(pending_);
     if (!status.ok()) return status;
     return DeleteResult{stored, change == WatchEventType::kDeleted};

@@ -50,18 +50,19 @@ class SqliteStore final : public Store {
   int64_t CompactedRevision() const override;
 
  private:
-  // One write in a batch.
+  // One write in a batch. The event is built before its revision is known and shared, once
+  // committed, by the event log.
   struct Op {
-    ChangeEvent event;
+    std::shared_ptr<ChangeEvent> event;
     int64_t prev_revision = 0;
-    std::string full_key;  // FullKey(event.kind_key, event.key), the key in staged_
+    std::string full_key;  // FullKey(event->kind_key, event->key), the key in staged_
   };
   // Writes that commit in one transaction; everyone waiting on it learns the result together.
   struct Batch {
     std::vector<Op> ops;
     absl::Status result;  // set before `state` says done
     // Bit 0: done. The rest counts offers to lead the commit of this batch. Waiters sleep on it
-    // (std::atomic::wait, one futex) without touching the store's lock.
+    // (a futex) without touching the store's lock.
     std::atomic<uint32_t> state{0};
     bool done() const { return (state.load(std::memory_order_acquire) & 1) != 0; }
   };
@@ -69,6 +70,22 @@ class SqliteStore final : public Store {
   struct Encoded {
     std::string head;
     std::string tail;
+  };
+  // What a write read of its key before taking mu_: the committed version, which is still the
+  // latest one under mu_ if the key has nothing staged and no staged write was retired since.
+  struct KeyLookup {
+    std::string kind_key;
+    std::string key;
+    std::string full_key;
+    ObjectPtr committed;
+    uint64_t retired = 0;  // retired_ before `committed` was read
+  };
+  // A write built before taking mu_: all but its revision, which StageLocked stamps.
+  struct Staging {
+    Op op;
+    std::shared_ptr<StoredObject> stored;  // the JSON holds the head; the revision and tail follow
+    std::string tail;
+    std::string staged_key;  // a copy of op.full_key for staged_
   };
   // Everything committed of one kind.
   struct KindState {
@@ -82,25 +99,35 @@ class SqliteStore final : public Store {
 
   // The write path.
   absl::StatusOr<ObjectPtr> DoUpdate(Object object, UpdateKind kind);
+  // Reads the committed version of a key (without mu_), for LatestLocked to trust if it can.
+  KeyLookup LookUp(std::string kind_key, std::string key) const ABSL_LOCKS_EXCLUDED(mu_, state_mu_);
+  void Refresh(KeyLookup* lookup) const ABSL_LOCKS_EXCLUDED(mu_, state_mu_);
+  ObjectPtr Committed(const std::string& kind_key, const std::string& key) const ABSL_LOCKS_EXCLUDED(state_mu_);
   // The latest version of a key, including writes not yet committed. Null when absent.
-  ObjectPtr LatestLocked(const std::string& kind_key, const std::string& key) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  ObjectPtr Latest(const std::string& kind_key, const std::string& key) const ABSL_LOCKS_EXCLUDED(mu_);
-  // Stamps the revision and queues the write into the pending batch. `encoded` is the object's
-  // encoding (done before taking the lock, where possible).
-  ObjectPtr StageLocked(WatchEventType type, const std::string& kind_key, const std::string& key,
-                        Object object, const Encoded& encoded, const ObjectPtr& prev)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  ObjectPtr LatestLocked(const KeyLookup& lookup) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  ObjectPtr Latest(const KeyLookup& lookup) const ABSL_LOCKS_EXCLUDED(mu_);
   static Encoded Encode(const Object& object);
+  // Builds a write of `object` (encoded as `encoded`) to the looked-up key, replacing `prev`.
+  static Staging Prepare(WatchEventType type, const KeyLookup& lookup, Object object, Encoded encoded,
+                         const ObjectPtr& prev);
+  // Stamps the revision and queues the write into the pending batch: the only work of a write
+  // done under mu_, kept small because every writer passes through it.
+  ObjectPtr StageLocked(Staging* staging) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Waits until the batch holding the caller's write has committed (leading the commit when it is
   // this batch's turn), and returns its result. Called with mu_ held; returns with it released.
   absl::Status AwaitCommit(std::shared_ptr<Batch> batch) ABSL_UNLOCK_FUNCTION(mu_);
-  bool NoneEntering() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return entering_.load() == 0; }
+  // Whether the leader may take the pending batch (see Lead).
+  bool Gathered() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Commits `batch` and the batches that gather meanwhile (a few), then offers the lead of the next.
-  void LeadLocked(std::shared_ptr<Batch> batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Writes one batch to the file and publishes it (or fails it); mu_ is released meanwhile.
-  void CommitLocked(const std::shared_ptr<Batch>& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  static void MarkDone(Batch& batch, absl::Status result);
+  // Called with mu_ held; returns with it released.
+  void Lead(std::shared_ptr<Batch> batch) ABSL_UNLOCK_FUNCTION(mu_);
+  // Writes one batch to the file and publishes it; the batch is finished but its writers are not
+  // woken. Returns the batch if it committed, null if it failed.
+  std::shared_ptr<Batch> CommitUnlocked(const std::shared_ptr<Batch>& batch) ABSL_LOCKS_EXCLUDED(mu_);
+  // Sets a batch's result and marks it done.
+  static void Finish(Batch& batch, absl::Status result);
+  static void WakeWaiters(Batch& batch);
+  static void MarkDone(Batch& batch, absl::Status result);  // Finish, then WakeWaiters
   absl::Status WriteBatch(const Batch& batch, int64_t* compacted_to);
   absl::Status CompactStepLocked(const Batch& batch, int64_t* compacted_to)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
@@ -125,12 +152,16 @@ class SqliteStore final : public Store {
   int64_t next_revision_ ABSL_GUARDED_BY(mu_) = 1;
   std::shared_ptr<Batch> pending_ ABSL_GUARDED_BY(mu_);
   bool committing_ ABSL_GUARDED_BY(mu_) = false;
-  // Writes between their encoding and taking mu_ to stage: the leader waits briefly for them to
-  // join the batch it is about to write. Raised without mu_, lowered under it (so the unlock that
-  // follows re-checks the leader's wait).
-  std::atomic<int> entering_{0};
+  // Writes of the batch the leader committed last and has not yet woken the writers of.
+  int64_t unwoken_ ABSL_GUARDED_BY(mu_) = 0;
+  // Writes inside a write call, from their encoding until their caller is answered (or until they
+  // leave without staging). Changed without mu_.
+  std::atomic<int64_t> inside_{0};
   // Uncommitted writes by kind and object key: the revision and the object (null for a delete).
   absl::flat_hash_map<std::string, std::pair<int64_t, ObjectPtr>> staged_ ABSL_GUARDED_BY(mu_);
+  // Counts removals from staged_ (after a batch is published, or when it fails). Raised under mu_,
+  // read before a KeyLookup, so that a lookup older than a removal is not trusted.
+  std::atomic<uint64_t> retired_{0};
 
   mutable absl::Mutex state_mu_ ABSL_ACQUIRED_BEFORE(db_mu_);
   absl::flat_hash_map<std::string, KindState> kinds_ ABSL_GUARDED_BY(state_mu_);

@@ -18,6 +18,13 @@ namespace {
 constexpr int64_t kApplicationId = 0x6f726368;
 // PRAGMA user_version: the schema this code reads and writes.
 constexpr int64_t kSchemaVersion = 1;
+// The page size of a new file. Objects of one to a few KB fill 8 KiB pages with fewer B-tree
+// splits and WAL frames than SQLite's 4 KiB; larger pages made a small commit, which writes whole
+// pages, dearer (bench/store with 1 writer: 16 KiB -10%, 32 KiB -30%).
+constexpr int64_t kPageSize = 8192;
+// How much the WAL holds before a checkpoint copies it into the database file (4096 pages of 4 KiB
+// before kPageSize was raised).
+constexpr int64_t kCheckpointBytes = 16 << 20;
 
 }  // namespace
 
@@ -99,11 +106,16 @@ absl::Status SqliteStore::Init(const std::string& path) {
                                                       " was written by a newer orch (this one reads ",
                                                       kSchemaVersion, ")"));
   }
+  // A new file gets pages of kPageSize (an existing one keeps its own); it must be set before the
+  // file turns to WAL.
+  if (absl::Status s = db_->Exec(absl::StrCat("PRAGMA page_size=", kPageSize)); !s.ok()) return s;
+  absl::StatusOr<int64_t> page_size = db_->QueryInt("PRAGMA page_size");
+  if (!page_size.ok()) return page_size.status();
   // A checkpoint syncs the database file and stalls every writer of the batch behind it: checkpoint
-  // every 4096 pages (a WAL of at most ~16 MiB, reused) rather than SQLite's 1000.
+  // once the WAL holds kCheckpointBytes (the WAL is reused) rather than SQLite's 1000 pages.
   std::string pragmas = absl::StrCat("PRAGMA synchronous=", options_.power_loss_safe ? "FULL" : "NORMAL",
                                      "; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-16384;",
-                                     " PRAGMA wal_autocheckpoint=4096;");
+                                     " PRAGMA wal_autocheckpoint=", kCheckpointBytes / *page_size, ";");
   // One connection owns the file (others are kept out by the lock above), so SQLite need not take
   // file locks per transaction nor share its WAL index through memory-mapped files.
   if (!in_memory) pragmas = absl::StrCat("PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; ", pragmas);
