@@ -33,6 +33,19 @@ SqliteStoreOptions OnFile(const std::string& path) {
   return options;
 }
 
+// The first column of the first row of `sql` on the database file at `path` (the store closed).
+int64_t QueryFileInt(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  const int64_t value = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
 TEST_CASE("a restart reopens the file with everything acknowledged") {
   TempDir dir;
   std::string path = dir.File("state.db");
@@ -170,15 +183,7 @@ TEST_CASE("compaction keeps the file bounded under a steady churn of updates") {
   REQUIRE(list->items.size() == 20);
   CHECK(list->items[0]->object.metadata.labels.at("round") == "2980");
   store.reset();  // the store holds the file exclusively while open
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, "SELECT count(*) FROM history", -1, &stmt, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-  int64_t rows = sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  CHECK(rows <= 200 + 100 + 20);
+  CHECK(QueryFileInt(path, "SELECT count(*) FROM history") <= 200 + 100 + 20);
 }
 
 TEST_CASE("bad files are clear errors that name the file") {
@@ -442,17 +447,7 @@ TEST_CASE("racing creates and deletes of the same names: a name is created once 
 }
 
 // PRAGMA page_size of the database file at `path`.
-int64_t PageSize(const std::string& path) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &stmt, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-  int64_t size = sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return size;
-}
+int64_t PageSize(const std::string& path) { return QueryFileInt(path, "PRAGMA page_size"); }
 
 TEST_CASE("a new file gets 8 KiB pages; an existing file keeps its own") {
   TempDir dir;

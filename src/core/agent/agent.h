@@ -96,6 +96,9 @@ class PodWorker {
   void StartReadinessAndLiveness(const Container& spec, ContainerWorker& worker, absl::Time started_at);
   void StopProbes(ContainerWorker& worker);
   void ProbeTick(size_t index, ProbeType type);
+  // Stops a container whose `kind` ("liveness", "startup") probe failed too often; it is restarted.
+  void KillForProbe(const Pod& pod, const Container& spec, const Probe& probe, absl::string_view kind,
+                    ContainerWorker& worker);
   void Terminate(const Pod& pod);
   void DeletePod();
   PodStatus ComputeStatus(const Pod& pod);

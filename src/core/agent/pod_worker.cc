@@ -364,6 +364,18 @@ void PodWorker::StopProbes(ContainerWorker& worker) {
   worker.probes_started = false;
 }
 
+void PodWorker::KillForProbe(const Pod& pod, const Container& spec, const Probe& probe, absl::string_view kind,
+                             ContainerWorker& worker) {
+  RecordPod("Normal", "Killing",
+            absl::StrCat("Container ", spec.name, " failed ", kind, " probe, will be restarted"),
+            FieldPath(spec, worker));
+  const int64_t grace =
+      probe.terminationGracePeriodSeconds.value_or(pod.spec.terminationGracePeriodSeconds.value_or(30));
+  StopProbes(worker);
+  (void)agent_.runtime().StopContainer(worker.id, absl::Seconds(grace));
+  agent_.ScheduleSync(*this);
+}
+
 void PodWorker::ProbeTick(size_t index, ProbeType type) {
   ContainerWorker& worker = containers_[index];
   EventLoop::TimerId& timer = type == ProbeType::kReadiness  ? worker.readiness_timer
@@ -383,7 +395,7 @@ void PodWorker::ProbeTick(size_t index, ProbeType type) {
                                                                      : spec.startupProbe;
   if (!probe.has_value()) return;
   const ProbeResult result = agent_.runtime().RunProbe(worker.id, type, *probe);
-  const std::string field = absl::StrCat("spec.containers{", spec.name, "}");
+  const std::string field = FieldPath(spec, worker);
   const int32_t success_threshold = std::max(1, probe->successThreshold);
   const int32_t failure_threshold = std::max(1, probe->failureThreshold);
   if (type == ProbeType::kStartup) {
@@ -397,13 +409,7 @@ void PodWorker::ProbeTick(size_t index, ProbeType type) {
     }
     RecordPod("Warning", "Unhealthy", absl::StrCat("Startup probe failed: ", result.output), field);
     if (++worker.startup_failures >= failure_threshold) {
-      RecordPod("Normal", "Killing",
-                absl::StrCat("Container ", spec.name, " failed startup probe, will be restarted"), field);
-      const int64_t grace =
-          probe->terminationGracePeriodSeconds.value_or(pod->spec.terminationGracePeriodSeconds.value_or(30));
-      StopProbes(worker);
-      (void)agent_.runtime().StopContainer(worker.id, absl::Seconds(grace));
-      agent_.ScheduleSync(*this);
+      KillForProbe(*pod, spec, *probe, "startup", worker);
       return;
     }
   } else if (type == ProbeType::kReadiness) {
@@ -427,13 +433,7 @@ void PodWorker::ProbeTick(size_t index, ProbeType type) {
     RecordPod("Warning", "Unhealthy", absl::StrCat("Liveness probe failed: ", result.output), field);
     if (++worker.liveness_failures >= failure_threshold) {
       worker.liveness_failures = 0;
-      RecordPod("Normal", "Killing",
-                absl::StrCat("Container ", spec.name, " failed liveness probe, will be restarted"), field);
-      const int64_t grace =
-          probe->terminationGracePeriodSeconds.value_or(pod->spec.terminationGracePeriodSeconds.value_or(30));
-      StopProbes(worker);
-      (void)agent_.runtime().StopContainer(worker.id, absl::Seconds(grace));
-      agent_.ScheduleSync(*this);
+      KillForProbe(*pod, spec, *probe, "liveness", worker);
       return;
     }
   }
