@@ -138,8 +138,12 @@ void SetResourceList(Json& j, const char* key, const ResourceList& value) {
   j[key] = std::move(list);
 }
 
+std::string MicroTimeText(const Time& value) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", value.value, absl::UTCTimeZone());
+}
+
 void SetMicroTime(Json& j, const char* key, const Time& value) {
-  if (value.IsSet()) j[key] = absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", value.value, absl::UTCTimeZone());
+  if (value.IsSet()) j[key] = MicroTimeText(value);
 }
 
 Json EncodeQuantity(const Quantity& q) { return q.ToString(); }

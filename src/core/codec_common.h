@@ -117,7 +117,8 @@ void SetList(Json& j, const char* key, const std::vector<T>& values, Encode enco
   j[key] = std::move(list);
 }
 void SetResourceList(Json& j, const char* key, const ResourceList& value);
-// A metav1.MicroTime: RFC 3339 with six fraction digits.
+// A metav1.MicroTime: RFC 3339 in UTC with six fraction digits (as text, or set when it is set).
+std::string MicroTimeText(const Time& value);
 void SetMicroTime(Json& j, const char* key, const Time& value);
 
 // Values used by several kinds.

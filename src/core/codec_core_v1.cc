@@ -473,10 +473,6 @@ void WriteObjectReference(std::string* out, const ObjectReference& ref) {
   out->push_back('}');
 }
 
-std::string MicroTimeText(const Time& time) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", time.value, absl::UTCTimeZone());
-}
-
 // An event's document written directly, without a JSON tree: the scheduler and the node agents
 // record one or more per pod. Produces exactly the text and fields the tree would; an event with
 // members the struct does not model (UnknownFields) takes the tree's path, which merges them.
@@ -492,7 +488,7 @@ Object EventToObjectDirect(const Event& event) {
   json::MemberWriter w(&out);
   if (!event.action.empty()) w.String("action", event.action);
   if (event.count != 0) w.Int("count", event.count);
-  if (event.eventTime.IsSet()) w.String("eventTime", MicroTimeText(event.eventTime));
+  if (event.eventTime.IsSet()) w.String("eventTime", codec::MicroTimeText(event.eventTime));
   if (event.firstTimestamp.IsSet()) w.String("firstTimestamp", event.firstTimestamp.ToRfc3339());
   if (event.involvedObject != ObjectReference{})
     WriteObjectReference(w.Key("involvedObject"), event.involvedObject);
@@ -508,7 +504,7 @@ Object EventToObjectDirect(const Event& event) {
     json::MemberWriter sw(series);
     if (event.series->count != 0) sw.Int("count", event.series->count);
     if (event.series->lastObservedTime.IsSet()) {
-      sw.String("lastObservedTime", MicroTimeText(event.series->lastObservedTime));
+      sw.String("lastObservedTime", codec::MicroTimeText(event.series->lastObservedTime));
     }
     series->push_back('}');
   }
