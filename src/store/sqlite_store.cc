@@ -210,6 +210,7 @@ absl::Status SqliteStore::AwaitCommit(std::shared_ptr<Batch> batch) {
 }
 
 bool SqliteStore::Gathered() const {
+  if (memory_) return true;  // a batch costs nothing to write: no reason to wait for a larger one
   // The writes that could be in the pending batch: those inside a write call, less those of the
   // committed batch whose writers are not woken yet.
   const int64_t pending = static_cast<int64_t>(pending_->ops.size());
@@ -280,6 +281,7 @@ std::shared_ptr<SqliteStore::Batch> SqliteStore::CommitUnlocked(const std::share
 }
 
 absl::Status SqliteStore::WriteBatch(const Batch& batch, int64_t* compacted_to) {
+  if (memory_) return absl::OkStatus();
   // Compaction reads the committed state to keep live versions; take that lock before the db's.
   const int64_t last = batch.ops.back().event->revision;
   absl::ReaderMutexLock state_lock(&state_mu_);
@@ -382,6 +384,7 @@ void SqliteStore::Publish(const Batch& batch, int64_t compacted_to,
     events_.pop_front();
   }
   if (compacted_to >= 0) compacted_ = compacted_to;
+  if (memory_) compacted_ = event_floor_;  // no history beyond the log
   // Hand the changes to the watchers; drop the ones that stopped.
   if (watchers_.empty()) return;
   const absl::Time now = absl::Now();

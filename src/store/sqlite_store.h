@@ -3,6 +3,9 @@
 // transactions, history compacted in small steps. Internal to src/store; users reach it through
 // OpenSqliteStore (orch/store.h).
 //
+// Opened without a database (OpenMemoryStore), the same code is the memory store: a batch is
+// published as soon as it is gathered, and the in-memory event log is the whole history.
+//
 // Locks, always taken in this order:
 //   mu_        the write path: staged writes, the pending batch, who commits.
 //   state_mu_  the committed state that reads are served from, the event log, the watchers.
@@ -32,6 +35,7 @@ std::string FullKey(const std::string& kind_key, const std::string& key);
 class SqliteStore final : public Store {
  public:
   static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const SqliteStoreOptions& options);
+  static std::unique_ptr<SqliteStore> OpenMemory(const MemoryStoreOptions& options);
   ~SqliteStore() override;
 
   absl::StatusOr<ObjectPtr> Create(Object object) override;
@@ -93,7 +97,7 @@ class SqliteStore final : public Store {
   };
   enum class UpdateKind { kMain, kStatus, kSpecAndStatus };
 
-  explicit SqliteStore(const SqliteStoreOptions& options);
+  SqliteStore(const SqliteStoreOptions& options, bool memory);
   absl::Status Init(const std::string& path);
   absl::Status Load();
 
@@ -147,6 +151,8 @@ class SqliteStore final : public Store {
 
   const SqliteStoreOptions options_;
   Clock* const clock_;
+  // No database: nothing is written, and events leaving the log are compacted (OpenMemoryStore).
+  const bool memory_;
 
   mutable absl::Mutex mu_ ABSL_ACQUIRED_BEFORE(state_mu_);
   int64_t next_revision_ ABSL_GUARDED_BY(mu_) = 1;

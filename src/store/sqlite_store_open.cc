@@ -38,8 +38,12 @@ absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions&
   return std::unique_ptr<Store>(std::move(*store));
 }
 
-SqliteStore::SqliteStore(const SqliteStoreOptions& options)
-    : options_(options), clock_(options.clock != nullptr ? options.clock : RealClock()) {}
+std::unique_ptr<Store> OpenMemoryStore(const MemoryStoreOptions& options) {
+  return SqliteStore::OpenMemory(options);
+}
+
+SqliteStore::SqliteStore(const SqliteStoreOptions& options, bool memory)
+    : options_(options), clock_(options.clock != nullptr ? options.clock : RealClock()), memory_(memory) {}
 
 SqliteStore::~SqliteStore() {
   {
@@ -60,11 +64,23 @@ SqliteStore::~SqliteStore() {
 }
 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options) {
-  std::unique_ptr<SqliteStore> store(new SqliteStore(options));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(options, /*memory=*/false));
   absl::Status status = store->Init(options.path.empty() ? ":memory:" : options.path);
   if (status.ok()) status = store->Load();
   if (!status.ok()) return status;
   return store;
+}
+
+std::unique_ptr<SqliteStore> SqliteStore::OpenMemory(const MemoryStoreOptions& options) {
+  SqliteStoreOptions base;
+  base.path.clear();
+  // The event log is the history: events leave it once history_revisions newer ones followed.
+  base.history_revisions = std::max<int64_t>(options.history_revisions, 1);
+  base.event_cache_size = static_cast<size_t>(base.history_revisions);
+  base.watch_queue_limit = options.watch_queue_limit;
+  base.bookmark_interval = options.bookmark_interval;
+  base.clock = options.clock;
+  return std::unique_ptr<SqliteStore>(new SqliteStore(base, /*memory=*/true));
 }
 
 absl::Status SqliteStore::Init(const std::string& path) {

@@ -31,7 +31,12 @@ void RegisterStoreDriver(absl::string_view scheme, StoreFactory factory) {
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(absl::string_view url, Clock* clock) {
   SqliteStoreOptions options;
   options.clock = clock;
-  if (url == "memory" || url == "sqlite::memory:" || url == "sqlite://:memory:") {
+  if (url == "memory") {
+    MemoryStoreOptions memory;
+    memory.clock = clock;
+    return OpenMemoryStore(memory);
+  }
+  if (url == "sqlite::memory:" || url == "sqlite://:memory:") {
     options.path = ":memory:";
     return OpenSqliteStore(options);
   }

@@ -231,13 +231,15 @@ TEST_CASE("watch: a compacted revision is 410 Gone; history on file serves older
   for (int i = 0; i < 20; ++i) REQUIRE(store->Update(PodObject("ns", "a", {{"i", std::to_string(i)}})).ok());
   CHECK(store->CurrentRevision() == 21);
   CHECK(store->CompactedRevision() > 0);
-  CHECK(store->CompactedRevision() <= 21 - 5);
+  // The memory store's history is the event log (2 events here); the SQLite store keeps 5.
+  CHECK(store->CompactedRevision() <= 21 - (testing::MemoryBackend() ? 2 : 5));
 
   absl::Status gone = store->Watch(Pods(), {.resourceVersion = "1"}).status();
   CHECK(IsGone(gone));
   CHECK(absl::StrContains(gone.message(), "too old resource version: 1"));
 
-  // Older than the in-memory log (2 events) but still in the file's history.
+  // Older than the in-memory log (2 events) but still in the file's history (the memory store:
+  // the oldest revision it has).
   std::string since = std::to_string(store->CompactedRevision());
   auto watch = *store->Watch(Pods(), {.resourceVersion = since});
   std::vector<std::string> events = Drain(*watch);

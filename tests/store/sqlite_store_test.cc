@@ -1,4 +1,5 @@
-// The Store contract, exercised on the SQLite store (in memory and on a file).
+// The Store contract, exercised on the SQLite store (in memory and on a file) and, with
+// ORCH_TEST_STORE=memory, on the memory store.
 #include <doctest/doctest.h>
 
 #include <atomic>

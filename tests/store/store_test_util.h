@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 
@@ -40,7 +41,25 @@ inline Object ConfigMap(const std::string& ns, const std::string& name, const st
   return *object;
 }
 
+// Whether the contract tests run on the memory store (ctest runs them on both: ORCH_TEST_STORE=memory).
+inline bool MemoryBackend() {
+  const char* backend = getenv("ORCH_TEST_STORE");
+  return backend != nullptr && std::string(backend) == "memory";
+}
+
+// The store under test, opened with `options`. On the memory store the part of the options it has
+// applies, and its history is what the SQLite store serves from memory (the event cache).
 inline std::unique_ptr<Store> MustOpen(SqliteStoreOptions options = {}) {
+  if (MemoryBackend()) {
+    REQUIRE_MESSAGE(options.path == ":memory:", "a store on a file is not a memory store");
+    MemoryStoreOptions memory;
+    memory.history_revisions =
+        std::min<int64_t>(options.history_revisions, static_cast<int64_t>(options.event_cache_size));
+    memory.watch_queue_limit = options.watch_queue_limit;
+    memory.bookmark_interval = options.bookmark_interval;
+    memory.clock = options.clock;
+    return OpenMemoryStore(memory);
+  }
   absl::StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore(options);
   REQUIRE_MESSAGE(store.ok(), store.status().ToString());
   return std::move(*store);
