@@ -301,6 +301,13 @@ absl::Status SqliteStore::WriteBatch(const Batch& batch, int64_t* compacted_to) 
     insert_.BindBlob(7, event.object->json);
     status = insert_.Run();
     if (!status.ok()) break;
+    // The row this write replaces goes now if compaction has passed it already (it was kept as
+    // its key's current version): left, it would outlive the object and be loaded again.
+    if (op.prev_revision > 0 && op.prev_revision <= compact_cursor_) {
+      compact_erase_.BindInt(1, op.prev_revision);
+      status = compact_erase_.Run();
+      if (!status.ok()) break;
+    }
   }
   if (status.ok() && last - options_.history_revisions > compact_cursor_) {
     status = CompactStepLocked(batch, compacted_to);

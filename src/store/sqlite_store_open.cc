@@ -184,6 +184,8 @@ absl::Status SqliteStore::Load() {
     int64_t event;
   };
   absl::flat_hash_map<std::string, Latest> latest;
+  // Rows compaction has passed, which should each be their key's live version.
+  std::vector<std::pair<int64_t, std::string>> compacted_rows;
   int64_t revision = compacted;
   absl::StatusOr<sqlite::Stmt> scan = db_->Prepare("SELECT rv, kind, namespace, name, event FROM history ORDER BY rv");
   if (!scan.ok()) return scan.status();
@@ -194,8 +196,30 @@ absl::Status SqliteStore::Load() {
     int64_t rv = scan->ColumnInt(0);
     std::string key = FullKey(std::string(scan->ColumnText(1)),
                               ObjectKey(scan->ColumnText(2), scan->ColumnText(3)));
+    if (rv <= compacted) compacted_rows.emplace_back(rv, key);
     latest[key] = Latest{rv, scan->ColumnInt(4)};
     revision = std::max(revision, rv);
+  }
+  scan->Reset();
+  // Files written before replaced rows were removed with their replacement kept them (and lost a
+  // deletion once its row was compacted): remove such rows now.
+  std::vector<int64_t> stale;
+  for (const auto& [rv, key] : compacted_rows) {
+    const Latest& newest = latest[key];
+    if (newest.rv != rv || newest.event == static_cast<int64_t>(WatchEventType::kDeleted)) stale.push_back(rv);
+  }
+  if (!stale.empty()) {
+    absl::StatusOr<sqlite::Stmt> erase = db_->Prepare("DELETE FROM history WHERE rv = ?");
+    if (!erase.ok()) return erase.status();
+    if (absl::Status s = db_->Exec("BEGIN"); !s.ok()) return s;
+    for (int64_t rv : stale) {
+      erase->BindInt(1, rv);
+      if (absl::Status s = erase->Run(); !s.ok()) {
+        db_->Exec("ROLLBACK").IgnoreError();
+        return s;
+      }
+    }
+    if (absl::Status s = db_->Exec("COMMIT"); !s.ok()) return s;
   }
   absl::StatusOr<sqlite::Stmt> fetch = db_->Prepare("SELECT kind, data FROM history WHERE rv = ?");
   if (!fetch.ok()) return fetch.status();

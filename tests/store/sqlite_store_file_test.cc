@@ -186,6 +186,62 @@ TEST_CASE("compaction keeps the file bounded under a steady churn of updates") {
   CHECK(QueryFileInt(path, "SELECT count(*) FROM history") <= 200 + 100 + 20);
 }
 
+TEST_CASE("objects older than the history: their updates and deletes survive compaction and restart") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  SqliteStoreOptions options = OnFile(path);
+  options.history_revisions = 50;
+  options.compaction_step = 10;
+  {
+    auto store = MustOpen(options);
+    // "old" and "kept" are created, then compaction passes their rows while they are current.
+    REQUIRE(store->Create(PodObject("ns", "old")).ok());
+    REQUIRE(store->Create(PodObject("ns", "kept")).ok());
+    REQUIRE(store->Create(PodObject("ns", "churn")).ok());
+    for (int i = 0; i < 200; ++i) REQUIRE(store->Update(PodObject("ns", "churn", {{"i", std::to_string(i)}})).ok());
+    REQUIRE(store->CompactedRevision() > 2);
+    // Then "old" is deleted and "kept" updated, and compaction passes those writes too.
+    REQUIRE(store->Delete(Pods(), "ns", "old").ok());
+    REQUIRE(store->Update(PodObject("ns", "kept", {{"v", "2"}})).ok());
+    for (int i = 0; i < 200; ++i) REQUIRE(store->Update(PodObject("ns", "churn", {{"j", std::to_string(i)}})).ok());
+  }
+  // The rows they replaced went with them: only the live versions and the history are left.
+  CHECK(QueryFileInt(path, "SELECT count(*) FROM history WHERE name = 'old'") == 0);
+  CHECK(QueryFileInt(path, "SELECT count(*) FROM history WHERE name = 'kept'") == 1);
+  auto store = MustOpen(options);
+  CHECK(IsNotFound(store->Get(Pods(), "ns", "old").status()));
+  absl::StatusOr<ObjectPtr> kept = store->Get(Pods(), "ns", "kept");
+  REQUIRE(kept.ok());
+  CHECK((*kept)->object.metadata.labels.at("v") == "2");
+}
+
+TEST_CASE("a file whose compaction left replaced rows behind is cleaned when opened") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  SqliteStoreOptions options = OnFile(path);
+  options.history_revisions = 5;
+  options.compaction_step = 10;
+  {
+    auto store = MustOpen(options);
+    REQUIRE(store->Create(PodObject("ns", "a")).ok());
+    for (int i = 0; i < 20; ++i) REQUIRE(store->Update(PodObject("ns", "a", {{"i", std::to_string(i)}})).ok());
+  }
+  // Rows at or below the compacted revision that are not their key's newest, as an older orch left
+  // them: put one back.
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db,
+                         "INSERT INTO history(rv, kind, namespace, name, event, prev_rv, data) "
+                         "SELECT 1, kind, namespace, name, 0, 0, data FROM history ORDER BY rv DESC LIMIT 1",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  REQUIRE(QueryFileInt(path, "SELECT count(*) FROM history WHERE rv = 1") == 1);
+  { auto store = MustOpen(options); }
+  CHECK(QueryFileInt(path, "SELECT count(*) FROM history WHERE rv = 1") == 0);
+}
+
 TEST_CASE("bad files are clear errors that name the file") {
   TempDir dir;
   SUBCASE("a corrupt file") {
