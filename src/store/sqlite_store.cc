@@ -174,10 +174,13 @@ ObjectPtr SqliteStore::StageLocked(Staging* staging) {
 
 void SqliteStore::Finish(Batch& batch, absl::Status result) {
   batch.result = std::move(result);
-  batch.state.fetch_or(1, std::memory_order_release);
+  batch.state.fetch_or(1, std::memory_order_seq_cst);
 }
 
-void SqliteStore::WakeWaiters(Batch& batch) { FutexWake(&batch.state, INT32_MAX); }
+void SqliteStore::WakeWaiters(Batch& batch) {
+  // A writer alone (the common case in one thread) has no one to wake: skip the system call.
+  if (batch.sleeping.load(std::memory_order_seq_cst)) FutexWake(&batch.state, INT32_MAX);
+}
 
 void SqliteStore::MarkDone(Batch& batch, absl::Status result) {
   Finish(batch, std::move(result));
@@ -195,7 +198,8 @@ absl::Status SqliteStore::AwaitCommit(std::shared_ptr<Batch> batch) {
     }
     mu_.Unlock();
     // Sleep until the batch is done or its lead is offered (the state changes either way).
-    uint32_t state = batch->state.load(std::memory_order_acquire);
+    batch->sleeping.store(true, std::memory_order_seq_cst);
+    uint32_t state = batch->state.load(std::memory_order_seq_cst);
     while ((state & 1) == 0 && state == seen) {
       FutexWait(&batch->state, seen);
       state = batch->state.load(std::memory_order_acquire);
@@ -260,8 +264,9 @@ void SqliteStore::Lead(std::shared_ptr<Batch> batch) {
   committing_ = false;
   unwoken_ = 0;
   if (pending_ != nullptr) {
-    pending_->state.fetch_add(2, std::memory_order_release);
-    FutexWake(&pending_->state, 1);  // one of its writers leads the next commit
+    pending_->state.fetch_add(2, std::memory_order_seq_cst);
+    // One of its writers leads the next commit.
+    if (pending_->sleeping.load(std::memory_order_seq_cst)) FutexWake(&pending_->state, 1);
   }
   mu_.Unlock();
   if (written != nullptr) WakeWaiters(*written);

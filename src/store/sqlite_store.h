@@ -68,6 +68,10 @@ class SqliteStore final : public Store {
     // Bit 0: done. The rest counts offers to lead the commit of this batch. Waiters sleep on it
     // (a futex) without touching the store's lock.
     std::atomic<uint32_t> state{0};
+    // Set (for good) before a waiter first reads `state` to sleep on it; a change of `state` needs
+    // a wake-up only then. Both are accessed sequentially consistent, so that either the waiter sees
+    // the change or the changer sees the sleeper.
+    std::atomic<bool> sleeping{false};
     bool done() const { return (state.load(std::memory_order_acquire) & 1) != 0; }
   };
   // An object encoded before its revision is known: the JSON is head + revision + tail.

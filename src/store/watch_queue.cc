@@ -141,9 +141,13 @@ void WatchQueue::Fail(absl::Status error) {
 
 std::optional<WatchEvent> WatchQueue::Next(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
-  absl::Time deadline = absl::Now() + timeout;
-  while (!stopped_ && (queue_.empty() || held_)) {
-    if (ready_.WaitWithDeadline(&mu_, deadline)) break;
+  // A poll (an informer draining its queue) must not wait: even with a deadline already passed,
+  // a wait costs a system call.
+  if (timeout > absl::ZeroDuration()) {
+    const absl::Time deadline = absl::Now() + timeout;
+    while (!stopped_ && (queue_.empty() || held_)) {
+      if (ready_.WaitWithDeadline(&mu_, deadline)) break;
+    }
   }
   if (stopped_ || queue_.empty() || held_) return std::nullopt;
   WatchEvent event = std::move(queue_.front());
