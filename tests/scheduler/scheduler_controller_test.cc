@@ -113,6 +113,23 @@ TEST_CASE("a pod that fits nowhere says why, and is bound once the cluster chang
   CHECK(f.NodeOf("web") == "big");
 }
 
+TEST_CASE("with no nodes at all the pod waits, says so as kube-scheduler does, and is bound to the first") {
+  Fixture f;
+  REQUIRE(f.client->Create(MakePod("web", "1")).ok());
+  f.loop.RunUntilIdle();
+  std::vector<Event> failed = f.EventsOf("web", "FailedScheduling");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].message == "no nodes available to schedule pods");
+  Pod pod = *f.client->Get<Pod>("default", "web");
+  REQUIRE(f.Scheduled(pod) != nullptr);
+  CHECK(f.Scheduled(pod)->reason == "Unschedulable");
+  CHECK(f.Scheduled(pod)->message == "no nodes available to schedule pods");
+
+  REQUIRE(f.client->Create(MakeNode("first", "4")).ok());
+  f.loop.Advance(absl::Seconds(10));  // at most the pod's backoff
+  CHECK(f.NodeOf("web") == "first");
+}
+
 TEST_CASE("a high-priority pod that fits nowhere preempts the lower-priority pod") {
   Fixture f;
   REQUIRE(f.client->Create(MakeNode("only", "1")).ok());

@@ -164,12 +164,11 @@ FilterStatus Scheduler::RunPreFilters(const PodInfo& pod) {
 ScheduleResult Scheduler::Schedule(const PodInfo& pod) {
   ScheduleResult result;
   absl::Span<const NodeInfo* const> nodes = snapshot_->Nodes();
+  // No nodes at all is not a fit error (kube-scheduler's ErrNoNodesAvailable): no result and no
+  // fit error, which the caller reports as "no nodes available to schedule pods".
+  if (nodes.empty()) return result;
   FitError error;
   error.num_all_nodes = static_cast<int64_t>(nodes.size());
-  if (nodes.empty()) {
-    result.fit_error = std::move(error);
-    return result;
-  }
   if (FilterStatus pre = RunPreFilters(pod); !pre.ok()) {
     error.prefilter_message = absl::StrJoin(pre.reasons, ", ");
     error.unschedulable_plugins.push_back(pre.plugin);

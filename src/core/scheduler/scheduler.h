@@ -46,7 +46,7 @@ struct ScheduleResult {
   std::string node;  // the chosen node; empty when none fits
   int64_t evaluated_nodes = 0;
   int64_t feasible_nodes = 0;
-  std::optional<FitError> fit_error;     // set when no node fits
+  std::optional<FitError> fit_error;     // set when no node fits; unset when there are no nodes
   std::optional<Preemption> preemption;  // set when evicting lower-priority pods would make it fit
 };
 
