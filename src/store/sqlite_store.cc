@@ -281,6 +281,7 @@ std::shared_ptr<SqliteStore::Batch> SqliteStore::CommitUnlocked(const std::share
   if (status.ok()) Publish(*batch, compacted_to, &to_notify);
   for (const auto& watcher : to_notify) watcher->Notify();
   const bool ok = status.ok();
+  if (ok) committed_batches_.fetch_add(1, std::memory_order_relaxed);
   Finish(*batch, std::move(status));
   return ok ? batch : nullptr;
 }

@@ -53,6 +53,9 @@ class SqliteStore final : public Store {
   int64_t CurrentRevision() const override;
   int64_t CompactedRevision() const override;
 
+  // How many batches (transactions, on a file) have committed: for tests of the group commit.
+  int64_t committed_batches() const { return committed_batches_.load(std::memory_order_relaxed); }
+
  private:
   // One write in a batch. The event is built before its revision is known and shared, once
   // committed, by the event log.
@@ -172,6 +175,7 @@ class SqliteStore final : public Store {
   // Counts removals from staged_ (after a batch is published, or when it fails). Raised under mu_,
   // read before a KeyLookup, so that a lookup older than a removal is not trusted.
   std::atomic<uint64_t> retired_{0};
+  std::atomic<int64_t> committed_batches_{0};
 
   mutable absl::Mutex state_mu_ ABSL_ACQUIRED_BEFORE(db_mu_);
   absl::flat_hash_map<std::string, KindState> kinds_ ABSL_GUARDED_BY(state_mu_);
