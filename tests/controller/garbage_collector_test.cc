@@ -111,5 +111,32 @@ TEST_CASE("an owner recreated under the same name is a different owner") {
   CHECK(!f.Exists("child"));
 }
 
+TEST_CASE("an owner of a kind not registered is not gone: the dependent stays, and is retried") {
+  Fixture f;
+  ConfigMap child = Make("child");
+  child.metadata.ownerReferences.push_back({.apiVersion = "batch/v1",
+                                            .kind = "Job",
+                                            .name = "job",
+                                            .uid = "11111111-1111-1111-1111-111111111111"});
+  f.Create(child);
+  f.loop.RunUntilIdle();
+  f.loop.Advance(absl::Hours(1));
+  CHECK(f.Exists("child"));
+}
+
+TEST_CASE("an owner kind registered later is followed: its missing owner is then gone") {
+  Fixture f;
+  ConfigMap child = Make("child");
+  child.metadata.ownerReferences.push_back(
+      {.apiVersion = "gc-test.orch.dev/v1", .kind = "Gadget", .name = "gadget", .uid = "22222222"});
+  f.Create(child);
+  f.loop.RunUntilIdle();
+  f.loop.Advance(absl::Seconds(1));
+  CHECK(f.Exists("child"));
+  RegisterResourceType({"gc-test.orch.dev", "v1", "Gadget", "gadgets", true, false, {}});
+  f.loop.Advance(absl::Seconds(20));
+  CHECK(!f.Exists("child"));
+}
+
 }  // namespace
 }  // namespace orch

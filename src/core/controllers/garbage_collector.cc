@@ -125,11 +125,20 @@ class GarbageCollector final : public Controller {
                            absl::StrCat(type->group, "/", type->kind, "/", owner.name)});
   }
 
-  // The owner an ownerReference names, if it still exists with that uid. The cache may lag, so an
-  // owner missing from it is looked up in the store before it is declared gone.
+  // The owner an ownerReference names, if it still exists with that uid (NotFound when it does not).
+  // The cache may lag, so an owner missing from it is looked up in the store before it is declared
+  // gone. An owner of a kind not registered is not gone but unknown: an error, so the dependent is
+  // kept and retried with backoff until the kind is registered (Kubernetes' restMappingError).
   absl::StatusOr<ObjectPtr> FindOwner(const Object& dependent, const OwnerReference& reference) {
     const ResourceType* type = FindResourceTypeFor(TypeMeta{reference.apiVersion, reference.kind});
-    if (type == nullptr) return absl::NotFoundError("unknown kind");
+    if (type == nullptr) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(dependent.type.kind, " \"", dependent.metadata.name, "\": owner ", reference.kind,
+                       " \"", reference.name, "\": no kind \"", reference.kind,
+                       "\" is registered for version \"", reference.apiVersion, "\""));
+    }
+    // A kind registered after the dependent was first seen is watched from now on.
+    Monitor(*type);
     const std::string namespace_ = type->namespaced ? dependent.metadata.namespace_ : "";
     ObjectPtr cached;
     if (Informer* informer = InformerOf(type->group, type->kind); informer != nullptr) {
