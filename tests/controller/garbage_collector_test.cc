@@ -111,5 +111,122 @@ TEST_CASE("an owner recreated under the same name is a different owner") {
   CHECK(!f.Exists("child"));
 }
 
+TEST_CASE("two owners, one deleted in the background: the dependent stays, released from it") {
+  Fixture f;
+  ConfigMap gone = f.Create(Make("gone"));
+  ConfigMap kept = f.Create(Make("kept"));
+  f.Create(Make("child", {gone, kept}));
+  f.loop.RunUntilIdle();
+  REQUIRE(f.client->Delete<ConfigMap>("default", "gone").ok());
+  f.loop.RunUntilIdle();
+  absl::StatusOr<ConfigMap> child = f.client->Get<ConfigMap>("default", "child");
+  REQUIRE(child.ok());
+  REQUIRE(child->metadata.ownerReferences.size() == 1);
+  CHECK(child->metadata.ownerReferences[0].uid == kept.metadata.uid);
+}
+
+TEST_CASE("two owners, one deleted in the foreground: the dependent stays, released, and the owner goes") {
+  Fixture f;
+  ConfigMap gone = f.Create(Make("gone"));
+  ConfigMap kept = f.Create(Make("kept"));
+  f.Create(Make("child", {gone, kept}, /*block=*/true));
+  f.loop.RunUntilIdle();
+  REQUIRE(f.client->Delete<ConfigMap>("default", "gone", {.propagationPolicy = "Foreground"}).ok());
+  f.loop.RunUntilIdle();
+  CHECK(!f.Exists("gone"));
+  absl::StatusOr<ConfigMap> child = f.client->Get<ConfigMap>("default", "child");
+  REQUIRE(child.ok());
+  CHECK(!child->metadata.deletionTimestamp.IsSet());
+  REQUIRE(child->metadata.ownerReferences.size() == 1);
+  CHECK(child->metadata.ownerReferences[0].uid == kept.metadata.uid);
+}
+
+TEST_CASE("foreground: non-blocking dependents do not hold the owner; one another owner keeps stays") {
+  Fixture f;
+  ConfigMap owner = f.Create(Make("owner"));
+  ConfigMap kept = f.Create(Make("kept"));
+  ConfigMap loose = Make("loose", {owner}, /*block=*/false);
+  loose.metadata.finalizers = {"example.com/hold"};
+  f.Create(loose);
+  f.Create(Make("shared", {owner, kept}, /*block=*/false));
+  REQUIRE(f.client->Delete<ConfigMap>("default", "owner", {.propagationPolicy = "Foreground"}).ok());
+  f.loop.RunUntilIdle();
+  CHECK(!f.Exists("owner"));
+  absl::StatusOr<ConfigMap> deleting = f.client->Get<ConfigMap>("default", "loose");
+  REQUIRE(deleting.ok());
+  CHECK(deleting->metadata.deletionTimestamp.IsSet());
+  CHECK(deleting->metadata.finalizers == std::vector<std::string>{"example.com/hold"});
+  absl::StatusOr<ConfigMap> shared = f.client->Get<ConfigMap>("default", "shared");
+  REQUIRE(shared.ok());
+  CHECK(!shared->metadata.deletionTimestamp.IsSet());
+  REQUIRE(shared->metadata.ownerReferences.size() == 1);
+  CHECK(shared->metadata.ownerReferences[0].uid == kept.metadata.uid);
+}
+
+TEST_CASE("two owners, both deleted (background, then foreground): the dependent is deleted") {
+  Fixture f;
+  ConfigMap first = f.Create(Make("first"));
+  ConfigMap second = f.Create(Make("second"));
+  f.Create(Make("child", {first, second}, /*block=*/true));
+  f.loop.RunUntilIdle();
+  REQUIRE(f.client->Delete<ConfigMap>("default", "first").ok());
+  f.loop.RunUntilIdle();
+  CHECK(f.Exists("child"));
+  REQUIRE(f.client->Delete<ConfigMap>("default", "second", {.propagationPolicy = "Foreground"}).ok());
+  f.loop.RunUntilIdle();
+  CHECK(!f.Exists("child"));
+  CHECK(!f.Exists("second"));
+}
+
+TEST_CASE("two owners, both deleted in the foreground: the dependent is deleted, then both owners") {
+  Fixture f;
+  ConfigMap first = f.Create(Make("first"));
+  ConfigMap second = f.Create(Make("second"));
+  ConfigMap child = Make("child", {first, second}, /*block=*/true);
+  child.metadata.finalizers = {"example.com/hold"};
+  f.Create(child);
+  f.loop.RunUntilIdle();
+  REQUIRE(f.client->Delete<ConfigMap>("default", "first", {.propagationPolicy = "Foreground"}).ok());
+  REQUIRE(f.client->Delete<ConfigMap>("default", "second", {.propagationPolicy = "Foreground"}).ok());
+  f.loop.RunUntilIdle();
+  CHECK(f.Exists("first"));
+  CHECK(f.Exists("second"));
+  ConfigMap held = *f.client->Get<ConfigMap>("default", "child");
+  CHECK(held.metadata.deletionTimestamp.IsSet());
+  held.metadata.finalizers.clear();
+  REQUIRE(f.client->Update(held).ok());
+  f.loop.RunUntilIdle();
+  CHECK(!f.Exists("child"));
+  CHECK(!f.Exists("first"));
+  CHECK(!f.Exists("second"));
+}
+
+TEST_CASE("an owner of a kind not registered is not gone: the dependent stays, and is retried") {
+  Fixture f;
+  ConfigMap child = Make("child");
+  child.metadata.ownerReferences.push_back({.apiVersion = "batch/v1",
+                                            .kind = "Job",
+                                            .name = "job",
+                                            .uid = "11111111-1111-1111-1111-111111111111"});
+  f.Create(child);
+  f.loop.RunUntilIdle();
+  f.loop.Advance(absl::Hours(1));
+  CHECK(f.Exists("child"));
+}
+
+TEST_CASE("an owner kind registered later is followed: its missing owner is then gone") {
+  Fixture f;
+  ConfigMap child = Make("child");
+  child.metadata.ownerReferences.push_back(
+      {.apiVersion = "gc-test.orch.dev/v1", .kind = "Gadget", .name = "gadget", .uid = "22222222"});
+  f.Create(child);
+  f.loop.RunUntilIdle();
+  f.loop.Advance(absl::Seconds(1));
+  CHECK(f.Exists("child"));
+  RegisterResourceType({"gc-test.orch.dev", "v1", "Gadget", "gadgets", true, false, {}});
+  f.loop.Advance(absl::Seconds(20));
+  CHECK(!f.Exists("child"));
+}
+
 }  // namespace
 }  // namespace orch

@@ -1,9 +1,12 @@
-// The garbage collector: follows ownerReferences across every kind. An object whose owners are all
-// gone is deleted (background propagation); an owner being deleted with the "foregroundDeletion"
-// finalizer has its dependents deleted first; one with the "orphan" finalizer has them released.
+// The garbage collector: follows ownerReferences across every kind, as Kubernetes' does. An object
+// none of whose owners is solid (exists and is not waiting for its dependents) is deleted; one with
+// a solid owner is kept and loses its references to owners that are gone or waiting. An owner being
+// deleted with the "foregroundDeletion" finalizer goes once no dependent blocks it
+// (blockOwnerDeletion); one with the "orphan" finalizer has its dependents released first.
 //
 // Queue keys carry the kind: ObjectKey{namespace, "<group>/<Kind>/<name>"} ("/" never occurs in
 // names or kinds).
+#include <algorithm>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -25,6 +28,20 @@ bool HasFinalizer(const ObjectMeta& meta, absl::string_view finalizer) {
 bool WaitingForDependents(const ObjectMeta& meta) {
   return meta.deletionTimestamp.IsSet() && HasFinalizer(meta, kForeground);
 }
+
+// Whether the reference to the owner with `uid` holds that owner's foreground deletion.
+bool Blocks(const ObjectMeta& meta, absl::string_view uid) {
+  return std::any_of(meta.ownerReferences.begin(), meta.ownerReferences.end(), [&](const OwnerReference& o) {
+    return o.uid == uid && o.blockOwnerDeletion.value_or(false);
+  });
+}
+
+// An object's ownerReferences sorted as Kubernetes' classifyReferences does, by owner uid.
+struct ClassifiedOwners {
+  std::vector<std::string> solid;     // the owner exists and is not waiting for its dependents
+  std::vector<std::string> dangling;  // the owner is gone (or was replaced under its name)
+  std::vector<std::string> waiting;   // the owner is being deleted in the foreground
+};
 
 class GarbageCollector final : public Controller {
  public:
@@ -87,6 +104,11 @@ class GarbageCollector final : public Controller {
     return dependents;
   }
 
+  bool HasDependents(const std::string& uid) {
+    return std::any_of(informers_.begin(), informers_.end(),
+                       [&](const auto& entry) { return !entry.second->ByIndex(kOwnerIndex, uid).empty(); });
+  }
+
   void OnEvent(const InformerEvent& event) {
     const ObjectMeta& meta = event.object->object.metadata;
     if (event.type == WatchEventType::kDeleted) {
@@ -103,6 +125,15 @@ class GarbageCollector final : public Controller {
       for (const OwnerReference& owner : meta.ownerReferences) {
         if (const ResourceType* owner_type = FindResourceTypeFor(TypeMeta{owner.apiVersion, owner.kind})) {
           Monitor(*owner_type);
+        }
+      }
+    }
+    // A dependent that stopped blocking an owner (reference removed or made non-blocking) may let
+    // that owner finish its foreground deletion.
+    if (old != nullptr && owners_changed) {
+      for (const OwnerReference& before : old->ownerReferences) {
+        if (before.blockOwnerDeletion.value_or(false) && !Blocks(meta, before.uid)) {
+          EnqueueOwner(event.object->object, before);
         }
       }
     }
@@ -125,11 +156,20 @@ class GarbageCollector final : public Controller {
                            absl::StrCat(type->group, "/", type->kind, "/", owner.name)});
   }
 
-  // The owner an ownerReference names, if it still exists with that uid. The cache may lag, so an
-  // owner missing from it is looked up in the store before it is declared gone.
+  // The owner an ownerReference names, if it still exists with that uid (NotFound when it does not).
+  // The cache may lag, so an owner missing from it is looked up in the store before it is declared
+  // gone. An owner of a kind not registered is not gone but unknown: an error, so the dependent is
+  // kept and retried with backoff until the kind is registered (Kubernetes' restMappingError).
   absl::StatusOr<ObjectPtr> FindOwner(const Object& dependent, const OwnerReference& reference) {
     const ResourceType* type = FindResourceTypeFor(TypeMeta{reference.apiVersion, reference.kind});
-    if (type == nullptr) return absl::NotFoundError("unknown kind");
+    if (type == nullptr) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(dependent.type.kind, " \"", dependent.metadata.name, "\": owner ", reference.kind,
+                       " \"", reference.name, "\": no kind \"", reference.kind,
+                       "\" is registered for version \"", reference.apiVersion, "\""));
+    }
+    // A kind registered after the dependent was first seen is watched from now on.
+    Monitor(*type);
     const std::string namespace_ = type->namespaced ? dependent.metadata.namespace_ : "";
     ObjectPtr cached;
     if (Informer* informer = InformerOf(type->group, type->kind); informer != nullptr) {
@@ -142,64 +182,69 @@ class GarbageCollector final : public Controller {
     return *live;
   }
 
+  absl::StatusOr<ClassifiedOwners> ClassifyOwners(const Object& object) {
+    ClassifiedOwners owners;
+    for (const OwnerReference& reference : object.metadata.ownerReferences) {
+      absl::StatusOr<ObjectPtr> owner = FindOwner(object, reference);
+      if (absl::IsNotFound(owner.status())) {
+        owners.dangling.push_back(reference.uid);
+      } else if (!owner.ok()) {
+        return owner.status();
+      } else if (WaitingForDependents((*owner)->object.metadata)) {
+        owners.waiting.push_back(reference.uid);
+      } else {
+        owners.solid.push_back(reference.uid);
+      }
+    }
+    return owners;
+  }
+
+  // An object with owners: kept while one of them is solid, otherwise deleted (Kubernetes'
+  // attemptToDeleteItem).
   absl::Status CheckOwners(Informer& informer, const ObjectPtr& stored) {
     const Object& object = stored->object;
     if (object.metadata.deletionTimestamp.IsSet()) return absl::OkStatus();
-    std::vector<OwnerReference> alive;
-    bool owner_waiting = false;
-    for (const OwnerReference& reference : object.metadata.ownerReferences) {
-      absl::StatusOr<ObjectPtr> owner = FindOwner(object, reference);
-      if (owner.ok()) {
-        alive.push_back(reference);
-        if (WaitingForDependents((*owner)->object.metadata) && reference.blockOwnerDeletion.value_or(false)) {
-          owner_waiting = true;
-        }
-      } else if (!absl::IsNotFound(owner.status())) {
-        return owner.status();
-      }
-    }
-    if (alive.empty() || owner_waiting) {
-      ClientDeleteOptions options;
-      options.preconditions.uid = object.metadata.uid;
-      if (owner_waiting) options.propagationPolicy = "Foreground";
-      absl::StatusOr<DeleteResult> deleted =
-          context_->client().DeleteObject(informer.type(), object.metadata.namespace_, object.metadata.name, options);
-      if (!deleted.ok() && !absl::IsNotFound(deleted.status()) && !IsConflict(deleted.status())) {
-        return deleted.status();
-      }
-      return absl::OkStatus();
-    }
-    if (alive.size() == object.metadata.ownerReferences.size()) return absl::OkStatus();
-    // Some owners are gone, others not: drop the dangling references.
-    return UpdateOwners(informer.type(), object, [&](std::vector<OwnerReference>& owners) {
-      std::erase_if(owners, [&](const OwnerReference& o) {
-        return std::none_of(alive.begin(), alive.end(), [&](const OwnerReference& a) { return a.uid == o.uid; });
+    absl::StatusOr<ClassifiedOwners> owners = ClassifyOwners(object);
+    if (!owners.ok()) return owners.status();
+    if (!owners->solid.empty()) {
+      // Kept; references to owners gone or waiting are dropped, else a waiting owner would wait
+      // for a dependent that another owner keeps.
+      std::vector<std::string> dropped = std::move(owners->dangling);
+      dropped.insert(dropped.end(), owners->waiting.begin(), owners->waiting.end());
+      if (dropped.empty()) return absl::OkStatus();
+      return UpdateOwners(informer.type(), object, [&](std::vector<OwnerReference>& references) {
+        std::erase_if(references, [&](const OwnerReference& o) {
+          return std::find(dropped.begin(), dropped.end(), o.uid) != dropped.end();
+        });
       });
-    });
+    }
+    ClientDeleteOptions options;
+    options.preconditions.uid = object.metadata.uid;
+    // An owner waiting for its dependents waits for theirs too; without dependents of its own the
+    // object goes at once (its own finalizers, if any, are honoured by the delete).
+    if (!owners->waiting.empty() && HasDependents(object.metadata.uid))
+      options.propagationPolicy = "Foreground";
+    absl::StatusOr<DeleteResult> deleted = context_->client().DeleteObject(
+        informer.type(), object.metadata.namespace_, object.metadata.name, options);
+    if (!deleted.ok() && !absl::IsNotFound(deleted.status()) && !IsConflict(deleted.status())) {
+      return deleted.status();
+    }
+    return absl::OkStatus();
   }
 
+  // An owner deleted in the foreground goes once no dependent blocks it. A blocking dependent is
+  // asked to act (deleted, or released when another owner keeps it); a non-blocking one is deleted
+  // in its own time, queued when the owner started waiting, and holds nothing.
   absl::Status DeleteDependents(Informer& informer, const ObjectPtr& owner) {
+    const std::string& uid = owner->object.metadata.uid;
     bool blocked = false;
-    for (const ObjectPtr& dependent : Dependents(owner->object.metadata.uid)) {
+    for (const ObjectPtr& dependent : Dependents(uid)) {
       const ObjectMeta& meta = dependent->object.metadata;
-      bool blocks = false;
-      for (const OwnerReference& reference : meta.ownerReferences) {
-        if (reference.uid == owner->object.metadata.uid) blocks = reference.blockOwnerDeletion.value_or(false);
-      }
-      blocked |= blocks;
-      if (meta.deletionTimestamp.IsSet()) continue;
-      const ResourceType* type = FindResourceTypeFor(dependent->object.type);
-      if (type == nullptr) continue;
-      ClientDeleteOptions options;
-      options.preconditions.uid = meta.uid;
-      options.propagationPolicy = "Foreground";
-      absl::StatusOr<DeleteResult> deleted =
-          context_->client().DeleteObject(*type, meta.namespace_, meta.name, options);
-      if (!deleted.ok() && !absl::IsNotFound(deleted.status()) && !IsConflict(deleted.status())) {
-        return deleted.status();
-      }
+      if (!Blocks(meta, uid)) continue;
+      blocked = true;
+      if (!WaitingForDependents(meta)) context_->queue().Add(QueueKey(dependent->object));
     }
-    // Blocking dependents are still there: their deletion events bring the owner back here.
+    // Blocking dependents are still there: their deletion or release brings the owner back here.
     if (blocked) return absl::OkStatus();
     return RemoveFinalizer(informer.type(), owner->object, kForeground);
   }
