@@ -61,6 +61,11 @@ struct ClusterOptions {
   std::string runtime = "sim";
   Labels runtime_settings;
   std::string network = "sim";
+  // The application's own runtime driver, made when the cluster's loop exists (a runtime runs its
+  // timers on it): called once by Create with the loop and `runtime_settings`. Replaces `runtime`.
+  RuntimeFactory runtime_factory;
+  // The application's own network driver; the cluster owns it. Replaces `network`.
+  std::unique_ptr<NetworkDriver> network_instance;
   // Where nodes without a pod CIDR get one (see NodeAgentPoolOptions).
   std::string cluster_cidr = "10.244.0.0/16";
   int node_cidr_mask = 24;

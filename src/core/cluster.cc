@@ -40,12 +40,19 @@ class ClusterImpl final : public Cluster {
     RuntimeOptions runtime_options;
     runtime_options.loop = loop_;
     runtime_options.settings = options.runtime_settings;
-    absl::StatusOr<std::unique_ptr<RuntimeDriver>> runtime = OpenRuntime(options.runtime, runtime_options);
+    absl::StatusOr<std::unique_ptr<RuntimeDriver>> runtime =
+        options.runtime_factory ? options.runtime_factory(runtime_options)
+                                : OpenRuntime(options.runtime, runtime_options);
     if (!runtime.ok()) return runtime.status();
+    if (*runtime == nullptr) return absl::InvalidArgumentError("ClusterOptions.runtime_factory returned no driver");
     runtime_ = std::move(*runtime);
-    absl::StatusOr<std::unique_ptr<NetworkDriver>> network = OpenNetwork(options.network);
-    if (!network.ok()) return network.status();
-    network_ = std::move(*network);
+    if (options.network_instance != nullptr) {
+      network_ = std::move(options.network_instance);
+    } else {
+      absl::StatusOr<std::unique_ptr<NetworkDriver>> network = OpenNetwork(options.network);
+      if (!network.ok()) return network.status();
+      network_ = std::move(*network);
+    }
     if (threaded_loop_ != nullptr) {
       if (absl::Status s = threaded_loop_->Start(); !s.ok()) return s;
     }

@@ -147,6 +147,64 @@ TEST_CASE("a threaded cluster runs the same controller on its own thread") {
   (*cluster)->Stop();
 }
 
+// The sim's network, counting the pods it set up: an application's own driver.
+class CountingNetwork final : public NetworkDriver {
+ public:
+  explicit CountingNetwork(int* set_up) : sim_(*OpenNetwork("sim")), set_up_(set_up) {}
+  absl::string_view Name() const override { return "counting"; }
+  absl::StatusOr<PodNetworkStatus> SetUpPod(const PodNetworkConfig& config) override {
+    ++*set_up_;
+    return sim_->SetUpPod(config);
+  }
+  absl::Status TearDownPod(absl::string_view node_name, absl::string_view uid) override {
+    return sim_->TearDownPod(node_name, uid);
+  }
+
+ private:
+  std::unique_ptr<NetworkDriver> sim_;
+  int* set_up_;
+};
+
+TEST_CASE("an application's own runtime and network drivers run the nodes' pods") {
+  int runtimes_made = 0, pods_set_up = 0;
+  EventLoop* runtime_loop = nullptr;
+  ClusterOptions options;
+  options.runtime = "nosuch";  // the factory replaces the name
+  options.runtime_settings = {{"start-delay", "0s"}};
+  options.runtime_factory = [&](const RuntimeOptions& runtime_options) {
+    ++runtimes_made;
+    runtime_loop = runtime_options.loop;
+    CHECK(runtime_options.settings.at("start-delay") == "0s");
+    return OpenRuntime("sim", runtime_options);
+  };
+  options.network = "nosuch";
+  options.network_instance = std::make_unique<CountingNetwork>(&pods_set_up);
+  absl::StatusOr<std::unique_ptr<Cluster>> cluster = Cluster::Create(std::move(options));
+  REQUIRE_MESSAGE(cluster.ok(), cluster.status().ToString());
+  CHECK(runtimes_made == 1);
+  CHECK(runtime_loop == &(*cluster)->loop());
+  REQUIRE((*cluster)->AddNode({.node_name = "n1"}).ok());
+  Pod pod;
+  pod.metadata.name = "web";
+  pod.metadata.namespace_ = "default";
+  Container container;
+  container.name = "main";
+  container.image = "nginx:1.27";
+  pod.spec.containers.push_back(container);
+  REQUIRE((*cluster)->client().Create(pod).ok());
+  (*cluster)->RunUntilIdle();
+  absl::StatusOr<Pod> running = (*cluster)->client().Get<Pod>("default", "web");
+  REQUIRE(running.ok());
+  CHECK(running->status.phase == "Running");
+  CHECK(pods_set_up == 1);
+
+  ClusterOptions empty;
+  empty.runtime_factory = [](const RuntimeOptions&) -> absl::StatusOr<std::unique_ptr<RuntimeDriver>> {
+    return std::unique_ptr<RuntimeDriver>();
+  };
+  CHECK(Cluster::Create(std::move(empty)).status().code() == absl::StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("a store URL that cannot be opened is an error naming it") {
   ClusterOptions options;
   options.store = "nosuch://x";
