@@ -248,7 +248,8 @@ struct SqliteStoreOptions {
 
 // Opens (creating if needed) a SQLite store. Errors name the file: a corrupt or foreign database
 // (FailedPrecondition), a file another process holds (Unavailable), a directory that cannot be
-// written (PermissionDenied).
+// written (PermissionDenied); a file that cannot be created has its errno's code (ResourceExhausted
+// for a full file system).
 absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options);
 
 struct MemoryStoreOptions {

@@ -94,8 +94,10 @@ absl::Status SqliteStore::Init(const std::string& path) {
     }
     lock_fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (lock_fd_ < 0) {
-      return absl::PermissionDeniedError(
-          absl::StrCat("database \"", path, "\": cannot open: ", std::strerror(errno)));
+      // EACCES, EROFS: PermissionDenied; ENOSPC, EDQUOT: ResourceExhausted; ENOENT: NotFound; ...
+      const int error = errno;
+      return absl::Status(absl::ErrnoToStatusCode(error),
+                          absl::StrCat("database \"", path, "\": cannot open: ", std::strerror(error)));
     }
     if (flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
       return absl::UnavailableError(

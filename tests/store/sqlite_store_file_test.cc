@@ -2,6 +2,8 @@
 // bounds the file, and bad files (corrupt, foreign, locked, unwritable, full).
 #include <doctest/doctest.h>
 #include <sqlite3.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -313,14 +315,75 @@ TEST_CASE("bad files are clear errors that name the file") {
     CHECK(absl::StrContains(status.message(), path));
   }
   SUBCASE("a directory that cannot be written") {
-    // /proc refuses new files even to root, so this holds whoever runs the test.
+    // /proc refuses new files even to root, so this holds whoever runs the test: root passes the
+    // directory's access check, and the create fails with ENOENT (not root: EACCES before that).
     absl::Status status = OpenSqliteStore(OnFile("/proc/orch-test-state.db")).status();
-    CHECK(status.code() == absl::StatusCode::kPermissionDenied);
+    CHECK((status.code() == absl::StatusCode::kPermissionDenied || status.code() == absl::StatusCode::kNotFound));
     CHECK(absl::StrContains(status.message(), "/proc/orch-test-state.db"));
     absl::Status missing = OpenSqliteStore(OnFile(dir.File("no/such/dir/state.db"))).status();
     CHECK(missing.code() == absl::StatusCode::kPermissionDenied);
     CHECK(absl::StrContains(missing.message(), "no/such/dir"));
   }
+}
+
+// In a child with its own mount namespace, mounts a tmpfs with `mount_options` on `dir`, opens a
+// store on `dir`/state.db and writes the status code and message to `out`. Returns false (with
+// the reason in `why`) when mounts are not allowed here.
+bool OpenOnTmpfs(const std::string& dir, const char* mount_options, absl::Status* out, std::string* why) {
+  int pipe_fds[2];
+  REQUIRE(pipe(pipe_fds) == 0);
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    close(pipe_fds[0]);
+    std::string result;
+    if (unshare(CLONE_NEWNS) != 0 || mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        mount("tmpfs", dir.c_str(), "tmpfs", (absl::StrContains(mount_options, "ro") ? MS_RDONLY : 0),
+              mount_options) != 0) {
+      result = absl::StrCat("skip:", std::strerror(errno));
+    } else {
+      absl::Status status = OpenSqliteStore(OnFile(dir + "/state.db")).status();
+      result = absl::StrCat(static_cast<int>(status.code()), ":", status.message());
+    }
+    (void)!write(pipe_fds[1], result.data(), result.size());
+    _exit(0);
+  }
+  close(pipe_fds[1]);
+  std::string result;
+  char buffer[512];
+  for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof(buffer))) > 0;) result.append(buffer, static_cast<size_t>(n));
+  close(pipe_fds[0]);
+  waitpid(child, nullptr, 0);
+  if (absl::StartsWith(result, "skip:")) {
+    *why = result.substr(5);
+    return false;
+  }
+  const size_t colon = result.find(':');
+  REQUIRE(colon != std::string::npos);
+  *out = absl::Status(static_cast<absl::StatusCode>(std::stoi(result.substr(0, colon))), result.substr(colon + 1));
+  return true;
+}
+
+TEST_CASE("a read-only file system and one with no room for the file are clear errors") {
+  if (geteuid() != 0) {
+    MESSAGE("skipped: mounting a tmpfs in a private mount namespace needs root");
+    return;
+  }
+  TempDir dir;
+  absl::Status status;
+  std::string why;
+  if (!OpenOnTmpfs(dir.path().string(), "ro", &status, &why)) {
+    MESSAGE("skipped: cannot mount a tmpfs in a private mount namespace here: ", why);
+    return;
+  }
+  CHECK(status.code() == absl::StatusCode::kPermissionDenied);
+  CHECK(absl::StrContains(status.message(), dir.File("state.db")));
+  CHECK(absl::StrContains(status.message(), "Read-only file system"));
+  // No inode left for the file (the root directory takes the only one).
+  REQUIRE(OpenOnTmpfs(dir.path().string(), "nr_inodes=1", &status, &why));
+  CHECK(status.code() == absl::StatusCode::kResourceExhausted);
+  CHECK(absl::StrContains(status.message(), dir.File("state.db")));
+  CHECK(absl::StrContains(status.message(), "No space left on device"));
 }
 
 TEST_CASE("a full disk fails the write, keeps what was acknowledged, and recovers") {
