@@ -45,8 +45,11 @@ struct ClusterOptions {
   // Manual mode: where the clock starts.
   absl::Time start_time = absl::FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z
   // Whether to run the built-in controllers (ReplicaSet, Deployment, Endpoints, garbage collector,
-  // node lifecycle). Off, the application adds the ones it wants with AddController.
+  // node lifecycle, event TTL). Off, the application adds the ones it wants with AddController.
   bool builtin_controllers = true;
+  // How long an Event is kept after its last write (the API server's --event-ttl); runs with the
+  // built-in controllers. Zero or less: Events are kept until deleted.
+  absl::Duration event_ttl = absl::Hours(1);
   // Backoff of the controllers' work queues.
   WorkQueueOptions queue_options;
   // Whether to run a scheduler, and its profile (plugins, weights, scoring strategy).

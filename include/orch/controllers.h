@@ -32,6 +32,10 @@ std::unique_ptr<Controller> NewEndpointsController();
 // finalizer).
 std::unique_ptr<Controller> NewGarbageCollector();
 
+// Deletes each Event `ttl` after it was last written (its newest timestamp), as the Kubernetes API
+// server's --event-ttl (default one hour) does, so recorded Events do not grow the store forever.
+std::unique_ptr<Controller> NewEventTtlController(absl::Duration ttl = absl::Hours(1));
+
 // The scheduler for pods whose spec.schedulerName is the profile's name (or empty): binds pending
 // pods to nodes by the profile's filters and scores, records Scheduled / FailedScheduling events,
 // preempts lower-priority pods when nothing fits, and retries unschedulable pods when the cluster

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "absl/strings/numbers.h"
+#include "absl/time/time.h"
 #include "absl/strings/str_cat.h"
 #include "orch/client.h"
 #include "orch/cluster.h"
@@ -101,7 +102,7 @@ int Validate(const std::vector<std::string>& files) {
 }
 
 int Serve(const std::string& data_dir, bool in_memory, bool power_loss_safe, const std::string& listen,
-          const std::vector<std::string>& manifests, int sim_nodes) {
+          const std::vector<std::string>& manifests, int sim_nodes, const std::string& event_ttl_text) {
   // Block the stop signals in every thread; the main thread waits for them below.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -109,6 +110,12 @@ int Serve(const std::string& data_dir, bool in_memory, bool power_loss_safe, con
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  absl::Duration event_ttl;
+  if (!absl::ParseDuration(event_ttl_text, &event_ttl) || event_ttl < absl::ZeroDuration()) {
+    std::cerr << "orch server: --event-ttl " << event_ttl_text
+              << ": expected a duration such as 1h, 30m or 0 (keep Events)\n";
+    return 1;
+  }
   SqliteStoreOptions options;
   options.power_loss_safe = power_loss_safe;
   if (!in_memory) {
@@ -120,7 +127,7 @@ int Serve(const std::string& data_dir, bool in_memory, bool power_loss_safe, con
     }
     options.path = (std::filesystem::path(data_dir) / "state.db").string();
   }
-  absl::StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore(options);
+  absl::StatusOr<std::unique_ptr<Store>> store = in_memory ? OpenMemoryStore() : OpenSqliteStore(options);
   if (!store.ok()) {
     std::cerr << "orch server: " << store.status().message() << "\n";
     return 1;
@@ -129,6 +136,7 @@ int Serve(const std::string& data_dir, bool in_memory, bool power_loss_safe, con
   ClusterOptions cluster_options;
   cluster_options.mode = ClusterOptions::Mode::kThreaded;
   cluster_options.store_instance = std::move(*store);
+  cluster_options.event_ttl = event_ttl;
   absl::StatusOr<std::unique_ptr<Cluster>> cluster = Cluster::Create(std::move(cluster_options));
   if (!cluster.ok()) {
     std::cerr << "orch server: " << cluster.status().message() << "\n";
@@ -190,6 +198,9 @@ int main(int argc, char** argv) {
   server->add_option("--apply", manifests, "Manifest files (YAML or JSON) to apply at start");
   server->add_flag("--memory", in_memory, "Keep the state in memory only");
   server->add_flag("--power-loss-safe", power_loss_safe, "Sync every commit to disk (synchronous=FULL)");
+  std::string event_ttl = "1h";
+  server->add_option("--event-ttl", event_ttl, "How long Events are kept after their last write (0: for good)")
+      ->capture_default_str();
   int sim_nodes = 3;
   server->add_option("--sim-nodes", sim_nodes, "Simulated nodes (sim runtime) to run pods on")
       ->capture_default_str()
@@ -202,7 +213,7 @@ int main(int argc, char** argv) {
   app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
-  if (server->parsed()) return orch::Serve(data_dir, in_memory, power_loss_safe, listen, manifests, sim_nodes);
+  if (server->parsed()) return orch::Serve(data_dir, in_memory, power_loss_safe, listen, manifests, sim_nodes, event_ttl);
   if (validate->parsed()) return orch::Validate(files);
   std::cout << "orch " << orch::kVersion << "\n";
   return 0;

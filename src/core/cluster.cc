@@ -78,6 +78,9 @@ class ClusterImpl final : public Cluster {
         if (absl::Status s = AddController(factory()); !s.ok()) return s;
       }
       if (absl::Status s = AddController(NewNodeLifecycleController(options.node_lifecycle)); !s.ok()) return s;
+      if (options.event_ttl > absl::ZeroDuration()) {
+        if (absl::Status s = AddController(NewEventTtlController(options.event_ttl)); !s.ok()) return s;
+      }
     }
     if (options.run_scheduler) {
       if (absl::Status s = AddController(NewScheduler(options.scheduler)); !s.ok()) return s;

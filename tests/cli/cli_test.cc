@@ -234,5 +234,11 @@ TEST_CASE("orch server refuses a corrupt database and names it") {
   CHECK(absl::StrContains(run.output, "corrupt or not an orch database"));
 }
 
+TEST_CASE("orch server refuses an --event-ttl that is not a duration") {
+  Run run = RunOrch("server --memory --listen 127.0.0.1:0 --event-ttl soon");
+  CHECK(run.exit_code == 1);
+  CHECK(absl::StrContains(run.output, "--event-ttl soon: expected a duration"));
+}
+
 }  // namespace
 }  // namespace orch
