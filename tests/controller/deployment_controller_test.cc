@@ -208,6 +208,35 @@ TEST_CASE("rolling update with maxSurge=1, maxUnavailable=0 on 4 replicas, step 
   CHECK(got.status.availableReplicas == 4);
 }
 
+TEST_CASE("a rolling update scales away first the old pod that shares a node with new pods") {
+  DeployFixture f;
+  f.Create(f.Rolling(f.Make("web", 2), IntOrString::FromInt(1), IntOrString::FromInt(0)));
+  f.loop.RunUntilIdle();
+  const std::string old_uid = f.SetWithImage("nginx:1.0").metadata.uid;
+  std::vector<Pod> old_pods = f.PodsOwnedBy(old_uid);
+  REQUIRE(old_pods.size() == 2);
+  const Pod& crowded = old_pods[0];
+  const Pod& alone = old_pods[1];
+  REQUIRE(f.client->BindPod("default", crowded.metadata.name, "", "node-b").ok());
+  REQUIRE(f.client->BindPod("default", alone.metadata.name, "", "node-a").ok());
+  // By restarts alone, `alone` would go first.
+  f.SetPodStatus(crowded.metadata.name, true);
+  f.SetPodStatus(alone.metadata.name, true, "Running", 3);
+  f.loop.RunUntilIdle();
+
+  f.SetImage("nginx:2.0");
+  f.loop.RunUntilIdle();
+  std::vector<Pod> new_pods = f.PodsOwnedBy(f.SetWithImage("nginx:2.0").metadata.uid);
+  REQUIRE(new_pods.size() == 1);
+  REQUIRE(f.client->BindPod("default", new_pods[0].metadata.name, "", "node-b").ok());
+  f.MarkReady(new_pods[0].metadata.name);
+  f.loop.RunUntilIdle();
+  CHECK(f.Pair("nginx:2.0", "nginx:1.0") == std::pair<int32_t, int32_t>{2, 1});
+  std::vector<Pod> left = f.PodsOwnedBy(old_uid);
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].metadata.name == alone.metadata.name);
+}
+
 TEST_CASE("rolling update with maxSurge=0, maxUnavailable=1 scales down first") {
   DeployFixture f;
   f.Create(f.Rolling(f.Make("web", 4), IntOrString::FromInt(0), IntOrString::FromInt(1)));
