@@ -378,7 +378,7 @@ TEST_CASE("a paused deployment scales but does not roll out; resume continues") 
   CHECK(f.Status() == "deployment \"web\" successfully rolled out");
 }
 
-TEST_CASE("the progress deadline passes exactly progressDeadlineSeconds after the last progress") {
+TEST_CASE("the progress deadline has not passed at progressDeadlineSeconds, only just after") {
   DeployFixture f;
   Deployment d = f.Make("web", 2);
   d.spec.progressDeadlineSeconds = 60;
@@ -387,9 +387,13 @@ TEST_CASE("the progress deadline passes exactly progressDeadlineSeconds after th
   Deployment got = f.Get();
   REQUIRE(f.Condition(got, "Progressing") != nullptr);
   CHECK(f.Condition(got, "Progressing")->status == "True");
-  f.loop.Advance(absl::Seconds(59));
+  f.loop.Advance(absl::Seconds(60));
+  // A check at exactly the deadline (an edit of the deployment makes one) finds no timeout...
+  f.Change([](Deployment& d) { d.metadata.annotations["touched"] = "at the deadline"; });
+  f.loop.RunUntilIdle();
   CHECK(f.Condition(f.Get(), "Progressing")->status == "True");
-  f.loop.Advance(absl::Seconds(1));
+  // ...and, with less than a second left, comes back at once (with backoff) and finds one.
+  f.loop.Advance(absl::Milliseconds(100));
   got = f.Get();
   CHECK(f.Condition(got, "Progressing")->status == "False");
   CHECK(f.Condition(got, "Progressing")->reason == "ProgressDeadlineExceeded");
@@ -401,6 +405,18 @@ TEST_CASE("the progress deadline passes exactly progressDeadlineSeconds after th
   CHECK(status.status().message() == "deployment \"web\" exceeded its progress deadline");
 }
 
+TEST_CASE("a stuck deployment is checked again a second after its progress deadline") {
+  DeployFixture f;
+  Deployment d = f.Make("web", 2);
+  d.spec.progressDeadlineSeconds = 60;
+  f.Create(d);
+  f.loop.RunUntilIdle();
+  f.loop.Advance(absl::Seconds(60) + absl::Milliseconds(999));
+  CHECK(f.Condition(f.Get(), "Progressing")->status == "True");
+  f.loop.Advance(absl::Milliseconds(1));
+  CHECK(f.Condition(f.Get(), "Progressing")->reason == "ProgressDeadlineExceeded");
+}
+
 TEST_CASE("progress moves the deadline") {
   DeployFixture f;
   Deployment d = f.Make("web", 2);
@@ -410,7 +426,7 @@ TEST_CASE("progress moves the deadline") {
   f.loop.Advance(absl::Seconds(50));
   f.MarkReady(f.PodsOwnedBy(f.Sets()[0].metadata.uid)[0].metadata.name);
   f.loop.RunUntilIdle();
-  f.loop.Advance(absl::Seconds(59));
+  f.loop.Advance(absl::Seconds(60));
   CHECK(f.Condition(f.Get(), "Progressing")->status == "True");
   f.loop.Advance(absl::Seconds(1));
   CHECK(f.Condition(f.Get(), "Progressing")->reason == "ProgressDeadlineExceeded");
