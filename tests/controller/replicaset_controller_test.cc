@@ -49,7 +49,8 @@ struct RsFixture : AppsFixture {
     return *created;
   }
   static bool Contains(const std::vector<Pod>& pods, const Pod& pod) {
-    return std::any_of(pods.begin(), pods.end(), [&](const Pod& p) { return p.metadata.name == pod.metadata.name; });
+    return std::any_of(pods.begin(), pods.end(),
+                       [&](const Pod& p) { return p.metadata.name == pod.metadata.name; });
   }
   std::vector<std::string> Names(const std::vector<Pod>& pods) {
     std::vector<std::string> names;
@@ -216,7 +217,8 @@ TEST_CASE("scaling down deletes the newest pods first, by logarithmic bucket of 
   f.loop.RunUntilIdle();
   // Pods created 128, 32, 8 and 2 minutes before the scale down, and one just then: five buckets.
   std::vector<Pod> by_age = f.PodsOwnedBy(rs.metadata.uid);
-  for (const absl::Duration wait : {absl::Minutes(96), absl::Minutes(24), absl::Minutes(6), absl::Minutes(2)}) {
+  for (const absl::Duration wait :
+       {absl::Minutes(96), absl::Minutes(24), absl::Minutes(6), absl::Minutes(2)}) {
     f.loop.Advance(wait);
     f.Scale("web", static_cast<int32_t>(by_age.size()) + 1);
     f.loop.RunUntilIdle();

@@ -118,9 +118,10 @@ int32_t PodDeletionCost(const Pod& pod) {
   auto it = pod.metadata.annotations.find(kPodDeletionCost);
   if (it == pod.metadata.annotations.end()) return 0;
   const absl::string_view text = it->second;
-  const bool valid_first = !text.empty() && (text[0] == '-' || (text[0] >= '1' && text[0] <= '9') || text == "0");
+  // An optional "-" then digits; a leading zero only in "0" itself ("-05" passes, as in Kubernetes).
   const absl::string_view digits = absl::StripPrefix(text, "-");
-  if (!valid_first || digits.empty() || !std::all_of(digits.begin(), digits.end(), absl::ascii_isdigit)) return 0;
+  if (digits.empty() || !std::all_of(digits.begin(), digits.end(), absl::ascii_isdigit)) return 0;
+  if (text[0] == '0' && text != "0") return 0;
   int32_t cost = 0;
   return absl::SimpleAtoi(text, &cost) ? cost : 0;
 }
@@ -158,7 +159,9 @@ void SortPodsForDeletion(std::vector<Pod>* pods, const std::vector<ObjectPtr>& r
   }
   std::vector<size_t> order(pods->size());
   std::iota(order.begin(), order.end(), size_t{0});
-  MergeSort(order, [&](size_t a, size_t b) { return DeleteBefore((*pods)[a], ranks[a], (*pods)[b], ranks[b], now); });
+  MergeSort(order, [&](size_t a, size_t b) {
+    return DeleteBefore((*pods)[a], ranks[a], (*pods)[b], ranks[b], now);
+  });
   std::vector<Pod> sorted;
   sorted.reserve(pods->size());
   for (size_t index : order) sorted.push_back(std::move((*pods)[index]));
