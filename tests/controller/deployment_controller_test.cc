@@ -208,6 +208,35 @@ TEST_CASE("rolling update with maxSurge=1, maxUnavailable=0 on 4 replicas, step 
   CHECK(got.status.availableReplicas == 4);
 }
 
+TEST_CASE("a rolling update scales away first the old pod that shares a node with new pods") {
+  DeployFixture f;
+  f.Create(f.Rolling(f.Make("web", 2), IntOrString::FromInt(1), IntOrString::FromInt(0)));
+  f.loop.RunUntilIdle();
+  const std::string old_uid = f.SetWithImage("nginx:1.0").metadata.uid;
+  std::vector<Pod> old_pods = f.PodsOwnedBy(old_uid);
+  REQUIRE(old_pods.size() == 2);
+  const Pod& crowded = old_pods[0];
+  const Pod& alone = old_pods[1];
+  REQUIRE(f.client->BindPod("default", crowded.metadata.name, "", "node-b").ok());
+  REQUIRE(f.client->BindPod("default", alone.metadata.name, "", "node-a").ok());
+  // By restarts alone, `alone` would go first.
+  f.SetPodStatus(crowded.metadata.name, true);
+  f.SetPodStatus(alone.metadata.name, true, "Running", 3);
+  f.loop.RunUntilIdle();
+
+  f.SetImage("nginx:2.0");
+  f.loop.RunUntilIdle();
+  std::vector<Pod> new_pods = f.PodsOwnedBy(f.SetWithImage("nginx:2.0").metadata.uid);
+  REQUIRE(new_pods.size() == 1);
+  REQUIRE(f.client->BindPod("default", new_pods[0].metadata.name, "", "node-b").ok());
+  f.MarkReady(new_pods[0].metadata.name);
+  f.loop.RunUntilIdle();
+  CHECK(f.Pair("nginx:2.0", "nginx:1.0") == std::pair<int32_t, int32_t>{2, 1});
+  std::vector<Pod> left = f.PodsOwnedBy(old_uid);
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].metadata.name == alone.metadata.name);
+}
+
 TEST_CASE("rolling update with maxSurge=0, maxUnavailable=1 scales down first") {
   DeployFixture f;
   f.Create(f.Rolling(f.Make("web", 4), IntOrString::FromInt(0), IntOrString::FromInt(1)));
@@ -349,7 +378,7 @@ TEST_CASE("a paused deployment scales but does not roll out; resume continues") 
   CHECK(f.Status() == "deployment \"web\" successfully rolled out");
 }
 
-TEST_CASE("the progress deadline passes exactly progressDeadlineSeconds after the last progress") {
+TEST_CASE("the progress deadline has not passed at progressDeadlineSeconds, only just after") {
   DeployFixture f;
   Deployment d = f.Make("web", 2);
   d.spec.progressDeadlineSeconds = 60;
@@ -358,9 +387,13 @@ TEST_CASE("the progress deadline passes exactly progressDeadlineSeconds after th
   Deployment got = f.Get();
   REQUIRE(f.Condition(got, "Progressing") != nullptr);
   CHECK(f.Condition(got, "Progressing")->status == "True");
-  f.loop.Advance(absl::Seconds(59));
+  f.loop.Advance(absl::Seconds(60));
+  // A check at exactly the deadline (an edit of the deployment makes one) finds no timeout...
+  f.Change([](Deployment& d) { d.metadata.annotations["touched"] = "at the deadline"; });
+  f.loop.RunUntilIdle();
   CHECK(f.Condition(f.Get(), "Progressing")->status == "True");
-  f.loop.Advance(absl::Seconds(1));
+  // ...and, with less than a second left, comes back at once (with backoff) and finds one.
+  f.loop.Advance(absl::Milliseconds(100));
   got = f.Get();
   CHECK(f.Condition(got, "Progressing")->status == "False");
   CHECK(f.Condition(got, "Progressing")->reason == "ProgressDeadlineExceeded");
@@ -372,6 +405,18 @@ TEST_CASE("the progress deadline passes exactly progressDeadlineSeconds after th
   CHECK(status.status().message() == "deployment \"web\" exceeded its progress deadline");
 }
 
+TEST_CASE("a stuck deployment is checked again a second after its progress deadline") {
+  DeployFixture f;
+  Deployment d = f.Make("web", 2);
+  d.spec.progressDeadlineSeconds = 60;
+  f.Create(d);
+  f.loop.RunUntilIdle();
+  f.loop.Advance(absl::Seconds(60) + absl::Milliseconds(999));
+  CHECK(f.Condition(f.Get(), "Progressing")->status == "True");
+  f.loop.Advance(absl::Milliseconds(1));
+  CHECK(f.Condition(f.Get(), "Progressing")->reason == "ProgressDeadlineExceeded");
+}
+
 TEST_CASE("progress moves the deadline") {
   DeployFixture f;
   Deployment d = f.Make("web", 2);
@@ -381,7 +426,7 @@ TEST_CASE("progress moves the deadline") {
   f.loop.Advance(absl::Seconds(50));
   f.MarkReady(f.PodsOwnedBy(f.Sets()[0].metadata.uid)[0].metadata.name);
   f.loop.RunUntilIdle();
-  f.loop.Advance(absl::Seconds(59));
+  f.loop.Advance(absl::Seconds(60));
   CHECK(f.Condition(f.Get(), "Progressing")->status == "True");
   f.loop.Advance(absl::Seconds(1));
   CHECK(f.Condition(f.Get(), "Progressing")->reason == "ProgressDeadlineExceeded");

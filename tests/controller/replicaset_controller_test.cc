@@ -48,6 +48,10 @@ struct RsFixture : AppsFixture {
     REQUIRE(created.ok());
     return *created;
   }
+  static bool Contains(const std::vector<Pod>& pods, const Pod& pod) {
+    return std::any_of(pods.begin(), pods.end(),
+                       [&](const Pod& p) { return p.metadata.name == pod.metadata.name; });
+  }
   std::vector<std::string> Names(const std::vector<Pod>& pods) {
     std::vector<std::string> names;
     for (const Pod& pod : pods) names.push_back(pod.metadata.name);
@@ -186,6 +190,112 @@ TEST_CASE("scaling down deletes pods in Kubernetes' order") {
   std::vector<std::string> events = f.EventsAbout("web");
   CHECK(std::find(events.begin(), events.end(), "SuccessfulDelete: Deleted pod: " + p3) != events.end());
   CHECK(f.Get("web").status.replicas == 1);
+}
+
+TEST_CASE("scaling down deletes an unassigned pod before an assigned one, even an older one") {
+  RsFixture f;
+  ReplicaSet rs = f.Create(f.MakeRs("web", 1));
+  f.loop.RunUntilIdle();
+  const Pod older = f.PodsOwnedBy(rs.metadata.uid).at(0);
+  f.loop.Advance(absl::Hours(1));
+  f.Scale("web", 2);
+  f.loop.RunUntilIdle();
+  std::vector<Pod> pods = f.PodsOwnedBy(rs.metadata.uid);
+  REQUIRE(pods.size() == 2);
+  const Pod newer = f.Contains({older}, pods[0]) ? pods[1] : pods[0];
+  REQUIRE(f.client->BindPod("default", newer.metadata.name, "", "node-1").ok());
+  f.loop.RunUntilIdle();
+
+  f.Scale("web", 1);
+  f.loop.RunUntilIdle();
+  CHECK(f.Names(f.PodsOwnedBy(rs.metadata.uid)) == f.Names({newer}));
+}
+
+TEST_CASE("scaling down deletes the newest pods first, by logarithmic bucket of age") {
+  RsFixture f;
+  ReplicaSet rs = f.Create(f.MakeRs("web", 1));
+  f.loop.RunUntilIdle();
+  // Pods created 128, 32, 8 and 2 minutes before the scale down, and one just then: five buckets.
+  std::vector<Pod> by_age = f.PodsOwnedBy(rs.metadata.uid);
+  for (const absl::Duration wait :
+       {absl::Minutes(96), absl::Minutes(24), absl::Minutes(6), absl::Minutes(2)}) {
+    f.loop.Advance(wait);
+    f.Scale("web", static_cast<int32_t>(by_age.size()) + 1);
+    f.loop.RunUntilIdle();
+    for (const Pod& pod : f.PodsOwnedBy(rs.metadata.uid)) {
+      if (!f.Contains(by_age, pod)) by_age.push_back(pod);
+    }
+  }
+  REQUIRE(by_age.size() == 5);
+  for (int32_t replicas = 4; replicas >= 1; --replicas) {
+    f.Scale("web", replicas);
+    f.loop.RunUntilIdle();
+    CHECK(f.Names(f.PodsOwnedBy(rs.metadata.uid)) ==
+          f.Names(std::vector<Pod>(by_age.begin(), by_age.begin() + replicas)));
+  }
+}
+
+TEST_CASE("scaling down deletes first the pod on the node with most pods of the sets of its controller") {
+  RsFixture f;
+  // Two ReplicaSets of one Deployment (the Deployment controller does not run here).
+  OwnerReference deployment;
+  deployment.apiVersion = "apps/v1";
+  deployment.kind = "Deployment";
+  deployment.name = "web";
+  deployment.uid = "deployment-uid";
+  deployment.controller = true;
+  ReplicaSet old_spec = f.MakeRs("web-old", 1);
+  ReplicaSet new_spec = f.MakeRs("web-new", 1);
+  for (ReplicaSet* spec : {&old_spec, &new_spec}) {
+    spec->spec.selector->matchLabels["app"] = "web";
+    spec->spec.selector->matchLabels["set"] = spec->metadata.name;
+    spec->spec.template_.metadata.labels = {{"app", "web"}, {"set", spec->metadata.name}};
+    spec->metadata.ownerReferences.push_back(deployment);
+  }
+  ReplicaSet old_rs = f.Create(old_spec);
+  f.loop.RunUntilIdle();
+  const Pod crowded = f.PodsOwnedBy(old_rs.metadata.uid).at(0);
+  f.loop.Advance(absl::Hours(1));
+  f.Scale("web-old", 2);
+  ReplicaSet new_rs = f.Create(new_spec);
+  f.loop.RunUntilIdle();
+  std::vector<Pod> old_pods = f.PodsOwnedBy(old_rs.metadata.uid);
+  REQUIRE(old_pods.size() == 2);
+  const Pod alone = f.Contains({crowded}, old_pods[0]) ? old_pods[1] : old_pods[0];
+  const Pod sibling = f.PodsOwnedBy(new_rs.metadata.uid).at(0);
+  // The older old pod shares node-b with the new pod; the newer one is alone on node-a.
+  REQUIRE(f.client->BindPod("default", crowded.metadata.name, "", "node-b").ok());
+  REQUIRE(f.client->BindPod("default", sibling.metadata.name, "", "node-b").ok());
+  REQUIRE(f.client->BindPod("default", alone.metadata.name, "", "node-a").ok());
+  f.loop.RunUntilIdle();
+
+  f.Scale("web-old", 1);
+  f.loop.RunUntilIdle();
+  CHECK(f.Names(f.PodsOwnedBy(old_rs.metadata.uid)) == f.Names({alone}));
+}
+
+TEST_CASE("a ReplicaSet without a controller ranks no pod by its node, as in Kubernetes") {
+  RsFixture f;
+  ReplicaSet rs = f.Create(f.MakeRs("web", 2));
+  f.loop.RunUntilIdle();
+  const std::vector<Pod> doubled = f.PodsOwnedBy(rs.metadata.uid);
+  REQUIRE(doubled.size() == 2);
+  f.loop.Advance(absl::Hours(1));
+  f.Scale("web", 3);
+  f.loop.RunUntilIdle();
+  Pod single;
+  for (const Pod& pod : f.PodsOwnedBy(rs.metadata.uid)) {
+    if (!f.Contains(doubled, pod)) single = pod;
+  }
+  REQUIRE(!single.metadata.name.empty());
+  for (const Pod& pod : doubled) REQUIRE(f.client->BindPod("default", pod.metadata.name, "", "node-b").ok());
+  REQUIRE(f.client->BindPod("default", single.metadata.name, "", "node-a").ok());
+  f.loop.RunUntilIdle();
+
+  // No related sets, so no ranks: the newest pod goes, though the others share a node.
+  f.Scale("web", 2);
+  f.loop.RunUntilIdle();
+  CHECK(f.Names(f.PodsOwnedBy(rs.metadata.uid)) == f.Names(doubled));
 }
 
 TEST_CASE("scaling up after a scale down; deleted pods are replaced") {

@@ -37,10 +37,23 @@ bool IsPodAvailable(const Pod& pod, int32_t min_ready_seconds, absl::Time now);
 // For a ready pod not yet available: how long until it is; nullopt otherwise.
 std::optional<absl::Duration> TimeUntilAvailable(const Pod& pod, int32_t min_ready_seconds, absl::Time now);
 
-// Sorts pods so that the ones to delete first come first (controller.ActivePodsWithRanks without
-// ranks or logarithmic buckets): unassigned, Pending < Unknown < Running, not ready, lower
-// pod-deletion-cost, ready for less time, more restarts, newer.
-void SortPodsForDeletion(std::vector<Pod>* pods);
+// The controller.kubernetes.io/pod-deletion-cost annotation as Kubernetes reads it: 0 when absent
+// or not a plain decimal int32 (no "+", no leading zeros).
+int32_t PodDeletionCost(const Pod& pod);
+
+// Whether surplus pod `a` is deleted before `b`: Kubernetes' ActivePodsWithRanks.Less with
+// LogarithmicScaleDown (on since 1.22). Unassigned first; Pending < Unknown < Running; not ready;
+// lower pod-deletion-cost; higher rank (more related pods on its node); ready for less time; more
+// restarts; newer; then by uid. When both are ready, ready times compare by their base-2
+// logarithmic bucket of age at `now`, and so do creation times; equal buckets go by uid.
+// Kubernetes leaves pods equal in everything unordered; here the uid orders them too.
+// Not a strict weak ordering: a tie of ready times falls through to restarts while a tie of
+// buckets goes by uid, so three pods can order in a cycle. Do not give it to std::sort.
+bool DeleteBefore(const Pod& a, int rank_a, const Pod& b, int rank_b, absl::Time now);
+
+// Sorts pods so that the ones to delete first come first (DeleteBefore), each ranked by the number
+// of active pods among `related` on its node (Kubernetes' getPodsRankedByRelatedPodsOnSameNode).
+void SortPodsForDeletion(std::vector<Pod>* pods, const std::vector<ObjectPtr>& related, absl::Time now);
 
 // An owner reference with controller: true and blockOwnerDeletion: true.
 OwnerReference ControllerRefTo(const Object& owner);

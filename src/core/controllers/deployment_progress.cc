@@ -72,10 +72,16 @@ void DeploymentController::RequeueStuckDeployment(const Rollout& r, const Deploy
   const DeploymentCondition* current = GetCondition(r.d.status, "Progressing");
   if (!r.d.spec.progressDeadlineSeconds.has_value() || current == nullptr) return;
   if (DeploymentComplete(r.d, status) || current->reason == kTimedOutReason) return;
-  // Check again exactly when the deadline passes.
-  const absl::Time deadline =
-      current->lastUpdateTime.value + absl::Seconds(*r.d.spec.progressDeadlineSeconds);
-  context_->queue().AddAfter(ObjectKey::Of(r.d.metadata), deadline - context_->clock().Now());
+  // Check again once the deadline has passed, as Kubernetes' requeueStuckDeployment: a second
+  // after it, or, with less than a second left, at once with backoff.
+  const ObjectKey key = ObjectKey::Of(r.d.metadata);
+  const absl::Duration left = current->lastUpdateTime.value +
+                              absl::Seconds(*r.d.spec.progressDeadlineSeconds) - context_->clock().Now();
+  if (left < absl::Seconds(1)) {
+    context_->queue().AddRateLimited(key);
+  } else {
+    context_->queue().AddAfter(key, left + absl::Seconds(1));
+  }
 }
 
 }  // namespace orch::controllers

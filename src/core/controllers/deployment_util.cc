@@ -219,7 +219,7 @@ bool DeploymentTimedOut(const Deployment& d, const DeploymentStatus& status, abs
   const DeploymentCondition* condition = GetCondition(status, "Progressing");
   if (condition == nullptr || condition->reason == kNewRSAvailableReason) return false;
   if (condition->reason == kTimedOutReason) return true;
-  return condition->lastUpdateTime.value + absl::Seconds(*d.spec.progressDeadlineSeconds) <= now;
+  return condition->lastUpdateTime.value + absl::Seconds(*d.spec.progressDeadlineSeconds) < now;
 }
 
 const DeploymentCondition* GetCondition(const DeploymentStatus& status, const std::string& type) {

@@ -73,8 +73,8 @@ bool IsSaturated(const Deployment& d, const ReplicaSet* rs);
 
 bool DeploymentComplete(const Deployment& d, const DeploymentStatus& status);
 bool DeploymentProgressing(const Deployment& d, const DeploymentStatus& status);
-// Timed out at exactly lastUpdateTime + progressDeadlineSeconds (Kubernetes: strictly after, and it
-// re-checks a second late).
+// Timed out once past lastUpdateTime + progressDeadlineSeconds: not at that instant, as Kubernetes'
+// DeploymentTimedOut (from.Add(delta).Before(now)).
 bool DeploymentTimedOut(const Deployment& d, const DeploymentStatus& status, absl::Time now);
 
 const DeploymentCondition* GetCondition(const DeploymentStatus& status, const std::string& type);

@@ -2,6 +2,7 @@
 // create or delete the difference within expectations, then write status.
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "orch/controllers.h"
 #include "orch/errors.h"
@@ -25,6 +26,7 @@ class ReplicaSetController final : public Controller {
     context_ = &context;
     rs_informer_ = &context.InformerFor<ReplicaSet>();
     pod_informer_ = &context.InformerFor<Pod>();
+    controllers::AddControllerUidIndex(*rs_informer_);
     controllers::AddControllerUidIndex(*pod_informer_);
     rs_informer_->AddHandler([this](const InformerEvent& event) {
       if (event.type == WatchEventType::kDeleted) expectations_.Forget(KeyOf(event.object->object));
@@ -110,6 +112,9 @@ class ReplicaSetController final : public Controller {
   // Adopts matching orphans and releases owned pods that no longer match; returns the active pods
   // this ReplicaSet controls afterwards (Kubernetes' PodControllerRefManager.ClaimPods).
   absl::StatusOr<std::vector<Pod>> ClaimPods(const Object& rs_object, const LabelSelector& selector);
+  // The pods selected by the ReplicaSets that share this one's controller, each once (Kubernetes'
+  // getIndirectlyRelatedPods); none for a ReplicaSet without a controller.
+  std::vector<ObjectPtr> RelatedPods(const Object& rs_object) const;
   absl::Status ManageReplicas(const Object& rs_object, const ReplicaSet& rs, const std::vector<Pod>& pods);
   absl::Status CreatePods(const Object& rs_object, const ReplicaSet& rs, int count);
   absl::Status DeletePods(const Object& rs_object, std::vector<Pod> pods, int count);
@@ -176,6 +181,23 @@ absl::StatusOr<std::vector<Pod>> ReplicaSetController::ClaimPods(const Object& r
   return claimed;
 }
 
+std::vector<ObjectPtr> ReplicaSetController::RelatedPods(const Object& rs_object) const {
+  std::vector<ObjectPtr> related;
+  const OwnerReference* owner = rs_object.metadata.ControllerRef();
+  if (owner == nullptr) return related;
+  absl::flat_hash_set<std::string> seen;
+  for (const ObjectPtr& rs : rs_informer_->ByIndex(controllers::kControllerUidIndex, owner->uid)) {
+    absl::StatusOr<std::shared_ptr<const ReplicaSet>> typed = Decoded<ReplicaSet>(*rs);
+    if (!typed.ok()) continue;
+    const LabelSelector selector = controllers::SelectorOf((*typed)->spec.selector);
+    if (selector.MatchesNothing()) continue;
+    for (ObjectPtr& pod : pod_informer_->List(rs->object.metadata.namespace_, selector)) {
+      if (seen.insert(pod->object.metadata.uid).second) related.push_back(std::move(pod));
+    }
+  }
+  return related;
+}
+
 absl::Status ReplicaSetController::CreatePods(const Object& rs_object, const ReplicaSet& rs, int count) {
   const ObjectKey key = KeyOf(rs_object);
   expectations_.ExpectCreations(key, count, context_->clock().Now());
@@ -215,7 +237,7 @@ absl::Status ReplicaSetController::CreatePods(const Object& rs_object, const Rep
 
 absl::Status ReplicaSetController::DeletePods(const Object& rs_object, std::vector<Pod> pods, int count) {
   const ObjectKey key = KeyOf(rs_object);
-  controllers::SortPodsForDeletion(&pods);
+  controllers::SortPodsForDeletion(&pods, RelatedPods(rs_object), context_->clock().Now());
   pods.resize(count);
   std::vector<std::string> names;
   for (const Pod& pod : pods) names.push_back(pod.metadata.name);
