@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "orch/client.h"
 #include "orch/controller.h"
+#include "orch/controllers.h"
 #include "orch/loop.h"
 #include "orch/network.h"
 #include "orch/node_agent.h"
@@ -45,8 +46,11 @@ struct ClusterOptions {
   // Manual mode: where the clock starts.
   absl::Time start_time = absl::FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z
   // Whether to run the built-in controllers (ReplicaSet, Deployment, Endpoints, garbage collector,
-  // node lifecycle, event TTL). Off, the application adds the ones it wants with AddController.
+  // node lifecycle, pod GC, event TTL). Off, the application adds the ones it wants with AddController.
   bool builtin_controllers = true;
+  // The pod garbage collector (orphaned, unscheduled terminating and surplus terminated pods);
+  // runs with the built-in controllers.
+  PodGcOptions pod_gc;
   // How long an Event is kept after its last write (the API server's --event-ttl); runs with the
   // built-in controllers. Zero or less: Events are kept until deleted.
   absl::Duration event_ttl = absl::Hours(1);

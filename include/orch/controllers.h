@@ -36,6 +36,20 @@ std::unique_ptr<Controller> NewGarbageCollector();
 // server's --event-ttl (default one hour) does, so recorded Events do not grow the store forever.
 std::unique_ptr<Controller> NewEventTtlController(absl::Duration ttl = absl::Hours(1));
 
+struct PodGcOptions {
+  // How long a pod bound to a Node that does not exist waits before it is deleted (a Node may be
+  // on its way): Kubernetes' 40 s quarantine.
+  absl::Duration quarantine = absl::Seconds(40);
+  // How many terminated (Succeeded or Failed) pods are kept; beyond it the oldest are deleted.
+  // kube-controller-manager's --terminated-pod-gc-threshold (12,500). 0 keeps them all.
+  int64_t terminated_pod_threshold = 12500;
+};
+
+// Kubernetes' pod garbage collector: deletes pods bound to a Node that no longer exists (marked
+// Failed with a DisruptionTarget condition, reason DeletionByPodGC), pods being deleted that were
+// never scheduled (no agent would finish them), and the oldest terminated pods beyond a threshold.
+std::unique_ptr<Controller> NewPodGcController(PodGcOptions options = {});
+
 // The scheduler for pods whose spec.schedulerName is the profile's name (or empty): binds pending
 // pods to nodes by the profile's filters and scores, records Scheduled / FailedScheduling events,
 // preempts lower-priority pods when nothing fits, and retries unschedulable pods when the cluster

@@ -78,6 +78,7 @@ class ClusterImpl final : public Cluster {
         if (absl::Status s = AddController(factory()); !s.ok()) return s;
       }
       if (absl::Status s = AddController(NewNodeLifecycleController(options.node_lifecycle)); !s.ok()) return s;
+      if (absl::Status s = AddController(NewPodGcController(options.pod_gc)); !s.ok()) return s;
       if (options.event_ttl > absl::ZeroDuration()) {
         if (absl::Status s = AddController(NewEventTtlController(options.event_ttl)); !s.ok()) return s;
       }
