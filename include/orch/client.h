@@ -52,7 +52,8 @@ struct CreateOptions {
 struct ClientDeleteOptions {
   Preconditions preconditions;
   // For pods: unset uses the pod's terminationGracePeriodSeconds once it is bound to a node; 0
-  // deletes at once. Other kinds delete at once unless they have finalizers.
+  // deletes at once, and so does any value for a pod not bound or already finished (as Kubernetes).
+  // Other kinds delete at once unless they have finalizers.
   std::optional<int64_t> gracePeriodSeconds;
   // "Background" (default), "Foreground" or "Orphan", as Kubernetes' propagationPolicy: Foreground
   // and Orphan add the finalizer ("foregroundDeletion", "orphan") the garbage collector acts on.

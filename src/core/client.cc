@@ -124,11 +124,17 @@ void ShareCreated(Pod object, const StoredObject& stored) {
   stored.decoded.Offer(std::make_shared<const Pod>(std::move(object)));
 }
 
+// A pod not bound to a node, or finished, has no agent to stop it: it goes at once, whatever grace
+// period was asked (Kubernetes' podStrategy.CheckGracefulDelete).
+bool PodDeletedAtOnce(const Object& pod) {
+  const absl::string_view phase = pod.Field("status.phase");
+  return pod.Field("spec.nodeName").empty() || phase == "Succeeded" || phase == "Failed";
+}
+
 // A pod bound to a node and not finished is deleted gracefully by default, so its node agent can
 // stop it; the grace period is the pod's terminationGracePeriodSeconds (30 when unset).
 std::optional<int64_t> PodGracePeriod(const Object& pod) {
-  const absl::string_view phase = pod.Field("status.phase");
-  if (pod.Field("spec.nodeName").empty() || phase == "Succeeded" || phase == "Failed") return 0;
+  if (PodDeletedAtOnce(pod)) return 0;
   Json spec = Json::parse(pod.spec, nullptr, /*allow_exceptions=*/false);
   if (spec.is_object()) {
     auto inner = spec.find("spec");
@@ -345,8 +351,12 @@ absl::StatusOr<DeleteResult> Client::DeleteObject(const ResourceType& type, absl
   DeleteOptions store_options;
   store_options.preconditions = options.preconditions;
   store_options.gracePeriodSeconds = options.gracePeriodSeconds;
-  if (IsCoreKind(type, "Pod") && !store_options.gracePeriodSeconds) {
-    store_options.gracePeriodSeconds = PodGracePeriod((*current)->object);
+  if (IsCoreKind(type, "Pod")) {
+    if (PodDeletedAtOnce((*current)->object)) {
+      store_options.gracePeriodSeconds = 0;
+    } else if (!store_options.gracePeriodSeconds) {
+      store_options.gracePeriodSeconds = PodGracePeriod((*current)->object);
+    }
   }
   if (policy == "Foreground" || policy == "Orphan") {
     // The garbage collector finishes these: it deletes (or releases) the dependents, then removes

@@ -173,6 +173,12 @@ TEST_CASE("delete: pods on a node are graceful; propagation policies add finaliz
   REQUIRE(client.Create(MakePod("bound", {}, "node-1")).ok());
   CHECK(client.Delete<Pod>("default", "unbound").ok());
   CHECK(absl::IsNotFound(client.Get<Pod>("default", "unbound").status()));
+  // No agent would finish a graceful delete of a pod not bound: at once whatever was asked.
+  REQUIRE(client.Create(MakePod("unbound")).ok());
+  ClientDeleteOptions patient;
+  patient.gracePeriodSeconds = 30;
+  CHECK(client.Delete<Pod>("default", "unbound", patient).ok());
+  CHECK(absl::IsNotFound(client.Get<Pod>("default", "unbound").status()));
 
   CHECK(client.Delete<Pod>("default", "bound").ok());
   absl::StatusOr<Pod> terminating = client.Get<Pod>("default", "bound");
