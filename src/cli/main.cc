@@ -8,8 +8,8 @@
 #include <sstream>
 
 #include "absl/strings/numbers.h"
-#include "absl/time/time.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "orch/client.h"
 #include "orch/cluster.h"
 #include "orch/codec.h"
@@ -199,7 +199,8 @@ int main(int argc, char** argv) {
   server->add_flag("--memory", in_memory, "Keep the state in memory only");
   server->add_flag("--power-loss-safe", power_loss_safe, "Sync every commit to disk (synchronous=FULL)");
   std::string event_ttl = "1h";
-  server->add_option("--event-ttl", event_ttl, "How long Events are kept after their last write (0: for good)")
+  server
+      ->add_option("--event-ttl", event_ttl, "How long Events are kept after their last write (0: for good)")
       ->capture_default_str();
   int sim_nodes = 3;
   server->add_option("--sim-nodes", sim_nodes, "Simulated nodes (sim runtime) to run pods on")
@@ -213,7 +214,8 @@ int main(int argc, char** argv) {
   app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
-  if (server->parsed()) return orch::Serve(data_dir, in_memory, power_loss_safe, listen, manifests, sim_nodes, event_ttl);
+  if (server->parsed())
+    return orch::Serve(data_dir, in_memory, power_loss_safe, listen, manifests, sim_nodes, event_ttl);
   if (validate->parsed()) return orch::Validate(files);
   std::cout << "orch " << orch::kVersion << "\n";
   return 0;

@@ -44,7 +44,8 @@ class ClusterImpl final : public Cluster {
         options.runtime_factory ? options.runtime_factory(runtime_options)
                                 : OpenRuntime(options.runtime, runtime_options);
     if (!runtime.ok()) return runtime.status();
-    if (*runtime == nullptr) return absl::InvalidArgumentError("ClusterOptions.runtime_factory returned no driver");
+    if (*runtime == nullptr)
+      return absl::InvalidArgumentError("ClusterOptions.runtime_factory returned no driver");
     runtime_ = std::move(*runtime);
     if (options.network_instance != nullptr) {
       network_ = std::move(options.network_instance);

@@ -208,7 +208,8 @@ absl::Status SqliteStore::Load() {
   std::vector<int64_t> stale;
   for (const auto& [rv, key] : compacted_rows) {
     const Latest& newest = latest[key];
-    if (newest.rv != rv || newest.event == static_cast<int64_t>(WatchEventType::kDeleted)) stale.push_back(rv);
+    if (newest.rv != rv || newest.event == static_cast<int64_t>(WatchEventType::kDeleted))
+      stale.push_back(rv);
   }
   if (!stale.empty()) {
     absl::StatusOr<sqlite::Stmt> erase = db_->Prepare("DELETE FROM history WHERE rv = ?");

@@ -1,9 +1,9 @@
 // The event TTL controller: Events go a fixed time after their last write, not their first.
 #include <doctest/doctest.h>
 
+#include "controller/controller_test_util.h"
 #include "orch/cluster.h"
 #include "orch/controllers.h"
-#include "controller/controller_test_util.h"
 
 namespace orch {
 namespace {

@@ -26,7 +26,9 @@ Pod BoundPod(const std::string& name, const std::string& node, const std::string
   return pod;
 }
 
-bool Exists(ControlPlane& plane, const std::string& name) { return plane.client->Get<Pod>("default", name).ok(); }
+bool Exists(ControlPlane& plane, const std::string& name) {
+  return plane.client->Get<Pod>("default", name).ok();
+}
 
 struct Fixture : ControlPlane {
   explicit Fixture(PodGcOptions options = {}) { REQUIRE(manager->Add(NewPodGcController(options)).ok()); }
@@ -39,7 +41,8 @@ TEST_CASE("a pod whose Node is deleted goes after the quarantine, marked Failed 
   CreatePodWithStatus(*f.client, BoundPod("orphan", "n1"));
   CreatePodWithStatus(*f.client, BoundPod("kept", "n2"));
   f.loop.RunUntilIdle();
-  auto watch = *f.store->Watch(*FindResourceType("", "Pod"), {.resourceVersion = std::to_string(f.store->CurrentRevision())});
+  auto watch = *f.store->Watch(*FindResourceType("", "Pod"),
+                               {.resourceVersion = std::to_string(f.store->CurrentRevision())});
 
   REQUIRE(f.client->DeleteObject(*FindResourceType("", "Node"), "", "n1").ok());
   f.loop.Advance(absl::Seconds(39));
@@ -82,7 +85,8 @@ TEST_CASE("a pod being deleted that was never scheduled is deleted at once") {
   // The client deletes such a pod at once itself; another writer of the store may not.
   DeleteOptions graceful;
   graceful.gracePeriodSeconds = 30;
-  absl::StatusOr<DeleteResult> deleting = f.store->Delete(*FindResourceType("", "Pod"), "default", "pending", graceful);
+  absl::StatusOr<DeleteResult> deleting =
+      f.store->Delete(*FindResourceType("", "Pod"), "default", "pending", graceful);
   REQUIRE(deleting.ok());
   REQUIRE(Exists(f, "pending"));
   f.loop.RunUntilIdle();
@@ -96,7 +100,8 @@ TEST_CASE("terminated pods beyond the threshold go, oldest first; running pods a
   REQUIRE(f.client->Create(MakeNode("n1")).ok());
   CreatePodWithStatus(*f.client, BoundPod("running", "n1"));
   for (int i = 0; i < 5; ++i) {
-    CreatePodWithStatus(*f.client, BoundPod(absl::StrCat("done-", i), "n1", i % 2 == 0 ? "Succeeded" : "Failed"));
+    CreatePodWithStatus(*f.client,
+                        BoundPod(absl::StrCat("done-", i), "n1", i % 2 == 0 ? "Succeeded" : "Failed"));
     f.loop.Advance(absl::Seconds(1));
   }
   f.loop.RunUntilIdle();

@@ -1,8 +1,8 @@
 // The SQLite store on a file: restart persistence, group commit under many threads, compaction that
 // bounds the file, and bad files (corrupt, foreign, locked, unwritable, full).
 #include <doctest/doctest.h>
-#include <sqlite3.h>
 #include <sched.h>
+#include <sqlite3.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -206,12 +206,14 @@ TEST_CASE("objects older than the history: their updates and deletes survive com
     REQUIRE(store->Create(PodObject("ns", "old")).ok());
     REQUIRE(store->Create(PodObject("ns", "kept")).ok());
     REQUIRE(store->Create(PodObject("ns", "churn")).ok());
-    for (int i = 0; i < 200; ++i) REQUIRE(store->Update(PodObject("ns", "churn", {{"i", std::to_string(i)}})).ok());
+    for (int i = 0; i < 200; ++i)
+      REQUIRE(store->Update(PodObject("ns", "churn", {{"i", std::to_string(i)}})).ok());
     REQUIRE(store->CompactedRevision() > 2);
     // Then "old" is deleted and "kept" updated, and compaction passes those writes too.
     REQUIRE(store->Delete(Pods(), "ns", "old").ok());
     REQUIRE(store->Update(PodObject("ns", "kept", {{"v", "2"}})).ok());
-    for (int i = 0; i < 200; ++i) REQUIRE(store->Update(PodObject("ns", "churn", {{"j", std::to_string(i)}})).ok());
+    for (int i = 0; i < 200; ++i)
+      REQUIRE(store->Update(PodObject("ns", "churn", {{"j", std::to_string(i)}})).ok());
   }
   // The rows they replaced went with them: only the live versions and the history are left.
   CHECK(QueryFileInt(path, "SELECT count(*) FROM history WHERE name = 'old'") == 0);
@@ -232,7 +234,8 @@ TEST_CASE("a file whose compaction left replaced rows behind is cleaned when ope
   {
     auto store = MustOpen(options);
     REQUIRE(store->Create(PodObject("ns", "a")).ok());
-    for (int i = 0; i < 20; ++i) REQUIRE(store->Update(PodObject("ns", "a", {{"i", std::to_string(i)}})).ok());
+    for (int i = 0; i < 20; ++i)
+      REQUIRE(store->Update(PodObject("ns", "a", {{"i", std::to_string(i)}})).ok());
   }
   // Rows at or below the compacted revision that are not their key's newest, as an older orch left
   // them: put one back.
@@ -318,7 +321,8 @@ TEST_CASE("bad files are clear errors that name the file") {
     // /proc refuses new files even to root, so this holds whoever runs the test: root passes the
     // directory's access check, and the create fails with ENOENT (not root: EACCES before that).
     absl::Status status = OpenSqliteStore(OnFile("/proc/orch-test-state.db")).status();
-    CHECK((status.code() == absl::StatusCode::kPermissionDenied || status.code() == absl::StatusCode::kNotFound));
+    CHECK((status.code() == absl::StatusCode::kPermissionDenied ||
+           status.code() == absl::StatusCode::kNotFound));
     CHECK(absl::StrContains(status.message(), "/proc/orch-test-state.db"));
     absl::Status missing = OpenSqliteStore(OnFile(dir.File("no/such/dir/state.db"))).status();
     CHECK(missing.code() == absl::StatusCode::kPermissionDenied);
@@ -351,7 +355,8 @@ bool OpenOnTmpfs(const std::string& dir, const char* mount_options, absl::Status
   close(pipe_fds[1]);
   std::string result;
   char buffer[512];
-  for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof(buffer))) > 0;) result.append(buffer, static_cast<size_t>(n));
+  for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof(buffer))) > 0;)
+    result.append(buffer, static_cast<size_t>(n));
   close(pipe_fds[0]);
   waitpid(child, nullptr, 0);
   if (absl::StartsWith(result, "skip:")) {
@@ -360,7 +365,8 @@ bool OpenOnTmpfs(const std::string& dir, const char* mount_options, absl::Status
   }
   const size_t colon = result.find(':');
   REQUIRE(colon != std::string::npos);
-  *out = absl::Status(static_cast<absl::StatusCode>(std::stoi(result.substr(0, colon))), result.substr(colon + 1));
+  *out = absl::Status(static_cast<absl::StatusCode>(std::stoi(result.substr(0, colon))),
+                      result.substr(colon + 1));
   return true;
 }
 

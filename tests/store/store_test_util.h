@@ -7,9 +7,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "orch/codec.h"
 #include "orch/store.h"

@@ -31,7 +31,8 @@ class EventTtlController final : public Controller {
     context_ = &context;
     events_ = &context.InformerFor<Event>();
     events_->AddHandler([this](const InformerEvent& event) {
-      if (event.type != WatchEventType::kDeleted) context_->queue().Add(ObjectKey::Of(event.object->object.metadata));
+      if (event.type != WatchEventType::kDeleted)
+        context_->queue().Add(ObjectKey::Of(event.object->object.metadata));
     });
     return absl::OkStatus();
   }
@@ -51,8 +52,8 @@ class EventTtlController final : public Controller {
     ClientDeleteOptions options;
     options.preconditions.uid = event->metadata.uid;
     options.preconditions.resourceVersion = event->metadata.resourceVersion;  // not one written since
-    absl::StatusOr<DeleteResult> deleted = context_->client().DeleteObject(
-        *FindResourceType("", "Event"), key.namespace_, key.name, options);
+    absl::StatusOr<DeleteResult> deleted =
+        context_->client().DeleteObject(*FindResourceType("", "Event"), key.namespace_, key.name, options);
     if (deleted.ok() || absl::IsNotFound(deleted.status())) return absl::OkStatus();
     if (IsConflict(deleted.status())) {
       context_->queue().Add(key);  // written meanwhile: look again at its new time

@@ -11,7 +11,6 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-
 #include "orch/controllers.h"
 #include "orch/errors.h"
 #include "orch/types.h"
@@ -51,8 +50,10 @@ class PodGcController final : public Controller {
       const ObjectKey key = ObjectKey::Of(pod.metadata);
       const absl::string_view node = pod.Field("spec.nodeName");
       if (node.empty() && pod.metadata.deletionTimestamp.IsSet()) context_->queue().Add(key);
-      if (!node.empty() && nodes_->Get("", node) == nullptr) context_->queue().AddAfter(key, options_.quarantine);
-      if (options_.terminated_pod_threshold > 0 && Terminated(pod) && terminated_.insert(FullName(pod.metadata)).second &&
+      if (!node.empty() && nodes_->Get("", node) == nullptr)
+        context_->queue().AddAfter(key, options_.quarantine);
+      if (options_.terminated_pod_threshold > 0 && Terminated(pod) &&
+          terminated_.insert(FullName(pod.metadata)).second &&
           static_cast<int64_t>(terminated_.size()) > options_.terminated_pod_threshold) {
         context_->queue().Add(kTerminatedKey);
       }
@@ -106,14 +107,16 @@ class PodGcController final : public Controller {
     options.gracePeriodSeconds = 0;
     absl::StatusOr<DeleteResult> deleted =
         context_->client().DeleteObject(pods_->type(), pod.metadata.namespace_, pod.metadata.name, options);
-    if (deleted.ok() || absl::IsNotFound(deleted.status()) || IsConflict(deleted.status())) return absl::OkStatus();
+    if (deleted.ok() || absl::IsNotFound(deleted.status()) || IsConflict(deleted.status()))
+      return absl::OkStatus();
     return deleted.status();
   }
 
   absl::Status DeleteOldestTerminated() {
     std::vector<ObjectPtr> terminated;
     for (const ObjectPtr& pod : pods_->List("")) {
-      if (Terminated(pod->object) && !pod->object.metadata.deletionTimestamp.IsSet()) terminated.push_back(pod);
+      if (Terminated(pod->object) && !pod->object.metadata.deletionTimestamp.IsSet())
+        terminated.push_back(pod);
     }
     const int64_t surplus = static_cast<int64_t>(terminated.size()) - options_.terminated_pod_threshold;
     if (surplus <= 0) return absl::OkStatus();
