@@ -337,6 +337,9 @@ struct PodSpec {
   std::vector<Toleration> tolerations;
   std::string priorityClassName;
   std::optional<int32_t> priority;
+  // "PreemptLowerPriority" (the default) or "Never": whether the pod may evict lower-priority
+  // pods when it fits nowhere.
+  std::optional<std::string> preemptionPolicy;
   std::vector<TopologySpreadConstraint> topologySpreadConstraints;
   UnknownFields unknown;  // securityContext, imagePullSecrets, hostAliases, ...
 

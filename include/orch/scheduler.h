@@ -89,6 +89,7 @@ struct PodInfo {
   std::string uid;
   std::shared_ptr<const Labels> labels;  // never null
   int32_t priority = 0;
+  bool never_preempts = false;  // spec.preemptionPolicy: Never
   // Requests as Kubernetes computes them: the sum over containers, at least each init container's,
   // plus spec.overhead.
   SchedResources requests;

@@ -350,6 +350,7 @@ void DecodePodSpec(const Json& j, const std::string& path, Errors* errors, PodSp
   r.List("tolerations", &out->tolerations, DecodeToleration);
   r.Read("priorityClassName", &out->priorityClassName);
   r.Read("priority", &out->priority);
+  r.Read("preemptionPolicy", &out->preemptionPolicy);
   r.List("topologySpreadConstraints", &out->topologySpreadConstraints, DecodeSpreadConstraint);
   out->unknown = r.Unknown();
 }
@@ -374,6 +375,7 @@ Json EncodePodSpec(const PodSpec& spec) {
   SetList(j, "tolerations", spec.tolerations, EncodeToleration);
   json::SetIfNotEmpty(j, "priorityClassName", spec.priorityClassName);
   json::SetIfSet(j, "priority", spec.priority);
+  json::SetIfSet(j, "preemptionPolicy", spec.preemptionPolicy);
   SetList(j, "topologySpreadConstraints", spec.topologySpreadConstraints, EncodeSpreadConstraint);
   return j;
 }

@@ -317,6 +317,11 @@ void ValidatePodSpec(const PodSpec& spec, absl::string_view path, FieldErrors* e
   }
   ValidateTolerations(spec.tolerations, Child(path, "tolerations"), errs);
   subdomain_field(spec.priorityClassName, "priorityClassName");
+  if (spec.preemptionPolicy.has_value() && *spec.preemptionPolicy != "Never" &&
+      *spec.preemptionPolicy != "PreemptLowerPriority") {
+    errs->push_back(FieldNotSupported(Child(path, "preemptionPolicy"), *spec.preemptionPolicy,
+                                      {"Never", "PreemptLowerPriority"}));
+  }
   if (spec.terminationGracePeriodSeconds.has_value()) {
     ValidateNonnegative(*spec.terminationGracePeriodSeconds, Child(path, "terminationGracePeriodSeconds"),
                         errs);

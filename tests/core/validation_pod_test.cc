@@ -196,6 +196,11 @@ TEST_CASE("pod-level enumerations and numbers") {
                                 "spec.dnsPolicy: Unsupported value: \"Custom\": supported values: "
                                 "\"ClusterFirstWithHostNet\", \"ClusterFirst\", \"Default\", \"None\"");
   pod = BasePod();
+  pod["spec"]["preemptionPolicy"] = "Sometimes";
+  CHECK(CreateError(pod) == kPrefix +
+                                "spec.preemptionPolicy: Unsupported value: \"Sometimes\": supported values: "
+                                "\"Never\", \"PreemptLowerPriority\"");
+  pod = BasePod();
   pod["spec"]["terminationGracePeriodSeconds"] = -1;
   CHECK(CreateError(pod) ==
         kPrefix +

@@ -41,6 +41,22 @@ TEST_CASE("preemption picks the node needing the fewest, least important victims
   CHECK(r.fit_error->Message() == "0/2 nodes are available: 2 Insufficient cpu.");
 }
 
+TEST_CASE("a pod with preemptionPolicy Never waits instead of preempting, and says so") {
+  Cluster c;
+  c.Add(MakeNode("a", "4"));
+  c.Bind(MakePod("low", "3", "", 10), "a");
+  Pod patient = MakePod("patient", "3", "", 100);
+  patient.spec.preemptionPolicy = "Never";
+  ScheduleResult r = c.Schedule(patient);
+  REQUIRE(r.fit_error);
+  CHECK_FALSE(r.preemption);
+  CHECK(r.fit_error->Message() ==
+        "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.");
+  // The default policy, spelled out, preempts.
+  patient.spec.preemptionPolicy = "PreemptLowerPriority";
+  CHECK(c.Schedule(patient).preemption);
+}
+
 TEST_CASE("preemption prefers the lowest highest-priority victim, and keeps what still fits") {
   Cluster c;
   c.Add(MakeNode("a", "4"));

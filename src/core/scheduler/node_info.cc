@@ -94,6 +94,7 @@ PodInfo PodInfo::FromPod(const Pod& pod) {
   info.uid = pod.metadata.uid;
   info.labels = std::make_shared<const Labels>(pod.metadata.labels);
   info.priority = pod.spec.priority.value_or(0);
+  info.never_preempts = pod.spec.preemptionPolicy == "Never";
   for (const Container& c : pod.spec.containers) {
     ContainerRequests r = RequestsOf(c);
     info.requests.Add(r.requests);

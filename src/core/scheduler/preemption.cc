@@ -110,6 +110,10 @@ FilterStatus Scheduler::SelectVictims(const PodInfo& pod, const NodeInfo& node,
 
 void Scheduler::Preempt(const PodInfo& pod, ScheduleResult* result) {
   FitError& error = *result->fit_error;
+  if (pod.never_preempts) {
+    error.postfilter_message = "preemption: not eligible due to preemptionPolicy=Never";
+    return;
+  }
   // Victims already on their way out of the nominated node: wait for them rather than evict more.
   if (const NodeInfo* nominated = snapshot_->GetNode(pod.nominatedNodeName)) {
     for (const PodInfo* p : nominated->pods()) {
