@@ -50,8 +50,9 @@ TEST_CASE("a pod with preemptionPolicy Never waits instead of preempting, and sa
   ScheduleResult r = c.Schedule(patient);
   REQUIRE(r.fit_error);
   CHECK_FALSE(r.preemption);
-  CHECK(r.fit_error->Message() ==
-        "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.");
+  CHECK(
+      r.fit_error->Message() ==
+      "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.");
   // The default policy, spelled out, preempts.
   patient.spec.preemptionPolicy = "PreemptLowerPriority";
   CHECK(c.Schedule(patient).preemption);
