@@ -131,10 +131,9 @@ bool PodDeletedAtOnce(const Object& pod) {
   return pod.Field("spec.nodeName").empty() || phase == "Succeeded" || phase == "Failed";
 }
 
-// A pod bound to a node and not finished is deleted gracefully by default, so its node agent can
-// stop it; the grace period is the pod's terminationGracePeriodSeconds (30 when unset).
-std::optional<int64_t> PodGracePeriod(const Object& pod) {
-  if (PodDeletedAtOnce(pod)) return 0;
+// The default grace period of a pod bound to a node and not finished (so its node agent can stop
+// it): the pod's terminationGracePeriodSeconds, 30 when unset.
+int64_t PodGracePeriod(const Object& pod) {
   Json spec = Json::parse(pod.spec, nullptr, /*allow_exceptions=*/false);
   if (spec.is_object()) {
     auto inner = spec.find("spec");

@@ -212,12 +212,10 @@ absl::Status SqliteStore::Load() {
       stale.push_back(rv);
   }
   if (!stale.empty()) {
-    absl::StatusOr<sqlite::Stmt> erase = db_->Prepare("DELETE FROM history WHERE rv = ?");
-    if (!erase.ok()) return erase.status();
     if (absl::Status s = db_->Exec("BEGIN"); !s.ok()) return s;
     for (int64_t rv : stale) {
-      erase->BindInt(1, rv);
-      if (absl::Status s = erase->Run(); !s.ok()) {
+      compact_erase_.BindInt(1, rv);  // prepared by Init
+      if (absl::Status s = compact_erase_.Run(); !s.ok()) {
         db_->Exec("ROLLBACK").IgnoreError();
         return s;
       }

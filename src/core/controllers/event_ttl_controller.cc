@@ -53,7 +53,7 @@ class EventTtlController final : public Controller {
     options.preconditions.uid = event->metadata.uid;
     options.preconditions.resourceVersion = event->metadata.resourceVersion;  // not one written since
     absl::StatusOr<DeleteResult> deleted =
-        context_->client().DeleteObject(*FindResourceType("", "Event"), key.namespace_, key.name, options);
+        context_->client().DeleteObject(events_->type(), key.namespace_, key.name, options);
     if (deleted.ok() || absl::IsNotFound(deleted.status())) return absl::OkStatus();
     if (IsConflict(deleted.status())) {
       context_->queue().Add(key);  // written meanwhile: look again at its new time
