@@ -244,6 +244,11 @@ struct SqliteStoreOptions {
   Clock* clock = nullptr;
   // For tests: caps the database size in pages (SQLite max_page_count), to simulate a full disk.
   int64_t max_pages = 0;
+  // Called on the committing thread each time a batch of writes has committed (is durable), before
+  // its watchers are notified and its writers answered, with the batch's revisions [first, last].
+  // For metrics such as commit latency and commit-to-watcher delivery. It must be cheap and must
+  // not call the store.
+  std::function<void(int64_t first_revision, int64_t last_revision)> on_commit;
 };
 
 // Opens (creating if needed) a SQLite store. Errors name the file: a corrupt or foreign database

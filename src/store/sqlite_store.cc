@@ -275,6 +275,9 @@ void SqliteStore::Lead(std::shared_ptr<Batch> batch) {
 std::shared_ptr<SqliteStore::Batch> SqliteStore::CommitUnlocked(const std::shared_ptr<Batch>& batch) {
   int64_t compacted_to = -1;
   absl::Status status = WriteBatch(*batch, &compacted_to);
+  if (status.ok() && options_.on_commit) {
+    options_.on_commit(batch->ops.front().event->revision, batch->ops.back().event->revision);
+  }
   // Publish without mu_, so writers go on staging meanwhile; staged versions stay visible to
   // them until the published ones replace them.
   std::vector<std::shared_ptr<WatchQueue>> to_notify;

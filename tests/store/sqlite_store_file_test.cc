@@ -147,6 +147,68 @@ TEST_CASE("many writers share transactions and every write is acknowledged once"
   CHECK(count == kThreads * kEach);
 }
 
+TEST_CASE("on_commit reports every committed revision once, before its writer or watcher hears of it") {
+  TempDir dir;
+  SqliteStoreOptions options = OnFile(dir.File("state.db"));
+  std::mutex mu;
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  std::atomic<int64_t> reported{0};  // the highest revision reported so far
+  options.on_commit = [&](int64_t first, int64_t last) {
+    std::lock_guard<std::mutex> lock(mu);
+    ranges.emplace_back(first, last);
+    reported.store(last);
+  };
+  auto store = MustOpen(options);
+  auto watch = *store->Watch(Pods(), {.resourceVersion = "0"});
+  constexpr int kThreads = 8, kEach = 40;
+  std::atomic<int> early{0};  // acknowledgements or events of a revision not reported yet
+  std::thread watcher([&] {
+    for (int seen = 0; seen < kThreads * kEach;) {
+      std::optional<WatchEvent> event = watch->Next(absl::Seconds(10));
+      if (!event) break;
+      if (event->object->revision > reported.load()) early++;
+      ++seen;
+    }
+  });
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        absl::StatusOr<ObjectPtr> created = store->Create(PodObject("ns", absl::StrCat("t", t, "-", i)));
+        if (!created.ok() || (*created)->revision > reported.load()) early++;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  watcher.join();
+  CHECK(early.load() == 0);
+  // Ranges in order, without gaps or overlaps, covering every revision written.
+  std::lock_guard<std::mutex> lock(mu);
+  int64_t next = 1;
+  for (const auto& [first, last] : ranges) {
+    CHECK(first == next);
+    CHECK(last >= first);
+    next = last + 1;
+  }
+  CHECK(next == kThreads * kEach + 1);
+}
+
+TEST_CASE("on_commit does not report a batch that failed to commit") {
+  TempDir dir;
+  SqliteStoreOptions options = OnFile(dir.File("full.db"));
+  options.max_pages = 40;
+  int64_t highest = 0;
+  options.on_commit = [&](int64_t, int64_t last) { highest = last; };
+  auto store = MustOpen(options);
+  absl::Status failure;
+  for (int i = 0; i < 500 && failure.ok(); ++i) {
+    failure = store->Create(PodObject("ns", absl::StrCat("p", i), {}, "", 2000)).status();
+  }
+  REQUIRE_FALSE(failure.ok());
+  CHECK(highest > 0);
+  CHECK(highest == store->CurrentRevision());
+}
+
 TEST_CASE("concurrent updates of one object: exactly one wins per version") {
   auto store = MustOpen();
   ObjectPtr base = *store->Create(PodObject("ns", "a"));
