@@ -1,7 +1,8 @@
 // bench/store: durable create throughput and latency of the SQLite store with 1, 8 and 64 writer
 // threads, against raw SQLite inserting the same rows (one autocommit insert each, and one big
 // transaction) in the same run; get and list from memory; watch delivery latency (from the commit,
-// and from the start of the create); peak RSS.
+// and from the start of the create; to a blocking and to a polling watcher) beside a bare
+// thread-to-thread hand-off at the same rate; peak RSS.
 //
 //   build/bench/store [--pods N] [--dir DIR]
 #include <sqlite3.h>
@@ -12,6 +13,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <cstdio>
 #include <filesystem>
 #include <random>
@@ -217,13 +221,16 @@ void RemoveDb(const std::string& path) {
 struct WatchFigures {
   double from_commit_p50 = 0, from_commit_p99 = 0;  // commit (on_commit) to the watcher holding the event
   double from_create_p50 = 0, from_create_p99 = 0;  // start of the create to the watcher holding it
+  double seconds = 0;                                // how long the creates took
 };
 
 // Watch delivery latency, in µs: from the commit of a create's transaction (as the store's on_commit
 // reports it) to the watcher holding the event, and from the start of the create call (which adds
 // the encoding, the wait for the batch and the commit itself). The pods are named "<prefix><index>".
+// A blocking watcher sleeps in Next() until woken, as an informer does; a polling one calls Next()
+// without waiting, so that what it measures is the store's own delivery, without the thread wake-up.
 WatchFigures WatchLatency(orch::Store& store, const CommitTimes& commits, const std::vector<orch::Object>& pods,
-                          const std::string& prefix, int writers) {
+                          const std::string& prefix, int writers, bool poll) {
   const orch::ResourceType& type = *orch::FindResourceType("", "Pod");
   auto watch = *store.Watch(type, {.resourceVersion = std::to_string(store.CurrentRevision())});
   std::vector<std::atomic<int64_t>> started(pods.size());
@@ -232,7 +239,14 @@ WatchFigures WatchLatency(orch::Store& store, const CommitTimes& commits, const 
   from_commit.reserve(pods.size());
   std::thread watcher([&] {
     for (size_t received = 0; received < pods.size(); ++received) {
-      std::optional<orch::WatchEvent> event = watch->Next(absl::Seconds(10));
+      std::optional<orch::WatchEvent> event;
+      if (poll) {
+        const Clock::time_point give_up = Clock::now() + std::chrono::seconds(10);
+        while (!(event = watch->Next(absl::ZeroDuration())) && Clock::now() < give_up) {
+        }
+      } else {
+        event = watch->Next(absl::Seconds(10));
+      }
       if (!event || event->object == nullptr) break;
       int64_t now = Clock::now().time_since_epoch().count();
       if (int64_t committed = commits.At(event->object->revision); committed > 0) {
@@ -245,6 +259,7 @@ WatchFigures WatchLatency(orch::Store& store, const CommitTimes& commits, const 
   });
   std::atomic<size_t> next{0};
   std::vector<std::thread> workers;
+  const Clock::time_point start = Clock::now();
   for (int t = 0; t < writers; ++t) {
     workers.emplace_back([&] {
       for (size_t i = next++; i < pods.size(); i = next++) {
@@ -254,12 +269,47 @@ WatchFigures WatchLatency(orch::Store& store, const CommitTimes& commits, const 
     });
   }
   for (auto& worker : workers) worker.join();
+  const double seconds = Seconds(Clock::now() - start);
   watcher.join();
   if (from_commit.size() != pods.size()) {
     fprintf(stderr, "watch: %zu of %zu events had a commit time\n", from_commit.size(), pods.size());
   }
   return {Percentile(from_commit, 0.5), Percentile(from_commit, 0.99), Percentile(from_create, 0.5),
-          Percentile(from_create, 0.99)};
+          Percentile(from_create, 0.99), seconds};
+}
+
+// The baseline for watch delivery: `count` timestamps handed from one thread to another through a
+// bare mutex + condition variable queue, one every `interval` (busy-waited), as fast as the store's
+// events came. Returns p50 and p99 in µs from the push to the consumer holding it: what waking a
+// thread costs on this machine, with no store in between.
+std::pair<double, double> BareHandoffLatency(size_t count, Clock::duration interval) {
+  std::mutex mu;
+  std::condition_variable ready;
+  std::deque<int64_t> queue;
+  std::vector<double> latencies;
+  latencies.reserve(count);
+  std::thread consumer([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    for (size_t received = 0; received < count; ++received) {
+      ready.wait(lock, [&] { return !queue.empty(); });
+      const int64_t pushed = queue.front();
+      queue.pop_front();
+      latencies.push_back(static_cast<double>(Clock::now().time_since_epoch().count() - pushed) / 1000.0);
+    }
+  });
+  Clock::time_point due = Clock::now();
+  for (size_t i = 0; i < count; ++i) {
+    due += interval;
+    while (Clock::now() < due) {
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      queue.push_back(Clock::now().time_since_epoch().count());
+    }
+    ready.notify_one();
+  }
+  consumer.join();
+  return {Percentile(latencies, 0.5), Percentile(latencies, 0.99)};
 }
 
 // `count` pods from `pods`, renamed "<prefix><index>".
@@ -317,8 +367,8 @@ int main(int argc, char** argv) {
          autocommit.cpu_us);
   printf("%-44s %12.0f %10s %10s %12.2f %12.2f %10.1f\n", "raw SQLite, one transaction (upper limit)",
          one_txn.per_second, "-", "-", one_txn.per_second / autocommit.per_second, 1.0, one_txn.cpu_us);
-  // The loaded store's revisions: its pods, then the watch runs' 2 x 10,000. Outlives the store.
-  CommitTimes commits(static_cast<size_t>(count) + 20000 + 100);
+  // The loaded store's revisions: its pods, then the watch runs' 4 x 10,000. Outlives the store.
+  CommitTimes commits(static_cast<size_t>(count) + 40000 + 100);
   std::unique_ptr<orch::Store> loaded;
   double heap_before_store = 0;
   for (int threads : {1, 8, 64}) {
@@ -373,12 +423,21 @@ int main(int argc, char** argv) {
   // Watch delivery, on the loaded store.
   printf("\n%-44s %10s %10s %16s %16s\n", "watch delivery, 10,000 creates", "p50 us", "p99 us",
          "p50 from create", "p99 from create");
-  for (auto [label, writers] : {std::pair<const char*, int>{"commit to watcher, 1 writer", 1},
-                                std::pair<const char*, int>{"commit to watcher, 8 writers", 8}}) {
+  for (int writers : {1, 8}) {
     const std::string prefix = absl::StrCat("watch-", writers, "-");
-    WatchFigures w = WatchLatency(*loaded, commits, Renamed(pods, 10000, prefix), prefix, writers);
-    printf("%-44s %10.1f %10.1f %16.1f %16.1f\n", label, w.from_commit_p50, w.from_commit_p99, w.from_create_p50,
-           w.from_create_p99);
+    WatchFigures blocking = WatchLatency(*loaded, commits, Renamed(pods, 10000, prefix), prefix, writers, false);
+    printf("%-44s %10.1f %10.1f %16.1f %16.1f\n",
+           absl::StrCat("commit to watcher, ", writers, writers == 1 ? " writer" : " writers", ", blocking").c_str(),
+           blocking.from_commit_p50, blocking.from_commit_p99, blocking.from_create_p50, blocking.from_create_p99);
+    // The same number of hand-offs at the same rate, with no store: what waking a thread costs here.
+    auto [bare_p50, bare_p99] = BareHandoffLatency(
+        10000, std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(blocking.seconds / 10000)));
+    printf("%-44s %10.1f %10.1f   (blocking p99 / bare p99: %.2fx)\n", "  baseline: bare mutex+condvar hand-off",
+           bare_p50, bare_p99, blocking.from_commit_p99 / std::max(bare_p99, 0.001));
+    const std::string polled = absl::StrCat("poll-", writers, "-");
+    WatchFigures polling = WatchLatency(*loaded, commits, Renamed(pods, 10000, polled), polled, writers, true);
+    printf("%-44s %10.1f %10.1f %16.1f %16.1f\n", "  the same, polling (the store's own part)", polling.from_commit_p50,
+           polling.from_commit_p99, polling.from_create_p50, polling.from_create_p99);
   }
 
   printf("\nRSS of the process with the store holding %d pods: %ld MiB; the store's heap: %.0f MiB (%.1f KiB per pod)\n"
