@@ -4,7 +4,10 @@
 // Baseline in the same run: binding the same pods round-robin with no decision (Client::BindPod
 // alone), the floor any scheduler over this store pays.
 //
-//   build/bench/scheduler [--scenario basic|affinity|large|all] [--nodes N] [--pods N]
+//   build/bench/scheduler [--scenario basic|affinity|large|all] [--nodes N] [--pods N] [--parallelism N]
+//
+// --parallelism is the scheduler profile's (threads that filter and score one pod; default 0, one
+// per core).
 //
 // Without --pods each scenario runs at the full size (affinity: 100,000 pods, large:
 // 1,000,000), which takes hours at today's rates; docs/BENCHMARKS.md says what was run.
@@ -139,10 +142,13 @@ struct Scenario {
   int zones;
 };
 
+int g_parallelism = 0;  // --parallelism: SchedulerProfile::parallelism
+
 std::unique_ptr<orch::Cluster> NewCluster(bool scheduler) {
   orch::ClusterOptions options;
   options.builtin_controllers = false;
   options.run_scheduler = scheduler;
+  options.scheduler.parallelism = g_parallelism;
   absl::StatusOr<std::unique_ptr<orch::Cluster>> cluster = orch::Cluster::Create(std::move(options));
   if (!cluster.ok()) {
     fprintf(stderr, "%s\n", cluster.status().ToString().c_str());
@@ -225,6 +231,7 @@ int main(int argc, char** argv) {
     if (strcmp(argv[i], "--scenario") == 0) which = argv[i + 1];
     if (strcmp(argv[i], "--nodes") == 0 && !absl::SimpleAtoi(argv[i + 1], &nodes)) return 2;
     if (strcmp(argv[i], "--pods") == 0 && !absl::SimpleAtoi(argv[i + 1], &pods)) return 2;
+    if (strcmp(argv[i], "--parallelism") == 0 && !absl::SimpleAtoi(argv[i + 1], &g_parallelism)) return 2;
   }
 
   // Construction of an in-memory cluster with every controller and the scheduler.

@@ -84,7 +84,8 @@ struct ClusterOptions {
 class Cluster {
  public:
   // Opens the store, creates the system namespaces, starts the controllers. In manual mode this
-  // starts no thread; with an in-memory store it touches no file.
+  // starts no thread (the scheduler may later start helpers for attempts over 256 nodes or more;
+  // see SchedulerProfile::parallelism); with an in-memory store it touches no file.
   static absl::StatusOr<std::unique_ptr<Cluster>> Create(ClusterOptions options);
   virtual ~Cluster() = default;
 

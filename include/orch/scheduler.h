@@ -316,6 +316,14 @@ struct SchedulerProfile {
   bool enable_preemption = true;
   // Seeds the choice among equally scored nodes, so that runs repeat exactly.
   uint64_t tie_break_seed = 0;
+  // How many threads filter and score the nodes of one attempt, the scheduler's own included
+  // (kube-scheduler's parallelism). 0: one per core, at most 16; 1: the scheduler's thread alone.
+  // Helper threads start on the first attempt that looks at 256 nodes or more, so a smaller cluster
+  // starts none; they spin briefly between attempts and then sleep. Results are the same for any
+  // value. Only the built-in filters and scores of (pod, node) alone run on helpers: an attempt with
+  // nominated pods, or with a filter that has no quick check (affinity, spread, ports, an
+  // application's plugin), filters on the scheduler's thread.
+  int32_t parallelism = 0;
 };
 
 // How many nodes to find feasible out of `num_nodes` (kube-scheduler's numFeasibleNodesToFind).

@@ -1,7 +1,9 @@
 #include "src/core/scheduler/scheduler.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -56,12 +58,23 @@ const std::vector<PodInfo>* NominatedPods::On(absl::string_view node) const {
   return it == by_node_.end() ? nullptr : &it->second;
 }
 
+namespace {
+
+int ResolveParallelism(int32_t parallelism) {
+  if (parallelism > 0) return parallelism;
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  return std::clamp(cores, 1, 16);
+}
+
+}  // namespace
+
 Scheduler::Scheduler(SchedulerProfile profile, const ClusterSnapshot* snapshot)
     : profile_(std::move(profile)),
       snapshot_(snapshot),
       node_resources_fit_(profile_.scoring_strategy),
       inter_pod_affinity_(profile_.hard_pod_affinity_weight),
-      rng_(profile_.tie_break_seed) {
+      rng_(profile_.tie_break_seed),
+      parallelizer_(ResolveParallelism(profile_.parallelism)) {
   filters_ = {&node_unschedulable_, &node_name_,          &taint_toleration_,    &node_affinity_,
               &node_ports_,         &node_resources_fit_, &pod_topology_spread_, &inter_pod_affinity_};
   for (const std::shared_ptr<FilterPlugin>& f : profile_.extra_filters) {
@@ -70,6 +83,8 @@ Scheduler::Scheduler(SchedulerProfile profile, const ClusterSnapshot* snapshot)
   auto add = [&](ScorePlugin* plugin, int64_t weight) {
     if (plugin && weight > 0) scorers_.push_back(WeightedScorer{plugin, weight});
   };
+  weight_node_resources_fit_ = std::max<int64_t>(profile_.weight_node_resources_fit, 0);
+  weight_balanced_allocation_ = std::max<int64_t>(profile_.weight_balanced_allocation, 0);
   add(&taint_toleration_, profile_.weight_taint_toleration);
   add(&node_affinity_, profile_.weight_node_affinity);
   add(&pod_topology_spread_, profile_.weight_pod_topology_spread);
@@ -191,39 +206,38 @@ ScheduleResult Scheduler::Schedule(const PodInfo& pod) {
   const int64_t to_find =
       NumFeasibleNodesToFind(profile_.percentage_of_nodes_to_score, static_cast<int64_t>(n));
   std::vector<const NodeInfo*> feasible;
+  std::vector<int64_t> inline_totals;  // filled by FilterInParallel only
   absl::flat_hash_set<std::string> failed_plugins;
   size_t processed = 0;
-  // Without nominated pods, a node that passes every active filter's quick check needs no more. The
-  // checks are unrolled here (which ones apply is known once per pod).
-  bool quick_only = nominated_.empty();
-  bool check_unschedulable = false, check_node_name = false, check_taints = false, check_resources = false;
-  for (QuickFilter quick : quick_filters_) {
-    check_unschedulable |= quick == QuickFilter::kNodeUnschedulable;
-    check_node_name |= quick == QuickFilter::kNodeName;
-    check_taints |= quick == QuickFilter::kTaintToleration;
-    check_resources |= quick == QuickFilter::kNodeResourcesFit;
-    quick_only &= quick != QuickFilter::kNone;
+  // Without nominated pods, a node that passes every active filter's quick check needs no more.
+  QuickChecks quick;
+  quick.only = nominated_.empty();
+  for (QuickFilter filter : quick_filters_) {
+    quick.unschedulable |= filter == QuickFilter::kNodeUnschedulable;
+    quick.node_name |= filter == QuickFilter::kNodeName;
+    quick.taints |= filter == QuickFilter::kTaintToleration;
+    quick.resources |= filter == QuickFilter::kNodeResourcesFit;
+    quick.only &= filter != QuickFilter::kNone;
   }
-  auto quick_pass = [&](const NodeInfo& node) {
-    return (!check_unschedulable || QuickPass(QuickFilter::kNodeUnschedulable, pod, node)) &&
-           (!check_node_name || QuickPass(QuickFilter::kNodeName, pod, node)) &&
-           (!check_taints || QuickPass(QuickFilter::kTaintToleration, pod, node)) &&
-           (!check_resources || QuickPass(QuickFilter::kNodeResourcesFit, pod, node));
-  };
-  size_t index = next_start_node_ % n;
-  for (; processed < n && static_cast<int64_t>(feasible.size()) < to_find; ++processed) {
-    const NodeInfo* node = nodes[index];
-    index = index + 1 == n ? 0 : index + 1;
-    if (quick_only && quick_pass(*node)) {
-      feasible.push_back(node);
-      continue;
-    }
-    FilterStatus status = RunFiltersWithNominated(pod, *node);
-    if (status.ok()) {
-      feasible.push_back(node);
-    } else {
-      failed_plugins.insert(status.plugin);
-      error.node_statuses.emplace_back(node->name(), std::move(status));
+  if (quick.only && n >= kParallelMinNodes && parallelizer_.threads() > 1) {
+    // Every active filter is a built-in one of (pod, node) alone: safe to run on several threads.
+    processed = FilterInParallel(pod, quick, to_find, &feasible, &inline_totals, &error, &failed_plugins);
+  } else {
+    size_t index = next_start_node_ % n;
+    for (; processed < n && static_cast<int64_t>(feasible.size()) < to_find; ++processed) {
+      const NodeInfo* node = nodes[index];
+      index = index + 1 == n ? 0 : index + 1;
+      if (quick.only && quick.Pass(pod, *node)) {
+        feasible.push_back(node);
+        continue;
+      }
+      FilterStatus status = RunFiltersWithNominated(pod, *node);
+      if (status.ok()) {
+        feasible.push_back(node);
+      } else {
+        failed_plugins.insert(status.plugin);
+        error.node_statuses.emplace_back(node->name(), std::move(status));
+      }
     }
   }
   next_start_node_ = (next_start_node_ + processed) % n;
@@ -231,7 +245,8 @@ ScheduleResult Scheduler::Schedule(const PodInfo& pod) {
   result.feasible_nodes = static_cast<int64_t>(feasible.size());
 
   if (!feasible.empty()) {
-    result.node = feasible.size() == 1 ? feasible[0]->name() : SelectHost(pod, feasible);
+    result.node = feasible.size() == 1 ? feasible[0]->name()
+                                       : SelectHost(pod, feasible, inline_totals.empty() ? nullptr : &inline_totals);
     return result;
   }
   error.unschedulable_plugins.assign(failed_plugins.begin(), failed_plugins.end());
@@ -241,10 +256,92 @@ ScheduleResult Scheduler::Schedule(const PodInfo& pod) {
   return result;
 }
 
-std::string Scheduler::SelectHost(const PodInfo& pod, const std::vector<const NodeInfo*>& feasible) {
-  std::vector<int64_t> totals(feasible.size(), 0);
+[[gnu::always_inline]] inline bool Scheduler::QuickChecks::Pass(const PodInfo& pod, const NodeInfo& node) const {
+  return (!unschedulable || QuickPass(QuickFilter::kNodeUnschedulable, pod, node)) &&
+         (!node_name || QuickPass(QuickFilter::kNodeName, pod, node)) &&
+         (!taints || QuickPass(QuickFilter::kTaintToleration, pod, node)) &&
+         (!resources || QuickPass(QuickFilter::kNodeResourcesFit, pod, node));
+}
+
+[[gnu::always_inline]] inline int64_t Scheduler::InlineScore(const PodInfo& pod, const NodeInfo& node) const {
+  int64_t total = 0;
+  if (weight_node_resources_fit_ > 0) {
+    total += std::clamp<int64_t>(node_resources_fit_.Score(pod, node, *snapshot_), 0, ScorePlugin::kMaxNodeScore) *
+             weight_node_resources_fit_;
+  }
+  if (weight_balanced_allocation_ > 0) {
+    total += std::clamp<int64_t>(balanced_allocation_.Score(pod, node, *snapshot_), 0, ScorePlugin::kMaxNodeScore) *
+             weight_balanced_allocation_;
+  }
+  return total;
+}
+
+size_t Scheduler::FilterInParallel(const PodInfo& pod, const QuickChecks& quick, int64_t to_find,
+                                   std::vector<const NodeInfo*>* feasible, std::vector<int64_t>* inline_totals,
+                                   FitError* error, absl::flat_hash_set<std::string>* failed_plugins) {
+  absl::Span<const NodeInfo* const> nodes = snapshot_->Nodes();
+  const size_t n = nodes.size();
+  const size_t start = next_start_node_ % n;
+  const size_t num_blocks = (n + kNodesPerBlock - 1) / kNodesPerBlock;
+  if (blocks_.size() < num_blocks) blocks_.resize(num_blocks);
+  // Blocks are taken in order from the rotating start, each filtered and its feasible nodes given
+  // their inline scores; no block starts once enough nodes are feasible. What the blocks found is
+  // then read in node order, exactly as the sequential loop would have met it.
+  std::atomic<int64_t> found{0};
+  const size_t started = parallelizer_.Run(num_blocks, [&](size_t b) {
+    NodeBlock& out = blocks_[b];
+    out.feasible.clear();
+    out.scores.clear();
+    out.failures.clear();
+    const size_t end = std::min(n, (b + 1) * kNodesPerBlock);
+    for (size_t position = b * kNodesPerBlock; position < end; ++position) {
+      const size_t index = start + position < n ? start + position : start + position - n;
+      const NodeInfo* node = nodes[index];
+      FilterStatus status = quick.Pass(pod, *node) ? FilterStatus::Success() : RunFilters(pod, *node);
+      if (status.ok()) {
+        out.feasible.emplace_back(static_cast<uint32_t>(position), node);
+        out.scores.push_back(InlineScore(pod, *node));
+      } else {
+        out.failures.emplace_back(static_cast<uint32_t>(position), std::move(status));
+      }
+    }
+    const int64_t here = static_cast<int64_t>(out.feasible.size());
+    return found.fetch_add(here, std::memory_order_relaxed) + here < to_find;
+  });
+  size_t processed = 0;
+  for (size_t b = 0; b < started; ++b) {
+    NodeBlock& block = blocks_[b];
+    // The block's nodes up to the one that makes `to_find`, feasible and failed in node order.
+    size_t block_end = std::min(n, (b + 1) * kNodesPerBlock);
+    size_t take = block.feasible.size();
+    const int64_t missing = to_find - static_cast<int64_t>(feasible->size());
+    if (static_cast<int64_t>(take) >= missing) {
+      take = static_cast<size_t>(missing);
+      block_end = block.feasible[take - 1].first + 1;
+    }
+    for (size_t i = 0; i < take; ++i) {
+      feasible->push_back(block.feasible[i].second);
+      inline_totals->push_back(block.scores[i]);
+    }
+    for (auto& [position, status] : block.failures) {
+      if (position >= block_end) break;
+      failed_plugins->insert(status.plugin);
+      error->node_statuses.emplace_back(nodes[start + position < n ? start + position : start + position - n]->name(),
+                                        std::move(status));
+    }
+    processed = block_end;
+    if (static_cast<int64_t>(feasible->size()) >= to_find) break;
+  }
+  return processed;
+}
+
+std::string Scheduler::SelectHost(const PodInfo& pod, const std::vector<const NodeInfo*>& feasible,
+                                  const std::vector<int64_t>* inline_totals) {
+  std::vector<int64_t> totals = inline_totals != nullptr ? *inline_totals : std::vector<int64_t>(feasible.size(), 0);
   std::vector<NodeScore> scores(feasible.size());
   for (const WeightedScorer& s : scorers_) {
+    // Already in inline_totals when given (InlineScore).
+    if (inline_totals != nullptr && (s.plugin == &node_resources_fit_ || s.plugin == &balanced_allocation_)) continue;
     if (s.plugin->PreScore(pod, feasible, *snapshot_) == ScoreCode::kSkip) continue;
     // The built-in per-node scores are called on their final class, so inline (node_plugins_inl.h).
     // NodeResourcesFit and BalancedAllocation do not normalise: their scores go straight to the totals.

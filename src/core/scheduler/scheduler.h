@@ -1,7 +1,8 @@
 // The scheduling algorithm: filter a sample of nodes, score the feasible ones, pick the best; when no
 // node fits, say why in kube-scheduler's words and find which lower-priority pods to preempt.
 // Pure computation over a ClusterSnapshot: it binds, evicts and records nothing itself. Internal to
-// src/core (the control loop drives it); belongs to the loop's thread.
+// src/core (the control loop drives it); belongs to the loop's thread, and shares the filtering and
+// scoring of a large attempt with helper threads of its own (SchedulerProfile::parallelism).
 #ifndef ORCH_SRC_CORE_SCHEDULER_SCHEDULER_H_
 #define ORCH_SRC_CORE_SCHEDULER_SCHEDULER_H_
 
@@ -13,7 +14,9 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "orch/scheduler.h"
+#include "src/core/scheduler/parallelizer.h"
 #include "src/core/scheduler/plugins.h"
 
 namespace orch::scheduler {
@@ -112,7 +115,34 @@ class Scheduler {
   void RemoveFromFilterState(const PodInfo& pod, const PodInfo& other, const NodeInfo& node);
   // Runs every PreFilter and chooses the filters of this attempt; a rejection names the plugin.
   FilterStatus RunPreFilters(const PodInfo& pod);
-  std::string SelectHost(const PodInfo& pod, const std::vector<const NodeInfo*>& feasible);
+  // Which quick checks apply to this attempt; `only`: every active filter has one and no pod is
+  // nominated, so a node that passes them is feasible.
+  struct QuickChecks {
+    bool only = false;
+    bool unschedulable = false, node_name = false, taints = false, resources = false;
+    bool Pass(const PodInfo& pod, const NodeInfo& node) const;
+  };
+  // The filtered nodes of one block of a parallel attempt, with positions from the rotating start.
+  struct NodeBlock {
+    std::vector<std::pair<uint32_t, const NodeInfo*>> feasible;
+    std::vector<int64_t> scores;  // InlineScore of each feasible node
+    std::vector<std::pair<uint32_t, FilterStatus>> failures;
+  };
+  // An attempt looks at this many nodes at least before its filtering is worth sharing out.
+  static constexpr size_t kParallelMinNodes = 256;
+  static constexpr size_t kNodesPerBlock = 64;
+
+  // The weighted scores that need no PreScore or normalising (NodeResourcesFit, BalancedAllocation)
+  // of one node: what a parallel attempt computes beside filtering.
+  int64_t InlineScore(const PodInfo& pod, const NodeInfo& node) const;
+  // The filter loop on every thread of parallelizer_ (when quick.only): the same feasible nodes,
+  // failures and count of nodes processed as the sequential loop, plus their InlineScores.
+  size_t FilterInParallel(const PodInfo& pod, const QuickChecks& quick, int64_t to_find,
+                          std::vector<const NodeInfo*>* feasible, std::vector<int64_t>* inline_totals,
+                          FitError* error, absl::flat_hash_set<std::string>* failed_plugins);
+  // Scores the feasible nodes and picks one. `inline_totals`, when given, holds their InlineScores.
+  std::string SelectHost(const PodInfo& pod, const std::vector<const NodeInfo*>& feasible,
+                         const std::vector<int64_t>* inline_totals);
   // DefaultPreemption: fills result->preemption, or the "preemption: ..." message when nothing helps.
   void Preempt(const PodInfo& pod, ScheduleResult* result);
   // The pods to evict from `node` for `pod` to fit, most important first, or the reason none will do.
@@ -137,6 +167,10 @@ class Scheduler {
   NominatedPods nominated_;
   size_t next_start_node_ = 0;
   std::mt19937_64 rng_;
+  int64_t weight_node_resources_fit_ = 0;
+  int64_t weight_balanced_allocation_ = 0;
+  std::vector<NodeBlock> blocks_;  // reused by every parallel attempt
+  Parallelizer parallelizer_;
 };
 
 }  // namespace orch::scheduler
