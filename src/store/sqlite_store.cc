@@ -291,9 +291,7 @@ std::shared_ptr<SqliteStore::Batch> SqliteStore::CommitUnlocked(const std::share
 
 absl::Status SqliteStore::WriteBatch(const Batch& batch, int64_t* compacted_to) {
   if (memory_) return absl::OkStatus();
-  // Compaction reads the committed state to keep live versions; take that lock before the db's.
   const int64_t last = batch.ops.back().event->revision;
-  absl::ReaderMutexLock state_lock(&state_mu_);
   absl::MutexLock lock(&db_mu_);
   if (absl::Status s = begin_.Run(); !s.ok()) return s;
   const int64_t cursor_before = compact_cursor_;
@@ -310,13 +308,6 @@ absl::Status SqliteStore::WriteBatch(const Batch& batch, int64_t* compacted_to) 
     insert_.BindBlob(7, event.object->json);
     status = insert_.Run();
     if (!status.ok()) break;
-    // The row this write replaces goes now if compaction has passed it already (it was kept as
-    // its key's current version): left, it would outlive the object and be loaded again.
-    if (op.prev_revision > 0 && op.prev_revision <= compact_cursor_) {
-      compact_erase_.BindInt(1, op.prev_revision);
-      status = compact_erase_.Run();
-      if (!status.ok()) break;
-    }
   }
   if (status.ok() && last - options_.history_revisions > compact_cursor_) {
     status = CompactStepLocked(batch, compacted_to);
@@ -332,9 +323,11 @@ absl::Status SqliteStore::WriteBatch(const Batch& batch, int64_t* compacted_to) 
 }
 
 absl::Status SqliteStore::CompactStepLocked(const Batch& batch, int64_t* compacted_to) {
+  // etcd's compaction to revision C: every version superseded at or before C goes, and so does every
+  // deletion at or before C; each key's version at C stays (a list at any revision from C on needs
+  // it). Walking the rows of (cursor, target] in order, a row's predecessor (prev_rv) was superseded
+  // by it, and a deletion's row is superseded by nothing.
   const int64_t target = batch.ops.back().event->revision - options_.history_revisions;
-  absl::flat_hash_map<std::string, bool> touched;
-  for (const Op& op : batch.ops) touched[op.full_key] = true;
   sqlite::Stmt* scan = &compact_scan_;
   scan->BindInt(1, compact_cursor_);
   scan->BindInt(2, target);
@@ -348,17 +341,8 @@ absl::Status SqliteStore::CompactStepLocked(const Batch& batch, int64_t* compact
     if (!*row) break;
     ++rows;
     cursor = scan->ColumnInt(0);
-    std::string kind_key(scan->ColumnText(1));
-    std::string key = ObjectKey(scan->ColumnText(2), scan->ColumnText(3));
-    bool live = false;
-    if (!touched.contains(FullKey(kind_key, key))) {
-      auto kind = kinds_.find(kind_key);
-      if (kind != kinds_.end()) {
-        auto it = kind->second.objects.find(key);
-        live = it != kind->second.objects.end() && it->second->revision == cursor;
-      }
-    }
-    if (!live) dead.push_back(cursor);
+    if (const int64_t prev = scan->ColumnInt(2); prev > 0) dead.push_back(prev);
+    if (scan->ColumnInt(1) == static_cast<int64_t>(WatchEventType::kDeleted)) dead.push_back(cursor);
   }
   scan->Reset();
   if (rows < options_.compaction_step) cursor = target;

@@ -148,11 +148,18 @@ class SqliteStore final : public Store {
 
   // The read path.
   absl::StatusOr<int64_t> ListRevision(const ListOptions& options, std::string* start_after) const;
-  // Objects of one kind in key range [from, to) as of `revision`, which must be >= event_floor_.
+  // The oldest revision a list can be served at: the compacted one (older events come from the
+  // file), or for the memory store the start of its event log.
+  int64_t OldestListable() const;
+  // Objects of one kind in key range [from, to) as of `revision`: the current ones with the changes
+  // after `revision` undone, from the event log and, before it, `older` (the kind's events in
+  // (revision, event_floor_] read from the file, in revision order; null when revision >=
+  // event_floor_).
   void CollectAt(const std::string& kind_key, const std::string& from, const std::string& to,
-                 int64_t revision, const std::function<bool(const ObjectPtr&)>& visit) const;
-  // Events of one kind with revision > from, read from the file (for watches that start before the
-  // in-memory event log).
+                 int64_t revision, const std::vector<ChangeEvent>* older,
+                 const std::function<bool(const ObjectPtr&)>& visit) const;
+  // Events of one kind with revision in (from, to], read from the file (for watches and lists that
+  // start before the in-memory event log).
   absl::StatusOr<std::vector<ChangeEvent>> ReadHistory(const std::string& kind_key, int64_t from,
                                                        int64_t to);
 

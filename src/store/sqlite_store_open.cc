@@ -159,7 +159,7 @@ absl::Status SqliteStore::Init(const std::string& path) {
   absl::StatusOr<sqlite::Stmt> commit = db_->Prepare("COMMIT");
   if (!commit.ok()) return commit.status();
   commit_ = std::move(*commit);
-  for (auto [stmt, sql] : {std::pair{&compact_scan_, "SELECT rv, kind, namespace, name FROM history WHERE rv > ? "
+  for (auto [stmt, sql] : {std::pair{&compact_scan_, "SELECT rv, event, prev_rv FROM history WHERE rv > ? "
                                                       "AND rv <= ? ORDER BY rv LIMIT ?"},
                            std::pair{&compact_erase_, "DELETE FROM history WHERE rv = ?"},
                            std::pair{&compact_save_, "INSERT OR REPLACE INTO meta(key, value) VALUES('compacted', ?)"}}) {
@@ -186,8 +186,9 @@ absl::Status SqliteStore::Load() {
     int64_t event;
   };
   absl::flat_hash_map<std::string, Latest> latest;
-  // Rows compaction has passed, which should each be their key's live version.
-  std::vector<std::pair<int64_t, std::string>> compacted_rows;
+  // Rows compaction should have removed, as files of older builds kept them: a version superseded
+  // at or before the compacted revision, and a deletion at or before it (see CompactStepLocked).
+  std::vector<int64_t> stale;
   int64_t revision = compacted;
   absl::StatusOr<sqlite::Stmt> scan = db_->Prepare("SELECT rv, kind, namespace, name, event FROM history ORDER BY rv");
   if (!scan.ok()) return scan.status();
@@ -198,18 +199,18 @@ absl::Status SqliteStore::Load() {
     int64_t rv = scan->ColumnInt(0);
     std::string key = FullKey(std::string(scan->ColumnText(1)),
                               ObjectKey(scan->ColumnText(2), scan->ColumnText(3)));
-    if (rv <= compacted) compacted_rows.emplace_back(rv, key);
-    latest[key] = Latest{rv, scan->ColumnInt(4)};
+    auto [it, first] = latest.try_emplace(key, Latest{rv, scan->ColumnInt(4)});
+    if (!first) {
+      if (it->second.rv <= compacted && rv <= compacted) stale.push_back(it->second.rv);
+      it->second = Latest{rv, scan->ColumnInt(4)};
+    }
     revision = std::max(revision, rv);
   }
   scan->Reset();
-  // Files written before replaced rows were removed with their replacement kept them (and lost a
-  // deletion once its row was compacted): remove such rows now.
-  std::vector<int64_t> stale;
-  for (const auto& [rv, key] : compacted_rows) {
-    const Latest& newest = latest[key];
-    if (newest.rv != rv || newest.event == static_cast<int64_t>(WatchEventType::kDeleted))
-      stale.push_back(rv);
+  for (const auto& [key, newest] : latest) {
+    if (newest.rv <= compacted && newest.event == static_cast<int64_t>(WatchEventType::kDeleted)) {
+      stale.push_back(newest.rv);
+    }
   }
   if (!stale.empty()) {
     if (absl::Status s = db_->Exec("BEGIN"); !s.ok()) return s;

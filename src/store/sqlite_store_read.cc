@@ -95,7 +95,7 @@ absl::StatusOr<int64_t> SqliteStore::ListRevision(const ListOptions& options, st
     int64_t revision = 0;
     if (absl::Status s = DecodeContinue(options.continue_token, &revision, start_after); !s.ok()) return s;
     if (revision > revision_) return BadRequestError("continue key is not valid: revision is in the future");
-    if (revision < event_floor_ || revision < compacted_) {
+    if (revision < OldestListable()) {
       return ExpiredError(
           "The provided continue parameter is too old to display a consistent list result. You can start a new "
           "list without the continue parameter.");
@@ -113,23 +113,29 @@ absl::StatusOr<int64_t> SqliteStore::ListRevision(const ListOptions& options, st
   }
   if (**asked > revision_) return TooLarge(**asked, revision_);
   if (options.resourceVersionMatch != ResourceVersionMatch::kExact) return revision_;
-  if (**asked < event_floor_ || **asked < compacted_) return TooOld(**asked, std::max(event_floor_, compacted_));
+  if (**asked < OldestListable()) return TooOld(**asked, OldestListable());
   return **asked;
 }
 
+int64_t SqliteStore::OldestListable() const { return memory_ ? std::max(event_floor_, compacted_) : compacted_; }
+
 void SqliteStore::CollectAt(const std::string& kind_key, const std::string& from, const std::string& to,
-                            int64_t revision, const std::function<bool(const ObjectPtr&)>& visit) const {
+                            int64_t revision, const std::vector<ChangeEvent>* older,
+                            const std::function<bool(const ObjectPtr&)>& visit) const {
   static const absl::btree_map<std::string, ObjectPtr> kEmpty;
   auto kind = kinds_.find(kind_key);
   const auto& objects = kind == kinds_.end() ? kEmpty : kind->second.objects;
   // Keys changed after `revision`, with their state at `revision` (null when absent then): walking
   // the log backwards, the last assignment is the state before the oldest later change.
   std::map<std::string, ObjectPtr> then;
-  for (auto it = events_.rbegin(); it != events_.rend() && (*it)->revision > revision; ++it) {
-    const ChangeEvent& event = **it;
+  auto undo = [&](const ChangeEvent& event) {
     if (event.kind_key == kind_key && event.key >= from && (to.empty() || event.key < to)) {
       then[event.key] = event.type == WatchEventType::kAdded ? nullptr : event.prev;
     }
+  };
+  for (auto it = events_.rbegin(); it != events_.rend() && (*it)->revision > revision; ++it) undo(**it);
+  if (older != nullptr) {
+    for (auto it = older->rbegin(); it != older->rend() && it->revision > revision; ++it) undo(*it);
   }
   auto now = objects.lower_bound(from);
   auto now_end = to.empty() ? objects.end() : objects.lower_bound(to);
@@ -155,18 +161,37 @@ absl::StatusOr<ListResult> SqliteStore::List(const ResourceType& type, absl::str
   std::string from, to;
   NamespaceRange(type.namespaced ? namespace_ : absl::string_view(), &from, &to);
   ListResult result;
-  absl::ReaderMutexLock lock(&state_mu_);
+  const std::string kind_key = KindKey(type.group, type.kind);
   std::string start_after;
+  // A revision older than the event log (a page of a long list, an exact read) is served by
+  // undoing, beside the log's events, the kind's earlier ones read from the file; they are read
+  // without the state lock, so the log may move on meanwhile: then the gap is read too.
+  std::vector<ChangeEvent> older;
+  int64_t older_to = -1;  // `older` holds (revision, older_to]
+  state_mu_.ReaderLock();
   absl::StatusOr<int64_t> revision = ListRevision(options, &start_after);
-  if (!revision.ok()) return revision.status();
+  while (revision.ok() && *revision < event_floor_ && older_to < event_floor_) {
+    const int64_t read_from = older_to < 0 ? *revision : older_to;
+    const int64_t read_to = event_floor_;
+    state_mu_.ReaderUnlock();
+    absl::StatusOr<std::vector<ChangeEvent>> more = ReadHistory(kind_key, read_from, read_to);
+    if (!more.ok()) return more.status();
+    older.insert(older.end(), std::make_move_iterator(more->begin()), std::make_move_iterator(more->end()));
+    older_to = read_to;
+    state_mu_.ReaderLock();
+    revision = ListRevision(options, &start_after);  // Gone once compaction passed it meanwhile
+  }
+  if (!revision.ok()) {
+    state_mu_.ReaderUnlock();
+    return revision.status();
+  }
   result.revision = *revision;
   if (!start_after.empty()) {
     std::string after = start_after + '\0';
     if (after > from) from = after;
   }
-  const std::string kind_key = KindKey(type.group, type.kind);
   std::string last_key;
-  CollectAt(kind_key, from, to, *revision, [&](const ObjectPtr& object) {
+  CollectAt(kind_key, from, to, *revision, older_to >= 0 ? &older : nullptr, [&](const ObjectPtr& object) {
     if (!Matches(options, object)) return true;
     if (options.limit > 0 && static_cast<int64_t>(result.items.size()) == options.limit) {
       result.continue_token = EncodeContinue(*revision, last_key);
@@ -176,6 +201,7 @@ absl::StatusOr<ListResult> SqliteStore::List(const ResourceType& type, absl::str
     result.items.push_back(object);
     return true;
   });
+  state_mu_.ReaderUnlock();
   return result;
 }
 
@@ -194,7 +220,7 @@ absl::StatusOr<std::unique_ptr<Watcher>> SqliteStore::Watch(const ResourceType& 
     if (!start->has_value()) {
       std::string from, to;
       NamespaceRange(queue_options.namespace_, &from, &to);
-      CollectAt(kind_key, from, to, revision_, [&](const ObjectPtr& object) {
+      CollectAt(kind_key, from, to, revision_, nullptr, [&](const ObjectPtr& object) {
         if (queue->Selects(object)) queue->OfferInitial(object);
         return true;
       });
