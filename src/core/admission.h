@@ -43,9 +43,6 @@ auto VisitKind(const TypeMeta& type, Visit visit, Otherwise otherwise) {
 // not re-encoded from its struct.
 template <class T>
 inline constexpr bool kDefaulted = !std::is_same_v<T, ConfigMap> && !std::is_same_v<T, Event>;
-// Whether kind T has rules of its own besides the metadata's (then validation decodes the object).
-template <class T>
-inline constexpr bool kValidated = !std::is_same_v<T, Endpoints>;
 
 // defaults.cc: Kubernetes' defaults of each kind with defaults (what ApplyDefaults applies).
 void Default(Namespace* ns);

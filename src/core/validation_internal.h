@@ -95,6 +95,9 @@ void ValidateTaintEffect(absl::string_view effect, bool allow_empty, absl::strin
 // --- validation_service.cc
 
 void ValidateServiceSpec(const Service& service, FieldErrors* errs);
+// validateEndpointSubsets: each subset's addresses (a valid IP that is not unspecified, loopback or
+// link-local; hostname and nodeName) and ports (named when there are several, number, protocol).
+void ValidateEndpointSubsets(const Endpoints& endpoints, FieldErrors* errs);
 void ValidateServiceUpdate(const Service& service, const Service& old, FieldErrors* errs);
 void ValidateServiceStatus(const Service& service, FieldErrors* errs);
 

@@ -256,6 +256,10 @@ void ValidateKind(const Node& node, const Node* old, Op, FieldErrors* errs) {
   old != nullptr ? ValidateNodeUpdate(node, *old, errs) : ValidateNodeSpec(node, errs);
 }
 
+void ValidateKind(const Endpoints& endpoints, const Endpoints*, Op, FieldErrors* errs) {
+  ValidateEndpointSubsets(endpoints, errs);
+}
+
 void ValidateKind(const Event& event, const Event*, Op, FieldErrors* errs) {
   ValidateEventFields(event, errs);
 }
@@ -264,11 +268,9 @@ void ValidateKind(const Event& event, const Event*, Op, FieldErrors* errs) {
 // not decode is recorded instead.
 template <class T>
 void ValidateKindAgainst(const T& object, const Object* old, Op op, FieldErrors* errs) {
-  if constexpr (admission::kValidated<T>) {
-    if (old == nullptr) return ValidateKind(object, nullptr, op, errs);
-    T old_typed;
-    if (Decode(*old, &old_typed, errs)) ValidateKind(object, &old_typed, op, errs);
-  }
+  if (old == nullptr) return ValidateKind(object, nullptr, op, errs);
+  T old_typed;
+  if (Decode(*old, &old_typed, errs)) ValidateKind(object, &old_typed, op, errs);
 }
 
 // "Deployment.apps" or "Pod": the qualified kind Kubernetes names in Invalid errors.
@@ -293,10 +295,8 @@ absl::Status Validate(const Object& object, const Object* old, Op op) {
     admission::VisitKind(
         object.type,
         [&]<class T>(std::type_identity<T>) {
-          if constexpr (admission::kValidated<T>) {
-            T typed;
-            if (Decode(object, &typed, &errs)) ValidateKindAgainst(typed, old, op, &errs);
-          }
+          T typed;
+          if (Decode(object, &typed, &errs)) ValidateKindAgainst(typed, old, op, &errs);
         },
         [] {});
     return ToStatus(object.type, object.metadata, errs);

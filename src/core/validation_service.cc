@@ -1,5 +1,8 @@
 // Service validation as pkg/apis/core/validation's ValidateService does it (with the node port range
 // check that kube-apiserver's allocator makes), and the rules of Service updates and status.
+#include <arpa/inet.h>
+
+#include <algorithm>
 #include <set>
 #include <string>
 #include <utility>
@@ -14,6 +17,10 @@ namespace orch::validation {
 namespace {
 
 constexpr absl::string_view kValidIpMsg = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)";
+constexpr absl::string_view kLoopbackMsg = "may not be in the loopback range (127.0.0.0/8, ::1/128)";
+constexpr absl::string_view kLinkLocalMsg = "may not be in the link-local range (169.254.0.0/16, fe80::/10)";
+constexpr absl::string_view kLinkLocalMulticastMsg =
+    "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)";
 constexpr int32_t kNodePortMin = 30000;
 constexpr int32_t kNodePortMax = 32767;
 
@@ -230,6 +237,100 @@ void ValidateServiceStatus(const Service& service, FieldErrors* errs) {
         errs->push_back(FieldInvalid(Child(idx, "hostname"), ingress[i].hostname,
                                      "must be a DNS name, not an IP address"));
       }
+    }
+  }
+}
+
+namespace {
+
+// The special IPv4 ranges of ValidateNonSpecialIP, for `ip` (as written) whose address is `v4`.
+void ValidateNonSpecialIpv4(const unsigned char v4[4], const std::string& ip, absl::string_view path,
+                            FieldErrors* errs) {
+  if (v4[0] == 0 && v4[1] == 0 && v4[2] == 0 && v4[3] == 0) {
+    errs->push_back(FieldInvalid(path, ip, absl::StrCat("may not be unspecified (", ip, ")")));
+  }
+  if (v4[0] == 127) errs->push_back(FieldInvalid(path, ip, kLoopbackMsg));
+  if (v4[0] == 169 && v4[1] == 254) errs->push_back(FieldInvalid(path, ip, kLinkLocalMsg));
+  if (v4[0] == 224 && v4[1] == 0 && v4[2] == 0) errs->push_back(FieldInvalid(path, ip, kLinkLocalMulticastMsg));
+}
+
+// ValidateNonSpecialIP: an endpoint must be an address other hosts can reach.
+void ValidateNonSpecialIp(const std::string& ip, absl::string_view path, FieldErrors* errs) {
+  unsigned char v4[4];
+  unsigned char v6[16];
+  if (inet_pton(AF_INET, ip.c_str(), v4) == 1) return ValidateNonSpecialIpv4(v4, ip, path, errs);
+  if (inet_pton(AF_INET6, ip.c_str(), v6) != 1) {
+    errs->push_back(FieldInvalid(path, ip, "must be a valid IP address"));
+    return;
+  }
+  // An IPv4-mapped address (::ffff:a.b.c.d) is judged as its IPv4 address, as Go's net.IP does.
+  static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::equal(kMapped, kMapped + 12, v6)) return ValidateNonSpecialIpv4(v6 + 12, ip, path, errs);
+  const bool zero_but_last = std::all_of(v6, v6 + 15, [](unsigned char b) { return b == 0; });
+  if (zero_but_last && v6[15] == 0) {
+    errs->push_back(FieldInvalid(path, ip, absl::StrCat("may not be unspecified (", ip, ")")));
+  }
+  if (zero_but_last && v6[15] == 1) errs->push_back(FieldInvalid(path, ip, kLoopbackMsg));
+  if (v6[0] == 0xfe && (v6[1] & 0xc0) == 0x80) errs->push_back(FieldInvalid(path, ip, kLinkLocalMsg));
+  if (v6[0] == 0xff && (v6[1] & 0x0f) == 0x02) errs->push_back(FieldInvalid(path, ip, kLinkLocalMulticastMsg));
+}
+
+void ValidateEndpointAddress(const EndpointAddress& address, absl::string_view path, FieldErrors* errs) {
+  const std::string ip_path = Child(path, "ip");
+  if (!IsValidIp(address.ip)) errs->push_back(FieldInvalid(ip_path, address.ip, kValidIpMsg));
+  if (!address.hostname.empty()) {
+    for (const std::string& msg : IsDns1123Label(address.hostname)) {
+      errs->push_back(FieldInvalid(Child(path, "hostname"), address.hostname, msg));
+    }
+  }
+  if (!address.nodeName.empty()) {
+    for (const std::string& msg : IsDns1123Subdomain(address.nodeName)) {
+      errs->push_back(FieldInvalid(Child(path, "nodeName"), address.nodeName, msg));
+    }
+  }
+  ValidateNonSpecialIp(address.ip, ip_path, errs);
+}
+
+void ValidateEndpointPort(const EndpointPort& port, bool require_name, absl::string_view path, FieldErrors* errs) {
+  if (require_name && port.name.empty()) {
+    errs->push_back(FieldRequired(Child(path, "name")));
+  } else if (!port.name.empty()) {
+    for (const std::string& msg : IsDns1123Label(port.name)) {
+      errs->push_back(FieldInvalid(Child(path, "name"), port.name, msg));
+    }
+  }
+  for (const std::string& msg : IsValidPortNum(port.port)) {
+    errs->push_back(FieldInvalidInt(Child(path, "port"), port.port, msg));
+  }
+  if (port.protocol.empty()) {
+    errs->push_back(FieldRequired(Child(path, "protocol")));
+  } else if (port.protocol != "TCP" && port.protocol != "UDP" && port.protocol != "SCTP") {
+    errs->push_back(FieldNotSupported(Child(path, "protocol"), port.protocol, {"SCTP", "TCP", "UDP"}));
+  }
+  if (!port.appProtocol.empty()) {
+    for (const std::string& msg : IsQualifiedName(port.appProtocol)) {
+      errs->push_back(FieldInvalid(Child(path, "appProtocol"), port.appProtocol, msg));
+    }
+  }
+}
+
+}  // namespace
+
+void ValidateEndpointSubsets(const Endpoints& endpoints, FieldErrors* errs) {
+  for (size_t i = 0; i < endpoints.subsets.size(); ++i) {
+    const EndpointSubset& subset = endpoints.subsets[i];
+    const std::string path = Index("subsets", i);
+    if (subset.addresses.empty() && subset.notReadyAddresses.empty()) {
+      errs->push_back(FieldRequired(path, "must specify `addresses` or `notReadyAddresses`"));
+    }
+    for (size_t a = 0; a < subset.addresses.size(); ++a) {
+      ValidateEndpointAddress(subset.addresses[a], Index(Child(path, "addresses"), a), errs);
+    }
+    for (size_t a = 0; a < subset.notReadyAddresses.size(); ++a) {
+      ValidateEndpointAddress(subset.notReadyAddresses[a], Index(Child(path, "notReadyAddresses"), a), errs);
+    }
+    for (size_t p = 0; p < subset.ports.size(); ++p) {
+      ValidateEndpointPort(subset.ports[p], subset.ports.size() > 1, Index(Child(path, "ports"), p), errs);
     }
   }
 }

@@ -1,4 +1,4 @@
-// Validation of Service, Deployment, ReplicaSet, ConfigMap, Namespace, Node and Event.
+// Validation of Service, Endpoints, Deployment, ReplicaSet, ConfigMap, Namespace, Node and Event.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -338,4 +338,69 @@ TEST_CASE("events name their object, in its namespace") {
 }
 
 }  // namespace
+TEST_CASE("endpoints: addresses, ports and special IPs, as Kubernetes checks them") {
+  auto error = [](const std::string& subsets) {
+    return CreateError(Json::parse(R"({"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"web","namespace":"d"},
+      "subsets":)" + subsets + "}"));
+  };
+  const std::string kEp = "Endpoints \"web\" is invalid: ";
+  CHECK(error(R"([{"addresses":[{"ip":"10.244.1.5","nodeName":"node-a","hostname":"web-0"}],
+                   "notReadyAddresses":[{"ip":"fd00::5"}],
+                   "ports":[{"name":"http","port":80,"protocol":"TCP"},{"name":"dns","port":53,"protocol":"UDP"}]}])") ==
+        "");
+  CHECK(error("[]") == "");
+  CHECK(error(R"([{"ports":[{"port":80,"protocol":"TCP"}]}])") ==
+        kEp + "subsets[0]: Required value: must specify `addresses` or `notReadyAddresses`");
+  CHECK(error(R"([{"addresses":[{"ip":"10.0.0.300"}],"ports":[{"port":80,"protocol":"TCP"}]}])") ==
+        kEp +
+            "[subsets[0].addresses[0].ip: Invalid value: \"10.0.0.300\": must be a valid IP address, (e.g. "
+            "10.9.8.7 or 2001:db8::ffff), subsets[0].addresses[0].ip: Invalid value: \"10.0.0.300\": must be a "
+            "valid IP address]");
+  CHECK(error(R"([{"addresses":[{"ip":"127.0.0.9"}],"ports":[{"port":80,"protocol":"TCP"}]}])") ==
+        kEp +
+            "subsets[0].addresses[0].ip: Invalid value: \"127.0.0.9\": may not be in the loopback range "
+            "(127.0.0.0/8, ::1/128)");
+  CHECK(error(R"([{"notReadyAddresses":[{"ip":"::1"}],"ports":[{"port":80,"protocol":"TCP"}]}])") ==
+        kEp +
+            "subsets[0].notReadyAddresses[0].ip: Invalid value: \"::1\": may not be in the loopback range "
+            "(127.0.0.0/8, ::1/128)");
+  CHECK(error(R"([{"addresses":[{"ip":"0.0.0.0"}],"ports":[{"port":80,"protocol":"TCP"}]}])") ==
+        kEp + "subsets[0].addresses[0].ip: Invalid value: \"0.0.0.0\": may not be unspecified (0.0.0.0)");
+  CHECK(error(R"([{"addresses":[{"ip":"169.254.169.254"}],"ports":[{"port":80,"protocol":"TCP"}]}])") ==
+        kEp +
+            "subsets[0].addresses[0].ip: Invalid value: \"169.254.169.254\": may not be in the link-local "
+            "range (169.254.0.0/16, fe80::/10)");
+  CHECK(error(R"([{"addresses":[{"ip":"fe80::1"}],"ports":[{"port":80,"protocol":"TCP"}]}])") ==
+        kEp +
+            "subsets[0].addresses[0].ip: Invalid value: \"fe80::1\": may not be in the link-local range "
+            "(169.254.0.0/16, fe80::/10)");
+  CHECK(error(R"([{"addresses":[{"ip":"224.0.0.251"}],"ports":[{"port":80,"protocol":"TCP"}]}])") ==
+        kEp +
+            "subsets[0].addresses[0].ip: Invalid value: \"224.0.0.251\": may not be in the link-local "
+            "multicast range (224.0.0.0/24, ff02::/10)");
+  CHECK(error(R"([{"addresses":[{"ip":"::ffff:127.0.0.1"}],"ports":[{"port":80,"protocol":"TCP"}]}])") ==
+        kEp +
+            "subsets[0].addresses[0].ip: Invalid value: \"::ffff:127.0.0.1\": may not be in the loopback "
+            "range (127.0.0.0/8, ::1/128)");
+  CHECK(error(R"([{"addresses":[{"ip":"10.1.2.3","hostname":"Web_0","nodeName":"Node A"}],
+                   "ports":[{"port":80,"protocol":"TCP"}]}])") ==
+        kEp + "[subsets[0].addresses[0].hostname: Invalid value: \"Web_0\": " + kLabelMsg +
+            ", subsets[0].addresses[0].nodeName: Invalid value: \"Node A\": " + kSubdomainMsg + "]");
+  CHECK(error(R"([{"addresses":[{"ip":"10.1.2.3"}],
+                   "ports":[{"port":80,"protocol":"TCP"},{"name":"b","port":0,"protocol":"ICMP"},{"name":"c","port":81}]}])") ==
+        kEp +
+            "[subsets[0].ports[0].name: Required value, subsets[0].ports[1].port: Invalid value: 0: must be "
+            "between 1 and 65535, inclusive, subsets[0].ports[1].protocol: Unsupported value: \"ICMP\": "
+            "supported values: \"SCTP\", \"TCP\", \"UDP\", subsets[0].ports[2].protocol: Required value]");
+  // An update is checked by the same rules.
+  const Json old = Json::parse(R"({"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"web","namespace":"d",
+    "resourceVersion":"3"},"subsets":[{"addresses":[{"ip":"10.1.2.3"}],"ports":[{"port":80,"protocol":"TCP"}]}]})");
+  Json next = old;
+  next["subsets"][0]["addresses"][0]["ip"] = "127.0.0.1";
+  CHECK(UpdateError(next, old) ==
+        kEp +
+            "subsets[0].addresses[0].ip: Invalid value: \"127.0.0.1\": may not be in the loopback range "
+            "(127.0.0.0/8, ::1/128)");
+}
+
 }  // namespace orch::testing
