@@ -5,19 +5,21 @@
 // thread-to-thread hand-off at the same rate; peak RSS.
 //
 //   build/bench/store [--pods N] [--dir DIR]
+#include "orch/store.h"
+
+#include <malloc.h>
 #include <sqlite3.h>
 #include <stdlib.h>
-#include <malloc.h>
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <deque>
-#include <mutex>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
+#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -26,7 +28,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "orch/codec.h"
-#include "orch/store.h"
 
 namespace {
 
@@ -187,7 +188,8 @@ class CommitTimes {
   explicit CommitTimes(size_t revisions) : times_(revisions + 1) {}
   void Record(int64_t first, int64_t last) {
     const int64_t now = Clock::now().time_since_epoch().count();
-    for (int64_t rv = std::max<int64_t>(first, 0); rv <= last && rv < static_cast<int64_t>(times_.size()); ++rv) {
+    for (int64_t rv = std::max<int64_t>(first, 0); rv <= last && rv < static_cast<int64_t>(times_.size());
+         ++rv) {
       times_[rv].store(now, std::memory_order_release);
     }
   }
@@ -221,7 +223,7 @@ void RemoveDb(const std::string& path) {
 struct WatchFigures {
   double from_commit_p50 = 0, from_commit_p99 = 0;  // commit (on_commit) to the watcher holding the event
   double from_create_p50 = 0, from_create_p99 = 0;  // start of the create to the watcher holding it
-  double seconds = 0;                                // how long the creates took
+  double seconds = 0;                               // how long the creates took
 };
 
 // Watch delivery latency, in µs: from the commit of a create's transaction (as the store's on_commit
@@ -229,8 +231,9 @@ struct WatchFigures {
 // the encoding, the wait for the batch and the commit itself). The pods are named "<prefix><index>".
 // A blocking watcher sleeps in Next() until woken, as an informer does; a polling one calls Next()
 // without waiting, so that what it measures is the store's own delivery, without the thread wake-up.
-WatchFigures WatchLatency(orch::Store& store, const CommitTimes& commits, const std::vector<orch::Object>& pods,
-                          const std::string& prefix, int writers, bool poll) {
+WatchFigures WatchLatency(orch::Store& store, const CommitTimes& commits,
+                          const std::vector<orch::Object>& pods, const std::string& prefix, int writers,
+                          bool poll) {
   const orch::ResourceType& type = *orch::FindResourceType("", "Pod");
   auto watch = *store.Watch(type, {.resourceVersion = std::to_string(store.CurrentRevision())});
   std::vector<std::atomic<int64_t>> started(pods.size());
@@ -425,19 +428,26 @@ int main(int argc, char** argv) {
          "p50 from create", "p99 from create");
   for (int writers : {1, 8}) {
     const std::string prefix = absl::StrCat("watch-", writers, "-");
-    WatchFigures blocking = WatchLatency(*loaded, commits, Renamed(pods, 10000, prefix), prefix, writers, false);
+    WatchFigures blocking =
+        WatchLatency(*loaded, commits, Renamed(pods, 10000, prefix), prefix, writers, false);
     printf("%-44s %10.1f %10.1f %16.1f %16.1f\n",
-           absl::StrCat("commit to watcher, ", writers, writers == 1 ? " writer" : " writers", ", blocking").c_str(),
-           blocking.from_commit_p50, blocking.from_commit_p99, blocking.from_create_p50, blocking.from_create_p99);
+           absl::StrCat("commit to watcher, ", writers, writers == 1 ? " writer" : " writers", ", blocking")
+               .c_str(),
+           blocking.from_commit_p50, blocking.from_commit_p99, blocking.from_create_p50,
+           blocking.from_create_p99);
     // The same number of hand-offs at the same rate, with no store: what waking a thread costs here.
     auto [bare_p50, bare_p99] = BareHandoffLatency(
-        10000, std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(blocking.seconds / 10000)));
-    printf("%-44s %10.1f %10.1f   (blocking p99 / bare p99: %.2fx)\n", "  baseline: bare mutex+condvar hand-off",
-           bare_p50, bare_p99, blocking.from_commit_p99 / std::max(bare_p99, 0.001));
+        10000,
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(blocking.seconds / 10000)));
+    printf("%-44s %10.1f %10.1f   (blocking p99 / bare p99: %.2fx)\n",
+           "  baseline: bare mutex+condvar hand-off", bare_p50, bare_p99,
+           blocking.from_commit_p99 / std::max(bare_p99, 0.001));
     const std::string polled = absl::StrCat("poll-", writers, "-");
-    WatchFigures polling = WatchLatency(*loaded, commits, Renamed(pods, 10000, polled), polled, writers, true);
-    printf("%-44s %10.1f %10.1f %16.1f %16.1f\n", "  the same, polling (the store's own part)", polling.from_commit_p50,
-           polling.from_commit_p99, polling.from_create_p50, polling.from_create_p99);
+    WatchFigures polling =
+        WatchLatency(*loaded, commits, Renamed(pods, 10000, polled), polled, writers, true);
+    printf("%-44s %10.1f %10.1f %16.1f %16.1f\n", "  the same, polling (the store's own part)",
+           polling.from_commit_p50, polling.from_commit_p99, polling.from_create_p50,
+           polling.from_create_p99);
   }
 
   printf("\nRSS of the process with the store holding %d pods: %ld MiB; the store's heap: %.0f MiB (%.1f KiB per pod)\n"

@@ -251,7 +251,8 @@ void ValidateNonSpecialIpv4(const unsigned char v4[4], const std::string& ip, ab
   }
   if (v4[0] == 127) errs->push_back(FieldInvalid(path, ip, kLoopbackMsg));
   if (v4[0] == 169 && v4[1] == 254) errs->push_back(FieldInvalid(path, ip, kLinkLocalMsg));
-  if (v4[0] == 224 && v4[1] == 0 && v4[2] == 0) errs->push_back(FieldInvalid(path, ip, kLinkLocalMulticastMsg));
+  if (v4[0] == 224 && v4[1] == 0 && v4[2] == 0)
+    errs->push_back(FieldInvalid(path, ip, kLinkLocalMulticastMsg));
 }
 
 // ValidateNonSpecialIP: an endpoint must be an address other hosts can reach.
@@ -272,7 +273,8 @@ void ValidateNonSpecialIp(const std::string& ip, absl::string_view path, FieldEr
   }
   if (zero_but_last && v6[15] == 1) errs->push_back(FieldInvalid(path, ip, kLoopbackMsg));
   if (v6[0] == 0xfe && (v6[1] & 0xc0) == 0x80) errs->push_back(FieldInvalid(path, ip, kLinkLocalMsg));
-  if (v6[0] == 0xff && (v6[1] & 0x0f) == 0x02) errs->push_back(FieldInvalid(path, ip, kLinkLocalMulticastMsg));
+  if (v6[0] == 0xff && (v6[1] & 0x0f) == 0x02)
+    errs->push_back(FieldInvalid(path, ip, kLinkLocalMulticastMsg));
 }
 
 void ValidateEndpointAddress(const EndpointAddress& address, absl::string_view path, FieldErrors* errs) {
@@ -291,7 +293,8 @@ void ValidateEndpointAddress(const EndpointAddress& address, absl::string_view p
   ValidateNonSpecialIp(address.ip, ip_path, errs);
 }
 
-void ValidateEndpointPort(const EndpointPort& port, bool require_name, absl::string_view path, FieldErrors* errs) {
+void ValidateEndpointPort(const EndpointPort& port, bool require_name, absl::string_view path,
+                          FieldErrors* errs) {
   if (require_name && port.name.empty()) {
     errs->push_back(FieldRequired(Child(path, "name")));
   } else if (!port.name.empty()) {

@@ -159,10 +159,12 @@ absl::Status SqliteStore::Init(const std::string& path) {
   absl::StatusOr<sqlite::Stmt> commit = db_->Prepare("COMMIT");
   if (!commit.ok()) return commit.status();
   commit_ = std::move(*commit);
-  for (auto [stmt, sql] : {std::pair{&compact_scan_, "SELECT rv, event, prev_rv FROM history WHERE rv > ? "
-                                                      "AND rv <= ? ORDER BY rv LIMIT ?"},
-                           std::pair{&compact_erase_, "DELETE FROM history WHERE rv = ?"},
-                           std::pair{&compact_save_, "INSERT OR REPLACE INTO meta(key, value) VALUES('compacted', ?)"}}) {
+  for (auto [stmt, sql] :
+       {std::pair{&compact_scan_,
+                  "SELECT rv, event, prev_rv FROM history WHERE rv > ? "
+                  "AND rv <= ? ORDER BY rv LIMIT ?"},
+        std::pair{&compact_erase_, "DELETE FROM history WHERE rv = ?"},
+        std::pair{&compact_save_, "INSERT OR REPLACE INTO meta(key, value) VALUES('compacted', ?)"}}) {
     absl::StatusOr<sqlite::Stmt> prepared = db_->Prepare(sql);
     if (!prepared.ok()) return prepared.status();
     *stmt = std::move(*prepared);

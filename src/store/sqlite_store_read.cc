@@ -117,7 +117,9 @@ absl::StatusOr<int64_t> SqliteStore::ListRevision(const ListOptions& options, st
   return **asked;
 }
 
-int64_t SqliteStore::OldestListable() const { return memory_ ? std::max(event_floor_, compacted_) : compacted_; }
+int64_t SqliteStore::OldestListable() const {
+  return memory_ ? std::max(event_floor_, compacted_) : compacted_;
+}
 
 void SqliteStore::CollectAt(const std::string& kind_key, const std::string& from, const std::string& to,
                             int64_t revision, const std::vector<ChangeEvent>* older,

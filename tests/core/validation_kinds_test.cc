@@ -340,8 +340,10 @@ TEST_CASE("events name their object, in its namespace") {
 }  // namespace
 TEST_CASE("endpoints: addresses, ports and special IPs, as Kubernetes checks them") {
   auto error = [](const std::string& subsets) {
-    return CreateError(Json::parse(R"({"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"web","namespace":"d"},
-      "subsets":)" + subsets + "}"));
+    return CreateError(
+        Json::parse(R"({"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"web","namespace":"d"},
+      "subsets":)" + subsets +
+                    "}"));
   };
   const std::string kEp = "Endpoints \"web\" is invalid: ";
   CHECK(error(R"([{"addresses":[{"ip":"10.244.1.5","nodeName":"node-a","hostname":"web-0"}],
@@ -351,11 +353,12 @@ TEST_CASE("endpoints: addresses, ports and special IPs, as Kubernetes checks the
   CHECK(error("[]") == "");
   CHECK(error(R"([{"ports":[{"port":80,"protocol":"TCP"}]}])") ==
         kEp + "subsets[0]: Required value: must specify `addresses` or `notReadyAddresses`");
-  CHECK(error(R"([{"addresses":[{"ip":"10.0.0.300"}],"ports":[{"port":80,"protocol":"TCP"}]}])") ==
-        kEp +
-            "[subsets[0].addresses[0].ip: Invalid value: \"10.0.0.300\": must be a valid IP address, (e.g. "
-            "10.9.8.7 or 2001:db8::ffff), subsets[0].addresses[0].ip: Invalid value: \"10.0.0.300\": must be a "
-            "valid IP address]");
+  CHECK(
+      error(R"([{"addresses":[{"ip":"10.0.0.300"}],"ports":[{"port":80,"protocol":"TCP"}]}])") ==
+      kEp +
+          "[subsets[0].addresses[0].ip: Invalid value: \"10.0.0.300\": must be a valid IP address, (e.g. "
+          "10.9.8.7 or 2001:db8::ffff), subsets[0].addresses[0].ip: Invalid value: \"10.0.0.300\": must be a "
+          "valid IP address]");
   CHECK(error(R"([{"addresses":[{"ip":"127.0.0.9"}],"ports":[{"port":80,"protocol":"TCP"}]}])") ==
         kEp +
             "subsets[0].addresses[0].ip: Invalid value: \"127.0.0.9\": may not be in the loopback range "
@@ -393,7 +396,8 @@ TEST_CASE("endpoints: addresses, ports and special IPs, as Kubernetes checks the
             "between 1 and 65535, inclusive, subsets[0].ports[1].protocol: Unsupported value: \"ICMP\": "
             "supported values: \"SCTP\", \"TCP\", \"UDP\", subsets[0].ports[2].protocol: Required value]");
   // An update is checked by the same rules.
-  const Json old = Json::parse(R"({"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"web","namespace":"d",
+  const Json old =
+      Json::parse(R"({"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"web","namespace":"d",
     "resourceVersion":"3"},"subsets":[{"addresses":[{"ip":"10.1.2.3"}],"ports":[{"port":80,"protocol":"TCP"}]}]})");
   Json next = old;
   next["subsets"][0]["addresses"][0]["ip"] = "127.0.0.1";

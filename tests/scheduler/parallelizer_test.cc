@@ -1,4 +1,6 @@
 // The parallel loop, and the scheduler deciding exactly the same with helper threads as without.
+#include "src/core/scheduler/parallelizer.h"
+
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -8,7 +10,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "scheduler/scheduler_test_util.h"
-#include "src/core/scheduler/parallelizer.h"
 
 using namespace orch;
 using namespace orch::scheduler;

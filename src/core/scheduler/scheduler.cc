@@ -245,8 +245,9 @@ ScheduleResult Scheduler::Schedule(const PodInfo& pod) {
   result.feasible_nodes = static_cast<int64_t>(feasible.size());
 
   if (!feasible.empty()) {
-    result.node = feasible.size() == 1 ? feasible[0]->name()
-                                       : SelectHost(pod, feasible, inline_totals.empty() ? nullptr : &inline_totals);
+    result.node = feasible.size() == 1
+                      ? feasible[0]->name()
+                      : SelectHost(pod, feasible, inline_totals.empty() ? nullptr : &inline_totals);
     return result;
   }
   error.unschedulable_plugins.assign(failed_plugins.begin(), failed_plugins.end());
@@ -256,7 +257,8 @@ ScheduleResult Scheduler::Schedule(const PodInfo& pod) {
   return result;
 }
 
-[[gnu::always_inline]] inline bool Scheduler::QuickChecks::Pass(const PodInfo& pod, const NodeInfo& node) const {
+[[gnu::always_inline]] inline bool Scheduler::QuickChecks::Pass(const PodInfo& pod,
+                                                                const NodeInfo& node) const {
   return (!unschedulable || QuickPass(QuickFilter::kNodeUnschedulable, pod, node)) &&
          (!node_name || QuickPass(QuickFilter::kNodeName, pod, node)) &&
          (!taints || QuickPass(QuickFilter::kTaintToleration, pod, node)) &&
@@ -266,19 +268,22 @@ ScheduleResult Scheduler::Schedule(const PodInfo& pod) {
 [[gnu::always_inline]] inline int64_t Scheduler::InlineScore(const PodInfo& pod, const NodeInfo& node) const {
   int64_t total = 0;
   if (weight_node_resources_fit_ > 0) {
-    total += std::clamp<int64_t>(node_resources_fit_.Score(pod, node, *snapshot_), 0, ScorePlugin::kMaxNodeScore) *
-             weight_node_resources_fit_;
+    total +=
+        std::clamp<int64_t>(node_resources_fit_.Score(pod, node, *snapshot_), 0, ScorePlugin::kMaxNodeScore) *
+        weight_node_resources_fit_;
   }
   if (weight_balanced_allocation_ > 0) {
-    total += std::clamp<int64_t>(balanced_allocation_.Score(pod, node, *snapshot_), 0, ScorePlugin::kMaxNodeScore) *
+    total += std::clamp<int64_t>(balanced_allocation_.Score(pod, node, *snapshot_), 0,
+                                 ScorePlugin::kMaxNodeScore) *
              weight_balanced_allocation_;
   }
   return total;
 }
 
 size_t Scheduler::FilterInParallel(const PodInfo& pod, const QuickChecks& quick, int64_t to_find,
-                                   std::vector<const NodeInfo*>* feasible, std::vector<int64_t>* inline_totals,
-                                   FitError* error, absl::flat_hash_set<std::string>* failed_plugins) {
+                                   std::vector<const NodeInfo*>* feasible,
+                                   std::vector<int64_t>* inline_totals, FitError* error,
+                                   absl::flat_hash_set<std::string>* failed_plugins) {
   absl::Span<const NodeInfo* const> nodes = snapshot_->Nodes();
   const size_t n = nodes.size();
   const size_t start = next_start_node_ % n;
@@ -326,8 +331,8 @@ size_t Scheduler::FilterInParallel(const PodInfo& pod, const QuickChecks& quick,
     for (auto& [position, status] : block.failures) {
       if (position >= block_end) break;
       failed_plugins->insert(status.plugin);
-      error->node_statuses.emplace_back(nodes[start + position < n ? start + position : start + position - n]->name(),
-                                        std::move(status));
+      error->node_statuses.emplace_back(
+          nodes[start + position < n ? start + position : start + position - n]->name(), std::move(status));
     }
     processed = block_end;
     if (static_cast<int64_t>(feasible->size()) >= to_find) break;
@@ -337,11 +342,13 @@ size_t Scheduler::FilterInParallel(const PodInfo& pod, const QuickChecks& quick,
 
 std::string Scheduler::SelectHost(const PodInfo& pod, const std::vector<const NodeInfo*>& feasible,
                                   const std::vector<int64_t>* inline_totals) {
-  std::vector<int64_t> totals = inline_totals != nullptr ? *inline_totals : std::vector<int64_t>(feasible.size(), 0);
+  std::vector<int64_t> totals =
+      inline_totals != nullptr ? *inline_totals : std::vector<int64_t>(feasible.size(), 0);
   std::vector<NodeScore> scores(feasible.size());
   for (const WeightedScorer& s : scorers_) {
     // Already in inline_totals when given (InlineScore).
-    if (inline_totals != nullptr && (s.plugin == &node_resources_fit_ || s.plugin == &balanced_allocation_)) continue;
+    if (inline_totals != nullptr && (s.plugin == &node_resources_fit_ || s.plugin == &balanced_allocation_))
+      continue;
     if (s.plugin->PreScore(pod, feasible, *snapshot_) == ScoreCode::kSkip) continue;
     // The built-in per-node scores are called on their final class, so inline (node_plugins_inl.h).
     // NodeResourcesFit and BalancedAllocation do not normalise: their scores go straight to the totals.
