@@ -1,4 +1,4 @@
-// Runtime and network drivers by name; "sim" of each is built in.
+// Runtime drivers by name; "sim" is built in.
 #include <map>
 #include <string>
 
@@ -12,7 +12,6 @@ namespace {
 struct Drivers {
   absl::Mutex mu;
   std::map<std::string, RuntimeFactory, std::less<>> runtimes ABSL_GUARDED_BY(mu);
-  std::map<std::string, NetworkFactory, std::less<>> networks ABSL_GUARDED_BY(mu);
 };
 
 Drivers& GlobalDrivers() {
@@ -20,9 +19,6 @@ Drivers& GlobalDrivers() {
     auto* d = new Drivers();
     absl::MutexLock lock(&d->mu);
     d->runtimes["sim"] = NewSimRuntime;
-    d->networks["sim"] = [](const NetworkOptions&) -> absl::StatusOr<std::unique_ptr<NetworkDriver>> {
-      return NewSimNetwork();
-    };
     return d;
   }();
   return *drivers;
@@ -48,26 +44,6 @@ void RegisterRuntimeDriver(absl::string_view name, RuntimeFactory factory) {
   Drivers& drivers = GlobalDrivers();
   absl::MutexLock lock(&drivers.mu);
   drivers.runtimes[std::string(name)] = std::move(factory);
-}
-
-absl::StatusOr<std::unique_ptr<NetworkDriver>> OpenNetwork(absl::string_view name,
-                                                           const NetworkOptions& options) {
-  NetworkFactory factory;
-  {
-    Drivers& drivers = GlobalDrivers();
-    absl::MutexLock lock(&drivers.mu);
-    auto it = drivers.networks.find(name);
-    if (it == drivers.networks.end())
-      return absl::NotFoundError(absl::StrCat("no network driver \"", name, "\""));
-    factory = it->second;
-  }
-  return factory(options);
-}
-
-void RegisterNetworkDriver(absl::string_view name, NetworkFactory factory) {
-  Drivers& drivers = GlobalDrivers();
-  absl::MutexLock lock(&drivers.mu);
-  drivers.networks[std::string(name)] = std::move(factory);
 }
 
 }  // namespace orch

@@ -1,17 +1,15 @@
-// The simulated runtime and network, for the registries in runtime_registry.cc. Internal to src/runtime.
+// The simulated runtime, for the registry in runtime_registry.cc. Internal to src/runtime.
 #ifndef ORCH_SRC_RUNTIME_SIM_RUNTIME_H_
 #define ORCH_SRC_RUNTIME_SIM_RUNTIME_H_
 
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "orch/network.h"
 #include "orch/runtime.h"
 
 namespace orch {
 
 absl::StatusOr<std::unique_ptr<RuntimeDriver>> NewSimRuntime(const RuntimeOptions& options);
-std::unique_ptr<NetworkDriver> NewSimNetwork();
 
 }  // namespace orch
 

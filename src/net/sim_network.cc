@@ -7,7 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "src/runtime/sim_runtime.h"
+#include "src/net/sim_network.h"
 
 namespace orch {
 namespace {
