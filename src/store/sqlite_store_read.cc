@@ -31,6 +31,12 @@ absl::Status TooOld(int64_t asked, int64_t oldest) {
   return GoneError(absl::StrCat("too old resource version: ", asked, " (", oldest, ")"));
 }
 
+absl::Status ContinueExpired() {
+  return ExpiredError(
+      "The provided continue parameter is too old to display a consistent list result. You can start a new "
+      "list without the continue parameter.");
+}
+
 // Continue tokens: base64 of "<revision>:<last key>".
 std::string EncodeContinue(int64_t revision, const std::string& last_key) {
   return absl::WebSafeBase64Escape(absl::StrCat(revision, ":", last_key));
@@ -95,11 +101,7 @@ absl::StatusOr<int64_t> SqliteStore::ListRevision(const ListOptions& options, st
     int64_t revision = 0;
     if (absl::Status s = DecodeContinue(options.continue_token, &revision, start_after); !s.ok()) return s;
     if (revision > revision_) return BadRequestError("continue key is not valid: revision is in the future");
-    if (revision < OldestListable()) {
-      return ExpiredError(
-          "The provided continue parameter is too old to display a consistent list result. You can start a new "
-          "list without the continue parameter.");
-    }
+    if (revision < OldestListable()) return ContinueExpired();
     return revision;
   }
   absl::StatusOr<std::optional<int64_t>> asked = ParseRevision(options.resourceVersion);
@@ -177,6 +179,7 @@ absl::StatusOr<ListResult> SqliteStore::List(const ResourceType& type, absl::str
     const int64_t read_to = event_floor_;
     state_mu_.ReaderUnlock();
     absl::StatusOr<std::vector<ChangeEvent>> more = ReadHistory(kind_key, read_from, read_to);
+    if (!more.ok() && IsGone(more.status()) && !options.continue_token.empty()) return ContinueExpired();
     if (!more.ok()) return more.status();
     older.insert(older.end(), std::make_move_iterator(more->begin()), std::make_move_iterator(more->end()));
     older_to = read_to;
@@ -253,57 +256,76 @@ absl::StatusOr<std::unique_ptr<Watcher>> SqliteStore::Watch(const ResourceType& 
 
 absl::StatusOr<std::vector<ChangeEvent>> SqliteStore::ReadHistory(const std::string& kind_key, int64_t from,
                                                                   int64_t to) {
-  absl::MutexLock lock(&db_mu_);
-  if (from < compact_cursor_) return TooOld(from, compact_cursor_);
-  absl::StatusOr<sqlite::Stmt> scan = db_->Prepare(
-      "SELECT rv, event, prev_rv, namespace, name, data FROM history WHERE rv > ? AND rv <= ? AND kind = ? "
-      "ORDER BY rv");
-  absl::StatusOr<sqlite::Stmt> fetch = db_->Prepare("SELECT data FROM history WHERE rv = ?");
-  if (!scan.ok()) return scan.status();
-  if (!fetch.ok()) return fetch.status();
-  scan->BindInt(1, from);
-  scan->BindInt(2, to);
-  scan->BindText(3, kind_key);
-  auto decode = [&](int64_t rv, absl::string_view data) -> absl::StatusOr<ObjectPtr> {
-    absl::StatusOr<Object> object = DecodeObject(data);
-    if (!object.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat("database \"", db_->path(), "\": revision ", rv,
-                                                        " cannot be decoded: ", object.status().message()));
-    }
-    auto stored = std::make_shared<StoredObject>();
-    stored->object = std::move(*object);
-    stored->json = std::string(data);
-    stored->revision = rv;
-    return ObjectPtr(std::move(stored));
+  // The rows are copied under the connection's lock and decoded after it, so that writers wait
+  // for the reading alone.
+  struct Row {
+    int64_t rv;
+    int64_t event;
+    int64_t prev_rv;
+    std::string key;
+    std::string data;
   };
-  std::map<int64_t, ObjectPtr> seen;
-  std::vector<ChangeEvent> events;
-  for (;;) {
-    absl::StatusOr<bool> row = scan->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    ChangeEvent event;
-    event.revision = scan->ColumnInt(0);
-    event.type = static_cast<WatchEventType>(scan->ColumnInt(1));
-    event.kind_key = kind_key;
-    event.key = ObjectKey(scan->ColumnText(3), scan->ColumnText(4));
-    absl::StatusOr<ObjectPtr> object = decode(event.revision, scan->ColumnText(5));
-    if (!object.ok()) return object.status();
-    event.object = *object;
-    int64_t prev_rv = scan->ColumnInt(2);
-    if (auto it = seen.find(prev_rv); it != seen.end()) {
-      event.prev = it->second;
-    } else if (prev_rv > 0) {
+  std::vector<Row> rows;
+  std::map<int64_t, std::string> prev_data;  // rows before `from` that a change replaced
+  std::string path;
+  {
+    absl::MutexLock lock(&db_mu_);
+    path = db_->path();
+    if (from < compact_cursor_) return TooOld(from, compact_cursor_);
+    absl::StatusOr<sqlite::Stmt> scan = db_->Prepare(
+        "SELECT rv, event, prev_rv, namespace, name, data FROM history WHERE rv > ? AND rv <= ? AND kind = ? "
+        "ORDER BY rv");
+    absl::StatusOr<sqlite::Stmt> fetch = db_->Prepare("SELECT data FROM history WHERE rv = ?");
+    if (!scan.ok()) return scan.status();
+    if (!fetch.ok()) return fetch.status();
+    scan->BindInt(1, from);
+    scan->BindInt(2, to);
+    scan->BindText(3, kind_key);
+    for (;;) {
+      absl::StatusOr<bool> row = scan->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      rows.push_back(Row{scan->ColumnInt(0), scan->ColumnInt(1), scan->ColumnInt(2),
+                         ObjectKey(scan->ColumnText(3), scan->ColumnText(4)), std::string(scan->ColumnText(5))});
+      const int64_t prev_rv = rows.back().prev_rv;
+      if (prev_rv <= 0 || prev_rv > from) continue;  // none, or a row of this read
       fetch->BindInt(1, prev_rv);
       absl::StatusOr<bool> found = fetch->Step();
       if (!found.ok()) return found.status();
-      if (*found) {
-        absl::StatusOr<ObjectPtr> prev = decode(prev_rv, fetch->ColumnText(0));
-        if (!prev.ok()) return prev.status();
-        event.prev = *prev;
-      }
+      if (*found) prev_data.emplace(prev_rv, std::string(fetch->ColumnText(0)));
       fetch->Reset();
     }
+  }
+  auto decode = [&](int64_t rv, std::string data) -> absl::StatusOr<ObjectPtr> {
+    absl::StatusOr<Object> object = DecodeObject(data);
+    if (!object.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("database \"", path, "\": revision ", rv, " cannot be decoded: ", object.status().message()));
+    }
+    auto stored = std::make_shared<StoredObject>();
+    stored->object = std::move(*object);
+    stored->json = std::move(data);
+    stored->revision = rv;
+    return ObjectPtr(std::move(stored));
+  };
+  std::map<int64_t, ObjectPtr> seen;  // the versions decoded so far, by revision
+  for (auto& [rv, data] : prev_data) {
+    absl::StatusOr<ObjectPtr> prev = decode(rv, std::move(data));
+    if (!prev.ok()) return prev.status();
+    seen[rv] = *prev;
+  }
+  std::vector<ChangeEvent> events;
+  events.reserve(rows.size());
+  for (Row& row : rows) {
+    ChangeEvent event;
+    event.revision = row.rv;
+    event.type = static_cast<WatchEventType>(row.event);
+    event.kind_key = kind_key;
+    event.key = std::move(row.key);
+    absl::StatusOr<ObjectPtr> object = decode(row.rv, std::move(row.data));
+    if (!object.ok()) return object.status();
+    event.object = *object;
+    if (auto it = seen.find(row.prev_rv); it != seen.end()) event.prev = it->second;
     seen[event.revision] = event.object;
     events.push_back(std::move(event));
   }

@@ -311,6 +311,24 @@ TEST_CASE("watch: a compacted revision is 410 Gone; history on file serves older
   for (const std::string& e : events) CHECK(e == "MODIFIED ns/a");
 }
 
+TEST_CASE("watch: from a revision older than the event log, selector transitions read from the file") {
+  if (testing::MemoryBackend()) return;  // its history is its event log
+  SqliteStoreOptions options;
+  options.event_cache_size = 2;
+  auto store = MustOpen(options);
+  REQUIRE(store->Create(PodObject("ns", "a", {{"app", "web"}})).ok());  // 1
+  REQUIRE(store->Create(PodObject("ns", "b", {{"app", "db"}})).ok());   // 2
+  REQUIRE(store->Update(PodObject("ns", "a", {{"app", "cache"}})).ok());  // 3: a leaves app=web
+  REQUIRE(store->Update(PodObject("ns", "b", {{"app", "web"}})).ok());    // 4: b joins it
+  REQUIRE(store->Update(PodObject("ns", "b", {{"app", "web"}, {"v", "2"}})).ok());  // 5
+  for (int i = 0; i < 4; ++i) REQUIRE(store->Create(PodObject("ns", absl::StrCat("x", i))).ok());  // 6..9
+  WatchOptions watch_options;
+  watch_options.resourceVersion = "2";
+  watch_options.labelSelector = *LabelSelector::Parse("app=web");
+  auto watch = *store->Watch(Pods(), watch_options);
+  CHECK(Drain(*watch) == std::vector<std::string>{"DELETED ns/a", "ADDED ns/b", "MODIFIED ns/b"});
+}
+
 TEST_CASE("watch: bookmarks advance an idle watcher") {
   SqliteStoreOptions options;
   options.bookmark_interval = absl::ZeroDuration();
