@@ -507,5 +507,67 @@ TEST_CASE("runtime and network registries") {
   CHECK(absl::IsOutOfRange(NthSubnet("10.244.0.0/16", 24, 256).status()));
 }
 
+TEST_CASE("a node registers with its own labels, taints, capacity and allocatable") {
+  SimCluster c;
+  NodeAgentOptions options;
+  options.node_name = "db-1";
+  options.labels = {{"topology.kubernetes.io/zone", "eu-west-1a"},
+                    {"node-role.kubernetes.io/database", ""},
+                    {"example.com/disk", "ssd"}};
+  Taint dedicated;
+  dedicated.key = "dedicated";
+  dedicated.value = "db";
+  dedicated.effect = "NoSchedule";
+  Taint spare;
+  spare.key = "example.com/spare";
+  spare.effect = "PreferNoSchedule";
+  options.taints = {dedicated, spare};
+  options.cpu_millis = 2500;
+  options.memory_bytes = int64_t{6656} << 20;
+  options.max_pods = 32;
+  REQUIRE(c.pool->AddNode(options).ok());
+  c.loop.RunUntilIdle();
+
+  const Labels expected_labels = {{"topology.kubernetes.io/zone", "eu-west-1a"},
+                                  {"node-role.kubernetes.io/database", ""},
+                                  {"example.com/disk", "ssd"},
+                                  {"kubernetes.io/hostname", "db-1"},
+                                  {"kubernetes.io/os", "linux"},
+                                  {"kubernetes.io/arch", "amd64"}};
+  auto check_node = [&](const Node& node) {
+    CHECK(node.metadata.labels == expected_labels);
+    CHECK(node.spec.taints == std::vector<Taint>{dedicated, spare});
+    CHECK(!node.spec.unschedulable);
+    const ResourceList& capacity = node.status.capacity;
+    CHECK(capacity.size() == 3);
+    REQUIRE(capacity.count("cpu") == 1);
+    CHECK(capacity.at("cpu").MilliValue() == 2500);
+    CHECK(capacity.at("cpu").ToString() == "2500m");
+    REQUIRE(capacity.count("memory") == 1);
+    CHECK(capacity.at("memory").Value() == int64_t{6656} << 20);
+    CHECK(capacity.at("memory").ToString() == "6656Mi");
+    REQUIRE(capacity.count("pods") == 1);
+    CHECK(capacity.at("pods").Value() == 32);
+    CHECK(capacity.at("pods").ToString() == "32");
+    CHECK(node.status.allocatable == capacity);
+    CHECK(node.status.allocatable.at("cpu").ToString() == "2500m");
+  };
+  check_node(c.GetNode("db-1"));
+  // The node's status posts (every 5 minutes, and at every change) keep them.
+  c.AdvanceTo(absl::Minutes(6));
+  Node later = c.GetNode("db-1");
+  CHECK(later.status.conditions.front().lastHeartbeatTime.value > c.start);
+  check_node(later);
+
+  // And a node without options of its own still gets the defaults beside it.
+  c.AddNode("plain-1");
+  Node plain = c.GetNode("plain-1");
+  CHECK(plain.metadata.labels == Labels{{"kubernetes.io/hostname", "plain-1"},
+                                        {"kubernetes.io/os", "linux"},
+                                        {"kubernetes.io/arch", "amd64"}});
+  CHECK(plain.spec.taints.empty());
+  CHECK(plain.status.capacity.at("cpu").MilliValue() == 4000);
+  CHECK(plain.status.capacity.at("pods").Value() == 110);
+}
 }  // namespace
 }  // namespace orch

@@ -446,5 +446,99 @@ TEST_CASE("an application's kind with a typed view is written as its Object") {
   CHECK(client.Get<Widget>("default", "w")->size == "small");
 }
 
+Event MakeEvent(const std::string& name, const std::string& kind, const std::string& namespace_,
+                const std::string& involved, const std::string& reason) {
+  Event event;
+  event.metadata.name = name;
+  event.metadata.namespace_ = namespace_.empty() ? "default" : namespace_;
+  event.involvedObject.kind = kind;
+  event.involvedObject.namespace_ = namespace_;
+  event.involvedObject.name = involved;
+  event.reason = reason;
+  event.count = 1;
+  return event;
+}
+
+std::vector<std::string> EventNames(Client& client, const std::string& namespace_,
+                                    const std::string& fields) {
+  absl::StatusOr<FieldSelector> selector = FieldSelector::Parse(fields);
+  REQUIRE_MESSAGE(selector.ok(), selector.status().ToString());
+  ListOptions options;
+  options.fieldSelector = *selector;
+  absl::StatusOr<TypedList<Event>> events = client.List<Event>(namespace_, options);
+  REQUIRE_MESSAGE(events.ok(), events.status().ToString());
+  std::vector<std::string> names;
+  for (const Event& event : events->items)
+    names.push_back(event.metadata.namespace_ + "/" + event.metadata.name);
+  return names;
+}
+
+TEST_CASE("events are listed and watched by the involved object's fields") {
+  auto store = NewStore();
+  Client client(*store);
+  for (const char* name : {"x", "y"}) {
+    Namespace ns;
+    ns.metadata.name = name;
+    REQUIRE(client.Create(ns).ok());
+  }
+  for (const Event& event :
+       {MakeEvent("a.1", "Pod", "x", "a", "Scheduled"), MakeEvent("a.2", "Pod", "x", "a", "Pulled"),
+        MakeEvent("b.1", "Pod", "x", "b", "Scheduled"), MakeEvent("a.3", "Pod", "y", "a", "Scheduled"),
+        MakeEvent("node-a.1", "Node", "", "a", "NodeReady")}) {
+    absl::StatusOr<Event> created = client.Create(event);
+    REQUIRE_MESSAGE(created.ok(), created.status().ToString());
+  }
+
+  using Names = std::vector<std::string>;
+  CHECK(EventNames(client, "", "") == Names{"default/node-a.1", "x/a.1", "x/a.2", "x/b.1", "y/a.3"});
+  CHECK(EventNames(client, "", "involvedObject.name=a") ==
+        Names{"default/node-a.1", "x/a.1", "x/a.2", "y/a.3"});
+  CHECK(EventNames(client, "x", "involvedObject.name=a") == Names{"x/a.1", "x/a.2"});
+  CHECK(EventNames(client, "", "involvedObject.kind=Pod,involvedObject.name==a") ==
+        Names{"x/a.1", "x/a.2", "y/a.3"});
+  CHECK(EventNames(client, "", "involvedObject.kind=Pod,involvedObject.namespace=x") ==
+        Names{"x/a.1", "x/a.2", "x/b.1"});
+  CHECK(EventNames(client, "", "involvedObject.kind=Node") == Names{"default/node-a.1"});
+  CHECK(EventNames(client, "", "involvedObject.name!=a") == Names{"x/b.1"});
+  CHECK(EventNames(client, "", "involvedObject.kind=Pod,involvedObject.namespace!=x") == Names{"y/a.3"});
+  // An object outside namespaces has no involvedObject.namespace: it reads as "".
+  CHECK(EventNames(client, "", "involvedObject.namespace=") == Names{"default/node-a.1"});
+  CHECK(EventNames(client, "", "involvedObject.name=a,reason=Pulled") == Names{"x/a.2"});
+  CHECK(EventNames(client, "", "involvedObject.name=c").empty());
+
+  ListOptions unsupported;
+  unsupported.fieldSelector = *FieldSelector::Parse("involvedObject.labels=a");
+  absl::Status status = client.List<Event>("", unsupported).status();
+  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StrContains(status.message(), "field label not supported: involvedObject.labels"));
+
+  // A watch with the selector: first the matching events, then only the matching changes.
+  WatchOptions options{.resourceVersion = "0"};
+  options.fieldSelector = *FieldSelector::Parse("involvedObject.kind=Pod,involvedObject.name=a");
+  absl::StatusOr<std::unique_ptr<TypedWatch<Event>>> watch = client.Watch<Event>("", options);
+  REQUIRE_MESSAGE(watch.ok(), watch.status().ToString());
+  REQUIRE(client.Create(MakeEvent("b.2", "Pod", "x", "b", "Pulled")).ok());
+  REQUIRE(client.Create(MakeEvent("node-a.2", "Node", "", "a", "Rebooted")).ok());
+  REQUIRE(client.Create(MakeEvent("a.4", "Pod", "y", "a", "Pulled")).ok());
+  Event repeated = *client.Get<Event>("x", "a.1");
+  repeated.count = 2;
+  REQUIRE(client.Update(repeated).ok());
+  Event other = *client.Get<Event>("x", "b.1");
+  other.count = 2;
+  REQUIRE(client.Update(other).ok());
+  REQUIRE(client.Delete<Event>("x", "a.2").ok());
+  REQUIRE(client.Delete<Event>("x", "b.2").ok());
+
+  std::vector<std::string> seen;
+  while (std::optional<TypedWatchEvent<Event>> event = (*watch)->Next(absl::ZeroDuration())) {
+    REQUIRE_MESSAGE(event->type != WatchEventType::kError, event->error.ToString());
+    CHECK(event->object.involvedObject.kind == "Pod");
+    CHECK(event->object.involvedObject.name == "a");
+    seen.push_back(absl::StrCat(WatchEventTypeName(event->type), " ", event->object.metadata.namespace_, "/",
+                                event->object.metadata.name));
+  }
+  CHECK(seen ==
+        Names{"ADDED x/a.1", "ADDED x/a.2", "ADDED y/a.3", "ADDED y/a.4", "MODIFIED x/a.1", "DELETED x/a.2"});
+}
 }  // namespace
 }  // namespace orch

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "orch/cluster.h"
 #include "orch/rollout.h"
 #include "orch/types.h"
@@ -63,6 +64,19 @@ struct Fixture {
       for (const EndpointSubset& subset : endpoints->subsets) ready += subset.addresses.size();
     }
     return ready;
+  }
+  // The names of the pods the Service's Endpoints list as ready (addresses) or not ready
+  // (notReadyAddresses).
+  std::set<std::string> EndpointPods(bool ready) {
+    absl::StatusOr<Endpoints> endpoints = client().Get<Endpoints>("default", "web");
+    std::set<std::string> names;
+    if (!endpoints.ok()) return names;
+    for (const EndpointSubset& subset : endpoints->subsets) {
+      for (const EndpointAddress& address : ready ? subset.addresses : subset.notReadyAddresses) {
+        if (address.targetRef.has_value()) names.insert(address.targetRef->name);
+      }
+    }
+    return names;
   }
   std::unique_ptr<Cluster> cluster;
 };
@@ -189,19 +203,116 @@ TEST_CASE("rollback, pause and a progress deadline on a live cluster") {
   }
 }
 
+// kWeb with a readiness probe every second.
+constexpr const char* kProbedWeb = R"(
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, labels: {app: web}}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: "web:1"
+        ports: [{name: http, containerPort: 8080}]
+        resources: {requests: {cpu: 500m, memory: 128Mi}}
+        readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http}]
+)";
+
 TEST_CASE("a crashing container restarts with a growing backoff; a failing readiness probe leaves the endpoints") {
   Fixture f(1);
-  REQUIRE(f.cluster->Apply(kWeb).ok());
+  REQUIRE(f.cluster->Apply(kProbedWeb).ok());
   f.cluster->Advance(absl::Seconds(2));
-  Pod pod = f.Pods()[0];
+  std::vector<Pod> pods = f.Pods();
+  REQUIRE(pods.size() == 3);
+  const std::string crashy = pods[0].metadata.name;
+  const std::string probed = pods[1].metadata.name;
+  const std::string steady = pods[2].metadata.name;
+  CHECK(f.EndpointPods(true) == std::set<std::string>{crashy, probed, steady});
+  CHECK(f.EndpointPods(false).empty());
   REQUIRE(f.cluster->sim() != nullptr);
-  REQUIRE(f.cluster->sim()->Crash(pod.metadata.uid, "web", 1).ok());
+  auto container_of = [&](const std::string& name) {
+    Pod pod = *f.client().Get<Pod>("default", name);
+    REQUIRE(pod.status.containerStatuses.size() == 1);
+    return pod.status.containerStatuses[0];
+  };
+
+  // kubelet's CrashLoopBackOff, from each crash: the first restart at once, then 10 s, doubling up
+  // to 5 minutes.
+  struct Backoff {
+    absl::Duration delay;
+    const char* text;
+  };
+  const std::vector<Backoff> backoffs = {{absl::ZeroDuration(), ""},   {absl::Seconds(10), "10s"},
+                                         {absl::Seconds(20), "20s"},   {absl::Seconds(40), "40s"},
+                                         {absl::Seconds(80), "1m20s"}, {absl::Seconds(160), "2m40s"},
+                                         {absl::Minutes(5), "5m0s"},   {absl::Minutes(5), "5m0s"}};
+  for (size_t i = 0; i < backoffs.size(); ++i) {
+    CAPTURE(i);
+    // The container runs once its start delay (1 s) has passed.
+    for (int step = 0; step < 20 && !container_of(crashy).state.running.has_value(); ++step) {
+      f.cluster->Advance(absl::Milliseconds(100));
+    }
+    REQUIRE(container_of(crashy).state.running.has_value());
+    REQUIRE(f.cluster->sim()->Crash(pods[0].metadata.uid, "web", 1).ok());
+    f.cluster->RunUntilIdle();
+    ContainerStatus crashed = container_of(crashy);
+    REQUIRE(crashed.lastState.terminated.has_value());
+    CHECK(crashed.lastState.terminated->exitCode == 1);
+    CHECK(crashed.lastState.terminated->reason == "Error");
+    if (backoffs[i].delay == absl::ZeroDuration()) {
+      CHECK(crashed.restartCount == static_cast<int32_t>(i + 1));
+      continue;
+    }
+    CHECK(crashed.restartCount == static_cast<int32_t>(i));
+    REQUIRE(crashed.state.waiting.has_value());
+    CHECK(crashed.state.waiting->reason == "CrashLoopBackOff");
+    CHECK_MESSAGE(
+        absl::StartsWith(crashed.state.waiting->message,
+                         absl::StrCat("back-off ", backoffs[i].text, " restarting failed container=web")),
+        crashed.state.waiting->message);
+    // Not ready while it backs off: out of the Service's ready addresses.
+    CHECK(f.EndpointPods(false) == std::set<std::string>{crashy});
+    CHECK(f.EndpointPods(true) == std::set<std::string>{probed, steady});
+    f.cluster->Advance(backoffs[i].delay - absl::Milliseconds(1));
+    CHECK(container_of(crashy).restartCount == static_cast<int32_t>(i));
+    f.cluster->Advance(absl::Milliseconds(1));
+    CHECK(container_of(crashy).restartCount == static_cast<int32_t>(i + 1));
+  }
+  // Running and passing its probe again, it is back.
+  f.cluster->Advance(absl::Seconds(3));
+  CHECK(container_of(crashy).state.running.has_value());
+  CHECK(f.EndpointPods(true) == std::set<std::string>{crashy, probed, steady});
+  CHECK(f.EndpointPods(false).empty());
+
+  // A readiness probe that fails (three times, the default failureThreshold) moves the pod to the
+  // not-ready addresses without restarting it; once it passes again the pod is back.
+  REQUIRE(f.cluster->sim()->FailProbe(pods[1].metadata.uid, "web", ProbeType::kReadiness).ok());
+  f.cluster->Advance(absl::Seconds(1));
+  CHECK(f.EndpointPods(true) == std::set<std::string>{crashy, probed, steady});
+  f.cluster->Advance(absl::Seconds(4));
+  CHECK(f.EndpointPods(true) == std::set<std::string>{crashy, steady});
+  CHECK(f.EndpointPods(false) == std::set<std::string>{probed});
+  CHECK(f.ReadyEndpoints() == 2);
+  Pod unready = *f.client().Get<Pod>("default", probed);
+  CHECK(unready.status.phase == "Running");
+  CHECK(unready.status.containerStatuses[0].restartCount == 0);
+  CHECK(!unready.status.containerStatuses[0].ready);
+  REQUIRE(f.cluster->sim()->Recover(pods[1].metadata.uid, "web").ok());
   f.cluster->Advance(absl::Seconds(2));
-  pod = *f.client().Get<Pod>("default", pod.metadata.name);
-  REQUIRE(pod.status.containerStatuses.size() == 1);
-  CHECK(pod.status.containerStatuses[0].restartCount >= 1);
-  REQUIRE(pod.status.containerStatuses[0].lastState.terminated.has_value());
-  CHECK(pod.status.containerStatuses[0].lastState.terminated->exitCode == 1);
+  CHECK(f.EndpointPods(true) == std::set<std::string>{crashy, probed, steady});
+  CHECK(f.EndpointPods(false).empty());
+  CHECK(container_of(probed).ready);
 }
 
 TEST_CASE("taints: a NoExecute taint evicts pods that do not tolerate it; cordon keeps new pods away") {

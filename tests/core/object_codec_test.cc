@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/time/time.h"
 #include "orch/codec.h"
+#include "orch/types.h"
 #include "src/core/json_writer.h"
 
 namespace orch {
@@ -286,5 +287,211 @@ TEST_CASE("bad YAML names the file, the document and the line") {
   CHECK(DecodeManifests("---\n# nothing\n", "comments.yaml")->empty());
 }
 
+// A manifest as people write it for `kubectl apply -f`: comments, a leading `---`, quoted strings,
+// named ports, quantities and a percentage.
+constexpr const char* kShopManifest = R"(# The storefront: three replicas behind a ClusterIP Service.
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  labels:
+    app.kubernetes.io/name: web
+    app.kubernetes.io/version: "1.4.2"  # quoted, or YAML would read a number
+  annotations:
+    kubernetes.io/change-cause: 'image bumped to 1.4.2: "faster checkout"'
+spec:
+  replicas: 3
+  revisionHistoryLimit: 5
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: web
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxSurge: 25%
+      maxUnavailable: 0
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: web
+    spec:
+      terminationGracePeriodSeconds: 45
+      containers:
+        - name: web
+          image: registry.example.com/shop/web:1.4.2
+          imagePullPolicy: IfNotPresent
+          args: ["--listen=:8080", "--log-level", "info"]
+          ports:
+            - name: http
+              containerPort: 8080
+              protocol: TCP
+            - name: metrics
+              containerPort: 9090
+          env:
+            - name: WORKERS
+              value: "4"
+            - name: POD_NAME
+              valueFrom:
+                fieldRef:
+                  fieldPath: metadata.name
+          resources:
+            requests:
+              cpu: 250m
+              memory: 64Mi
+            limits:
+              cpu: "1"
+              memory: 128Mi
+          readinessProbe:
+            httpGet:
+              path: /healthz
+              port: http
+            initialDelaySeconds: 5
+            periodSeconds: 10
+          livenessProbe:
+            tcpSocket:
+              port: 8080
+            failureThreshold: 3
+          securityContext:
+            runAsNonRoot: true
+---
+# Reaches the pods by their port's name, so the container port can change alone.
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  type: ClusterIP
+  selector:
+    app.kubernetes.io/name: web
+  ports:
+    - name: http
+      port: 80
+      targetPort: http
+    - name: metrics
+      port: 9090
+      targetPort: 9090
+      protocol: TCP
+)";
+
+TEST_CASE("a real-world Deployment and Service manifest decodes field by field and survives YAML again") {
+  absl::StatusOr<std::vector<Object>> objects = DecodeManifests(kShopManifest, "shop.yaml");
+  REQUIRE_MESSAGE(objects.ok(), objects.status().ToString());
+  REQUIRE(objects->size() == 2);
+  CHECK((*objects)[0].type == TypeMeta{"apps/v1", "Deployment"});
+  CHECK((*objects)[1].type == TypeMeta{"v1", "Service"});
+
+  absl::StatusOr<Deployment> deployment = FromObject<Deployment>((*objects)[0]);
+  REQUIRE_MESSAGE(deployment.ok(), deployment.status().ToString());
+  CHECK(deployment->metadata.name == "web");
+  CHECK(deployment->metadata.namespace_ == "shop");
+  CHECK(deployment->metadata.labels ==
+        Labels{{"app.kubernetes.io/name", "web"}, {"app.kubernetes.io/version", "1.4.2"}});
+  CHECK(deployment->metadata.annotations.at("kubernetes.io/change-cause") ==
+        "image bumped to 1.4.2: \"faster checkout\"");
+  const DeploymentSpec& spec = deployment->spec;
+  CHECK(spec.replicas == 3);
+  CHECK(spec.revisionHistoryLimit == 5);
+  REQUIRE(spec.selector.has_value());
+  CHECK(spec.selector->matchLabels == Labels{{"app.kubernetes.io/name", "web"}});
+  CHECK(spec.selector->matchExpressions.empty());
+  CHECK(spec.strategy.type == "RollingUpdate");
+  REQUIRE(spec.strategy.rollingUpdate.has_value());
+  REQUIRE(spec.strategy.rollingUpdate->maxSurge.has_value());
+  CHECK(*spec.strategy.rollingUpdate->maxSurge == IntOrString::FromString("25%"));
+  CHECK(spec.strategy.rollingUpdate->maxSurge->GetScaledValueFromIntOrPercent(3, true).value() == 1);
+  REQUIRE(spec.strategy.rollingUpdate->maxUnavailable.has_value());
+  CHECK(*spec.strategy.rollingUpdate->maxUnavailable == IntOrString::FromInt(0));
+  CHECK(spec.template_.metadata.labels == Labels{{"app.kubernetes.io/name", "web"}});
+  const PodSpec& pod = spec.template_.spec;
+  CHECK(pod.terminationGracePeriodSeconds == 45);
+  CHECK(pod.restartPolicy.empty());  // decoding applies no defaults
+  REQUIRE(pod.containers.size() == 1);
+  const Container& web = pod.containers[0];
+  CHECK(web.name == "web");
+  CHECK(web.image == "registry.example.com/shop/web:1.4.2");
+  CHECK(web.imagePullPolicy == "IfNotPresent");
+  CHECK(web.args == std::vector<std::string>{"--listen=:8080", "--log-level", "info"});
+  REQUIRE(web.ports.size() == 2);
+  CHECK(web.ports[0].name == "http");
+  CHECK(web.ports[0].containerPort == 8080);
+  CHECK(web.ports[0].protocol == "TCP");
+  CHECK(web.ports[1].name == "metrics");
+  CHECK(web.ports[1].containerPort == 9090);
+  CHECK(web.ports[1].protocol.empty());
+  REQUIRE(web.env.size() == 2);
+  CHECK(web.env[0].name == "WORKERS");
+  CHECK(web.env[0].value == "4");
+  CHECK(!web.env[0].valueFrom.has_value());
+  CHECK(web.env[1].name == "POD_NAME");
+  REQUIRE(web.env[1].valueFrom.has_value());
+  REQUIRE(web.env[1].valueFrom->fieldRef.has_value());
+  CHECK(web.env[1].valueFrom->fieldRef->fieldPath == "metadata.name");
+  const ResourceList& requests = web.resources.requests;
+  REQUIRE(requests.size() == 2);
+  CHECK(requests.at("cpu").MilliValue() == 250);
+  CHECK(requests.at("cpu").ToString() == "250m");
+  CHECK(requests.at("memory").Value() == int64_t{64} << 20);
+  CHECK(requests.at("memory").ToString() == "64Mi");
+  const ResourceList& limits = web.resources.limits;
+  REQUIRE(limits.size() == 2);
+  CHECK(limits.at("cpu").MilliValue() == 1000);
+  CHECK(limits.at("memory").Value() == int64_t{128} << 20);
+  REQUIRE(web.readinessProbe.has_value());
+  REQUIRE(web.readinessProbe->httpGet.has_value());
+  CHECK(web.readinessProbe->httpGet->path == "/healthz");
+  CHECK(web.readinessProbe->httpGet->port == IntOrString::FromString("http"));
+  CHECK(web.readinessProbe->initialDelaySeconds == 5);
+  CHECK(web.readinessProbe->periodSeconds == 10);
+  REQUIRE(web.livenessProbe.has_value());
+  REQUIRE(web.livenessProbe->tcpSocket.has_value());
+  CHECK(web.livenessProbe->tcpSocket->port == IntOrString::FromInt(8080));
+  CHECK(web.livenessProbe->failureThreshold == 3);
+  CHECK(!web.startupProbe.has_value());
+  // A member the struct does not model travels along.
+  CHECK(json::parse(web.unknown.json) == json::parse(R"({"securityContext":{"runAsNonRoot":true}})"));
+
+  absl::StatusOr<Service> service = FromObject<Service>((*objects)[1]);
+  REQUIRE_MESSAGE(service.ok(), service.status().ToString());
+  CHECK(service->metadata.name == "web");
+  CHECK(service->metadata.namespace_ == "shop");
+  CHECK(service->spec.type == "ClusterIP");
+  CHECK(service->spec.selector == Labels{{"app.kubernetes.io/name", "web"}});
+  REQUIRE(service->spec.ports.size() == 2);
+  CHECK(service->spec.ports[0].name == "http");
+  CHECK(service->spec.ports[0].port == 80);
+  CHECK(service->spec.ports[0].targetPort == IntOrString::FromString("http"));
+  CHECK(service->spec.ports[0].protocol.empty());
+  CHECK(service->spec.ports[1].name == "metrics");
+  CHECK(service->spec.ports[1].port == 9090);
+  CHECK(service->spec.ports[1].targetPort == IntOrString::FromInt(9090));
+  CHECK(service->spec.ports[1].protocol == "TCP");
+
+  // Encoded as YAML (both documents in one stream, as `kubectl get -o yaml` writes a list) and
+  // decoded again: the same objects, the same typed values, the same JSON.
+  std::string yaml = "---\n" + EncodeYaml(ToObject(*deployment)) + "---\n" + EncodeYaml(ToObject(*service));
+  absl::StatusOr<std::vector<Object>> again = DecodeManifests(yaml, "shop-out.yaml");
+  REQUIRE_MESSAGE(again.ok(), again.status().ToString(), "\n", yaml);
+  REQUIRE(again->size() == 2);
+  CHECK_MESSAGE((*again)[0] == (*objects)[0], yaml);
+  CHECK_MESSAGE((*again)[1] == (*objects)[1], yaml);
+  CHECK(json::parse(EncodeObject((*again)[0])) == json::parse(EncodeObject((*objects)[0])));
+  CHECK(json::parse(EncodeObject((*again)[1])) == json::parse(EncodeObject((*objects)[1])));
+  absl::StatusOr<Deployment> deployment_again = FromObject<Deployment>((*again)[0]);
+  REQUIRE(deployment_again.ok());
+  CHECK(*deployment_again == *deployment);
+  absl::StatusOr<Service> service_again = FromObject<Service>((*again)[1]);
+  REQUIRE(service_again.ok());
+  CHECK(*service_again == *service);
+  // The strings that YAML would read as other types stay strings; the quantities keep their text.
+  CHECK(absl::StrContains(yaml, "25%"));
+  CHECK(absl::StrContains(yaml, "250m"));
+  CHECK(absl::StrContains(yaml, "64Mi"));
+  CHECK(deployment_again->metadata.labels.at("app.kubernetes.io/version") == "1.4.2");
+  CHECK(deployment_again->spec.template_.spec.containers[0].env[0].value == "4");
+  CHECK(deployment_again->spec.template_.spec.containers[0].resources.limits.at("cpu").ToString() == "1");
+}
 }  // namespace
 }  // namespace orch

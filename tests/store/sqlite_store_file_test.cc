@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -345,6 +346,7 @@ TEST_CASE("bad files are clear errors that name the file") {
     absl::Status status = OpenSqliteStore(OnFile(path)).status();
     CHECK(status.code() == absl::StatusCode::kFailedPrecondition);
     CHECK(absl::StrContains(status.message(), "revision 1 cannot be decoded"));
+    CHECK(absl::StrContains(status.message(), absl::StrCat("database \"", path, "\"")));
   }
   SUBCASE("a file another store holds") {
     std::string path = dir.File("held.db");
@@ -678,5 +680,69 @@ TEST_CASE("store URLs") {
   CHECK(OpenStore("test://anything").ok());
 }
 
+// Every SQLite connection opened while one exists, through sqlite3_auto_extension (which SQLite runs
+// for each new connection): a store's connection settings are not in its file, so a test reads them
+// on the store's own connection.
+class OpenedConnections {
+ public:
+  OpenedConnections() {
+    Handles().clear();
+    REQUIRE(sqlite3_auto_extension(reinterpret_cast<void (*)()>(&Capture)) == SQLITE_OK);
+  }
+  ~OpenedConnections() { sqlite3_cancel_auto_extension(reinterpret_cast<void (*)()>(&Capture)); }
+  const std::vector<sqlite3*>& handles() const { return Handles(); }
+
+ private:
+  static std::vector<sqlite3*>& Handles() {
+    static std::vector<sqlite3*> handles;
+    return handles;
+  }
+  static int Capture(sqlite3* db, char** /*error*/, const sqlite3_api_routines* /*api*/) {
+    Handles().push_back(db);
+    return SQLITE_OK;
+  }
+};
+
+// `PRAGMA synchronous` on the connection the store at `path` opened (0 OFF, 1 NORMAL, 2 FULL). The
+// store must be idle: its connection is not shared between threads.
+int64_t StoreSynchronous(const OpenedConnections& opened, const std::string& path) {
+  REQUIRE(opened.handles().size() == 1);
+  sqlite3* db = opened.handles()[0];
+  const char* file = sqlite3_db_filename(db, "main");
+  REQUIRE(file != nullptr);
+  CHECK(absl::EndsWith(file, std::filesystem::path(path).filename().string()));
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA synchronous", -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  const int64_t value = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  return value;
+}
+
+TEST_CASE("power_loss_safe runs SQLite with synchronous=FULL; the default with NORMAL") {
+  TempDir dir;
+  const std::string path = dir.File("sync.db");
+  SqliteStoreOptions safe = OnFile(path);
+  safe.power_loss_safe = true;
+  {
+    OpenedConnections opened;
+    auto store = MustOpen(safe);
+    REQUIRE(store->Create(PodObject("ns", "a")).ok());
+    CHECK(StoreSynchronous(opened, path) == 2);
+  }
+  // The setting is the connection's, not the file's: the same file opened by default is NORMAL.
+  {
+    OpenedConnections opened;
+    auto store = MustOpen(OnFile(path));
+    REQUIRE(store->Create(PodObject("ns", "b")).ok());
+    CHECK(StoreSynchronous(opened, path) == 1);
+  }
+  {
+    OpenedConnections opened;
+    auto store = MustOpen(safe);
+    CHECK(store->List(Pods(), "ns")->items.size() == 2);
+    CHECK(StoreSynchronous(opened, path) == 2);
+  }
+}
 }  // namespace
 }  // namespace orch
