@@ -203,7 +203,9 @@ absl::Status SqliteStore::Load() {
                               ObjectKey(scan->ColumnText(2), scan->ColumnText(3)));
     auto [it, first] = latest.try_emplace(key, Latest{rv, scan->ColumnInt(4)});
     if (!first) {
-      if (it->second.rv <= compacted && rv <= compacted) stale.push_back(it->second.rv);
+      const Latest& before = it->second;
+      const bool deletion = before.event == static_cast<int64_t>(WatchEventType::kDeleted);
+      if (before.rv <= compacted && (rv <= compacted || deletion)) stale.push_back(before.rv);
       it->second = Latest{rv, scan->ColumnInt(4)};
     }
     revision = std::max(revision, rv);

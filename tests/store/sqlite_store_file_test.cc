@@ -316,6 +316,66 @@ TEST_CASE("a file whose compaction left replaced rows behind is cleaned when ope
   CHECK(QueryFileInt(path, "SELECT count(*) FROM history WHERE rv = 1") == 0);
 }
 
+TEST_CASE("opening a file removes the versions and deletions an older compaction should have taken") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  SqliteStoreOptions options = OnFile(path);
+  options.history_revisions = 5;
+  options.compaction_step = 10;
+  {
+    auto store = MustOpen(options);
+    REQUIRE(store->Create(PodObject("ns", "a")).ok());
+    for (int i = 0; i < 20; ++i) REQUIRE(store->Update(PodObject("ns", "a", {{"i", std::to_string(i)}})).ok());
+    REQUIRE(store->CompactedRevision() >= 8);
+  }
+  // Rows below the compacted revision, as an older build could leave them (the revisions were
+  // compacted away, so they are free): z created (2) and deleted (3); y created (4) and updated
+  // (5); w created (6), deleted (7) and created again after the compacted revision (30).
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* insert = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "INSERT INTO history VALUES(?, '/Pod', 'ns', ?, ?, ?, ?)", -1, &insert, nullptr) ==
+            SQLITE_OK);
+    struct Row {
+      int64_t rv;
+      const char* name;
+      WatchEventType event;
+      int64_t prev;
+    };
+    for (const Row& row : {Row{2, "z", WatchEventType::kAdded, 0}, Row{3, "z", WatchEventType::kDeleted, 2},
+                           Row{4, "y", WatchEventType::kAdded, 0}, Row{5, "y", WatchEventType::kModified, 4},
+                           Row{6, "w", WatchEventType::kAdded, 0}, Row{7, "w", WatchEventType::kDeleted, 6},
+                           Row{30, "w", WatchEventType::kAdded, 0}}) {
+      Object pod = PodObject("ns", row.name);
+      pod.metadata.uid = absl::StrCat("uid-", row.name);
+      pod.metadata.resourceVersion = std::to_string(row.rv);
+      const std::string data = EncodeObject(pod);
+      sqlite3_bind_int64(insert, 1, row.rv);
+      sqlite3_bind_text(insert, 2, row.name, -1, SQLITE_STATIC);
+      sqlite3_bind_int64(insert, 3, static_cast<int64_t>(row.event));
+      sqlite3_bind_int64(insert, 4, row.prev);
+      sqlite3_bind_blob(insert, 5, data.data(), static_cast<int>(data.size()), SQLITE_TRANSIENT);
+      REQUIRE(sqlite3_step(insert) == SQLITE_DONE);
+      sqlite3_reset(insert);
+    }
+    sqlite3_finalize(insert);
+    sqlite3_close(db);
+  }
+  {
+    auto store = MustOpen(options);
+    CHECK(IsNotFound(store->Get(Pods(), "ns", "z").status()));
+    CHECK(store->Get(Pods(), "ns", "y").ok());
+    CHECK(store->Get(Pods(), "ns", "w").ok());
+    CHECK(store->Get(Pods(), "ns", "a").ok());
+  }
+  // Superseded at or before the compacted revision, or a deletion at or before it: gone. Each
+  // key's version at the compacted revision (y's 5) and what came after it (w's 30) stay.
+  CHECK(QueryFileInt(path, "SELECT count(*) FROM history WHERE name = 'z'") == 0);
+  CHECK(QueryFileInt(path, "SELECT group_concat(rv) FROM history WHERE name = 'y'") == 5);
+  CHECK(QueryFileInt(path, "SELECT group_concat(rv) FROM history WHERE name = 'w'") == 30);
+}
+
 TEST_CASE("bad files are clear errors that name the file") {
   TempDir dir;
   SUBCASE("a corrupt file") {
