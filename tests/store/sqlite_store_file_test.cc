@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -117,7 +118,12 @@ TEST_CASE("a killed process loses nothing it acknowledged") {
 
 TEST_CASE("many writers share transactions and every write is acknowledged once") {
   TempDir dir;
-  auto store = MustOpen(OnFile(dir.File("state.db")));
+  SqliteStoreOptions options = OnFile(dir.File("state.db"));
+  // Each commit takes at least 2 ms, as on a slow disk: the writers answered by the last one stage
+  // into the next batch meanwhile, however busy the machine is (on a loaded machine, without it,
+  // writers could be scheduled one at a time and each write commit alone).
+  options.on_commit = [](int64_t, int64_t) { std::this_thread::sleep_for(std::chrono::milliseconds(2)); };
+  auto store = MustOpen(options);
   auto watch = *store->Watch(Pods(), {.resourceVersion = "0"});
   constexpr int kThreads = 16, kEach = 50;
   std::vector<std::thread> threads;
@@ -288,18 +294,23 @@ TEST_CASE("objects older than the history: their updates and deletes survive com
   CHECK((*kept)->object.metadata.labels.at("v") == "2");
 }
 
-TEST_CASE("a file whose compaction left replaced rows behind is cleaned when opened") {
-  TempDir dir;
-  std::string path = dir.File("state.db");
+// A file at `path` whose history compaction has passed: pod "a" created and updated 20 times
+// (revisions 1..21), 5 revisions of history kept. Returns the options it was written with.
+SqliteStoreOptions CompactedFile(const std::string& path) {
   SqliteStoreOptions options = OnFile(path);
   options.history_revisions = 5;
   options.compaction_step = 10;
-  {
-    auto store = MustOpen(options);
-    REQUIRE(store->Create(PodObject("ns", "a")).ok());
-    for (int i = 0; i < 20; ++i)
-      REQUIRE(store->Update(PodObject("ns", "a", {{"i", std::to_string(i)}})).ok());
-  }
+  auto store = MustOpen(options);
+  REQUIRE(store->Create(PodObject("ns", "a")).ok());
+  for (int i = 0; i < 20; ++i) REQUIRE(store->Update(PodObject("ns", "a", {{"i", std::to_string(i)}})).ok());
+  REQUIRE(store->CompactedRevision() >= 8);
+  return options;
+}
+
+TEST_CASE("a file whose compaction left replaced rows behind is cleaned when opened") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  SqliteStoreOptions options = CompactedFile(path);
   // Rows at or below the compacted revision that are not their key's newest, as an older orch left
   // them: put one back.
   {
@@ -319,15 +330,7 @@ TEST_CASE("a file whose compaction left replaced rows behind is cleaned when ope
 TEST_CASE("opening a file removes the versions and deletions an older compaction should have taken") {
   TempDir dir;
   std::string path = dir.File("state.db");
-  SqliteStoreOptions options = OnFile(path);
-  options.history_revisions = 5;
-  options.compaction_step = 10;
-  {
-    auto store = MustOpen(options);
-    REQUIRE(store->Create(PodObject("ns", "a")).ok());
-    for (int i = 0; i < 20; ++i) REQUIRE(store->Update(PodObject("ns", "a", {{"i", std::to_string(i)}})).ok());
-    REQUIRE(store->CompactedRevision() >= 8);
-  }
+  SqliteStoreOptions options = CompactedFile(path);
   // Rows below the compacted revision, as an older build could leave them (the revisions were
   // compacted away, so they are free): z created (2) and deleted (3); y created (4) and updated
   // (5); w created (6), deleted (7) and created again after the compacted revision (30).
