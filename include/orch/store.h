@@ -228,8 +228,9 @@ struct SqliteStoreOptions {
   // false: synchronous=NORMAL, an acknowledged write survives the process being killed (kill -9)
   // but not a power loss. true: synchronous=FULL, it survives a power loss too.
   bool power_loss_safe = false;
-  // How many revisions of history are kept for watches to resume from. Older ones are compacted in
-  // small steps as writes go on (the current version of every object is always kept).
+  // How many revisions of history are kept for watches to resume from and lists at a past revision
+  // (continue tokens, Exact) to read. Older ones are compacted in small steps as writes go on, as
+  // etcd compacts: each object's version at the compacted revision is kept.
   int64_t history_revisions = 100000;
   // How many rows one compaction step deletes at most, so a step never holds writers up for long.
   int compaction_step = 1000;
