@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <system_error>
 
 namespace orch::scheduler {
 namespace {
@@ -43,17 +44,24 @@ Parallelizer::~Parallelizer() {
 }
 
 size_t Parallelizer::Run(size_t blocks, absl::FunctionRef<bool(size_t)> fn) {
-  if (threads_ == 1 || blocks < 2) {
+  if (threads_ > 1 && helpers_.empty() && blocks >= 2 && !tried_helpers_) {
+    tried_helpers_ = true;
+    // A helper counts generations from before this job's, however late its thread starts.
+    const uint32_t before = generation_.load(std::memory_order_seq_cst);
+    for (int i = 1; i < threads_; ++i) {
+      try {
+        helpers_.emplace_back([this, before] { Helper(before); });
+      } catch (const std::system_error&) {
+        break;  // no more threads to be had (a process limit): go on with those there are
+      }
+    }
+  }
+  if (helpers_.empty() || blocks < 2) {
     size_t started = 0;
     while (started < blocks) {
       if (!fn(started++)) break;
     }
     return started;
-  }
-  if (helpers_.empty()) {
-    // A helper counts generations from before this job's, however late its thread starts.
-    const uint32_t before = generation_.load(std::memory_order_seq_cst);
-    for (int i = 1; i < threads_; ++i) helpers_.emplace_back([this, before] { Helper(before); });
   }
   job_ = &fn;
   blocks_ = blocks;

@@ -40,7 +40,8 @@ class Parallelizer {
   void Work();
 
   const int threads_;
-  std::vector<std::thread> helpers_;
+  std::vector<std::thread> helpers_;  // fewer than threads_ - 1 if the system refused some
+  bool tried_helpers_ = false;
   // Bumped for each job (and once to quit); helpers wait on it.
   std::atomic<uint32_t> generation_{0};
   // Helpers that may be asleep on generation_ (so that a new job must wake them).
