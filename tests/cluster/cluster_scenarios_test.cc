@@ -4,6 +4,7 @@
 
 #include <map>
 #include <set>
+#include <string>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -14,7 +15,7 @@
 namespace orch {
 namespace {
 
-constexpr const char* kWeb = R"(
+constexpr const char* kWebDeployment = R"(
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, labels: {app: web}}
@@ -29,6 +30,8 @@ spec:
         image: "web:1"
         ports: [{name: http, containerPort: 8080}]
         resources: {requests: {cpu: 500m, memory: 128Mi}}
+)";
+constexpr const char* kWebService = R"(
 ---
 apiVersion: v1
 kind: Service
@@ -37,6 +40,12 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: http}]
 )";
+// kWeb's Deployment, its container with `container_lines` (YAML at the container's indent) added,
+// and its Service.
+std::string WebManifest(absl::string_view container_lines = "") {
+  return absl::StrCat(kWebDeployment, container_lines, kWebService);
+}
+const std::string kWeb = WebManifest();
 
 struct Fixture {
   explicit Fixture(int nodes = 3) {
@@ -203,35 +212,11 @@ TEST_CASE("rollback, pause and a progress deadline on a live cluster") {
   }
 }
 
-// kWeb with a readiness probe every second.
-constexpr const char* kProbedWeb = R"(
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, labels: {app: web}}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - name: web
-        image: "web:1"
-        ports: [{name: http, containerPort: 8080}]
-        resources: {requests: {cpu: 500m, memory: 128Mi}}
-        readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: http}]
-)";
-
 TEST_CASE("a crashing container restarts with a growing backoff; a failing readiness probe leaves the endpoints") {
   Fixture f(1);
-  REQUIRE(f.cluster->Apply(kProbedWeb).ok());
+  REQUIRE(f.cluster->Apply(WebManifest(
+                               "        readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 1}\n"))
+              .ok());
   f.cluster->Advance(absl::Seconds(2));
   std::vector<Pod> pods = f.Pods();
   REQUIRE(pods.size() == 3);

@@ -287,6 +287,8 @@ size_t Scheduler::FilterInParallel(const PodInfo& pod, const QuickChecks& quick,
   absl::Span<const NodeInfo* const> nodes = snapshot_->Nodes();
   const size_t n = nodes.size();
   const size_t start = next_start_node_ % n;
+  // The node at `position` from the rotating start.
+  auto node_at = [&](size_t position) { return nodes[start + position < n ? start + position : start + position - n]; };
   const size_t num_blocks = (n + kNodesPerBlock - 1) / kNodesPerBlock;
   if (blocks_.size() < num_blocks) blocks_.resize(num_blocks);
   // Blocks are taken in order from the rotating start, each filtered and its feasible nodes given
@@ -300,8 +302,7 @@ size_t Scheduler::FilterInParallel(const PodInfo& pod, const QuickChecks& quick,
     out.failures.clear();
     const size_t end = std::min(n, (b + 1) * kNodesPerBlock);
     for (size_t position = b * kNodesPerBlock; position < end; ++position) {
-      const size_t index = start + position < n ? start + position : start + position - n;
-      const NodeInfo* node = nodes[index];
+      const NodeInfo* node = node_at(position);
       FilterStatus status = quick.Pass(pod, *node) ? FilterStatus::Success() : RunFilters(pod, *node);
       if (status.ok()) {
         out.feasible.emplace_back(static_cast<uint32_t>(position), node);
@@ -332,7 +333,7 @@ size_t Scheduler::FilterInParallel(const PodInfo& pod, const QuickChecks& quick,
       if (position >= block_end) break;
       failed_plugins->insert(status.plugin);
       error->node_statuses.emplace_back(
-          nodes[start + position < n ? start + position : start + position - n]->name(), std::move(status));
+          node_at(position)->name(), std::move(status));
     }
     processed = block_end;
     if (static_cast<int64_t>(feasible->size()) >= to_find) break;
