@@ -8,6 +8,8 @@
 //   valgrind --tool=callgrind build/bench/client --pods 2000 --events 2000
 //   callgrind_annotate --inclusive=yes callgrind.out.<pid> | grep -E 'Create(Typed|Json)Pods|CreateEvents'
 // and divide each function's inclusive count by N.
+#include "orch/client.h"
+
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -17,13 +19,12 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "orch/client.h"
+#include "orch/api/codec.h"
+#include "orch/api/types.h"
 #include "orch/clock.h"
-#include "orch/codec.h"
 #include "orch/controller.h"
 #include "orch/loop.h"
 #include "orch/store.h"
-#include "orch/types.h"
 
 namespace {
 

@@ -25,9 +25,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "orch/api/types.h"
 #include "orch/cluster.h"
 #include "orch/controllers.h"
-#include "orch/types.h"
 
 namespace {
 
@@ -117,8 +117,10 @@ class BindWatcher final : public orch::Controller {
     context.InformerFor<orch::Pod>().AddHandler([this](const orch::InformerEvent& event) {
       if (event.type != orch::WatchEventType::kModified || event.old == nullptr) return;
       bool was_bound = false, bound = false;
-      for (const auto& [field, value] : event.old->object.fields) was_bound |= field == "spec.nodeName" && !value.empty();
-      for (const auto& [field, value] : event.object->object.fields) bound |= field == "spec.nodeName" && !value.empty();
+      for (const auto& [field, value] : event.old->object.fields)
+        was_bound |= field == "spec.nodeName" && !value.empty();
+      for (const auto& [field, value] : event.object->object.fields)
+        bound |= field == "spec.nodeName" && !value.empty();
       if (bound && !was_bound) {
         auto it = created.find(event.object->object.metadata.name);
         if (it != created.end()) latencies.push_back(Seconds(SteadyClock::now() - it->second) * 1e3);
@@ -176,7 +178,9 @@ double BaselineBindRate(const Scenario& s) {
   }
   const SteadyClock::time_point start = SteadyClock::now();
   for (int i = 0; i < pods; ++i) {
-    if (!cluster->client().BindPod("default", created[i].first, created[i].second, absl::StrCat("node-", i % s.nodes)).ok()) {
+    if (!cluster->client()
+             .BindPod("default", created[i].first, created[i].second, absl::StrCat("node-", i % s.nodes))
+             .ok()) {
       exit(1);
     }
   }
@@ -248,8 +252,9 @@ int main(int argc, char** argv) {
   std::vector<Scenario> scenarios = {{"basic", 5000, 10000, false, 10},
                                      {"affinity", 5000, 100000, true, 10},
                                      {"large", 100000, 1000000, false, 100}};
-  printf("%-9s %7s %8s %8s %10s %10s %8s %8s %10s %7s %7s %7s %7s %7s\n", "scenario", "nodes", "pods", "bound",
-         "sched/s", "e2e/s", "p50 ms", "p99 ms", "bind/s", "ratio", "nodeMiB", "KiB/pod", "rssMiB", "peakMiB");
+  printf("%-9s %7s %8s %8s %10s %10s %8s %8s %10s %7s %7s %7s %7s %7s\n", "scenario", "nodes", "pods",
+         "bound", "sched/s", "e2e/s", "p50 ms", "p99 ms", "bind/s", "ratio", "nodeMiB", "KiB/pod", "rssMiB",
+         "peakMiB");
   for (Scenario s : scenarios) {
     if (which != "all" && which != s.name) continue;
     if (nodes > 0) s.nodes = nodes;

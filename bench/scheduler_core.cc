@@ -12,7 +12,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "orch/core_v1.h"
+#include "orch/api/core_v1.h"
 #include "orch/scheduler.h"
 #include "src/core/scheduler/cache.h"
 #include "src/core/scheduler/scheduler.h"

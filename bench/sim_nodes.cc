@@ -8,11 +8,12 @@
 #include <memory>
 #include <string>
 
+#include "orch/api/types.h"
 #include "orch/controller.h"
 #include "orch/network.h"
 #include "orch/node_agent.h"
 #include "orch/runtime.h"
-#include "orch/types.h"
+#include "orch/testing/sim.h"
 
 namespace {
 

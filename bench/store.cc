@@ -27,7 +27,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "orch/codec.h"
+#include "orch/api/codec.h"
 
 namespace {
 
@@ -178,7 +178,8 @@ WriteResult RunRaw(const std::string& path, const std::vector<orch::Object>& pod
   sqlite3_close(db);
   double cpu = (CpuMicros() - cpu_start) / static_cast<double>(pods.size());
   if (one_transaction) return {static_cast<double>(pods.size()) / elapsed, 0, 0, cpu};
-  return {static_cast<double>(pods.size()) / elapsed, Percentile(latencies, 0.5), Percentile(latencies, 0.99), cpu};
+  return {static_cast<double>(pods.size()) / elapsed, Percentile(latencies, 0.5), Percentile(latencies, 0.99),
+          cpu};
 }
 
 // When each revision committed (steady clock, ns), as the store's on_commit reports it; 0 if not
@@ -316,7 +317,8 @@ std::pair<double, double> BareHandoffLatency(size_t count, Clock::duration inter
 }
 
 // `count` pods from `pods`, renamed "<prefix><index>".
-std::vector<orch::Object> Renamed(const std::vector<orch::Object>& pods, size_t count, const std::string& prefix) {
+std::vector<orch::Object> Renamed(const std::vector<orch::Object>& pods, size_t count,
+                                  const std::string& prefix) {
   std::vector<orch::Object> renamed(pods.begin(), pods.begin() + std::min(count, pods.size()));
   for (size_t i = 0; i < renamed.size(); ++i) renamed[i].metadata.name = absl::StrCat(prefix, i);
   return renamed;
@@ -366,8 +368,8 @@ int main(int argc, char** argv) {
   printf("%-44s %12s %10s %10s %12s %12s %10s\n", "durable creates (WAL, synchronous=NORMAL)", "per second",
          "p50 us", "p99 us", "x autocommit", "x one txn", "cpu us");
   printf("%-44s %12.0f %10.1f %10.1f %12.2f %12.2f %10.1f\n", "raw SQLite, one autocommit insert each",
-         autocommit.per_second, autocommit.p50_us, autocommit.p99_us, 1.0, autocommit.per_second / one_txn.per_second,
-         autocommit.cpu_us);
+         autocommit.per_second, autocommit.p50_us, autocommit.p99_us, 1.0,
+         autocommit.per_second / one_txn.per_second, autocommit.cpu_us);
   printf("%-44s %12.0f %10s %10s %12.2f %12.2f %10.1f\n", "raw SQLite, one transaction (upper limit)",
          one_txn.per_second, "-", "-", one_txn.per_second / autocommit.per_second, 1.0, one_txn.cpu_us);
   // The loaded store's revisions: its pods, then the watch runs' 4 x 10,000. Outlives the store.
@@ -412,8 +414,8 @@ int main(int argc, char** argv) {
       ms.push_back(Micros(Clock::now() - begin) / 1000);
       items = list.ok() ? list->items.size() : 0;
     }
-    printf("%-44s %12zu %10.2f %10.2f   (items; median and max ms of 11)\n", label, items, Percentile(ms, 0.5),
-           Percentile(ms, 1.0));
+    printf("%-44s %12zu %10.2f %10.2f   (items; median and max ms of 11)\n", label, items,
+           Percentile(ms, 0.5), Percentile(ms, 1.0));
   };
   time_list("list all pods", {}, "");
   orch::ListOptions canary;
@@ -450,9 +452,11 @@ int main(int argc, char** argv) {
            polling.from_create_p99);
   }
 
-  printf("\nRSS of the process with the store holding %d pods: %ld MiB; the store's heap: %.0f MiB (%.1f KiB per pod)\n"
-         "peak RSS of the whole run: %ld MiB\n",
-         count, rss_loaded, store_heap, store_heap * 1024.0 / count, PeakRssMiB());
+  printf(
+      "\nRSS of the process with the store holding %d pods: %ld MiB; the store's heap: %.0f MiB (%.1f KiB "
+      "per pod)\n"
+      "peak RSS of the whole run: %ld MiB\n",
+      count, rss_loaded, store_heap, store_heap * 1024.0 / count, PeakRssMiB());
   loaded.reset();
   if (!temp_dir.empty()) std::filesystem::remove_all(temp_dir);
   return 0;

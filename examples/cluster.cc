@@ -2,12 +2,13 @@
 // a background loop on the real clock. Prints where the pods landed and the Service's endpoints.
 //
 //   build/examples/cluster
+#include "orch/cluster.h"
+
 #include <chrono>
 #include <iostream>
 #include <thread>
 
-#include "orch/cluster.h"
-#include "orch/types.h"
+#include "orch/api/types.h"
 
 int main() {
   orch::ClusterOptions options;
@@ -47,7 +48,8 @@ metadata: {name: web}
 spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: http}]
-)", "example.yaml");
+)",
+                                                                           "example.yaml");
   if (!applied.ok()) {
     std::cerr << applied.status().message() << "\n";
     return 1;

@@ -3,9 +3,9 @@
 //   build/examples/embed [sqlite:///path/to/state.db]
 #include <iostream>
 
+#include "orch/api/codec.h"
+#include "orch/api/types.h"
 #include "orch/client.h"
-#include "orch/codec.h"
-#include "orch/types.h"
 
 int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<orch::Store>> store = orch::OpenStore(argc > 1 ? argv[1] : "memory");
@@ -54,8 +54,8 @@ spec:
   while (auto event = (*watch)->Next(absl::ZeroDuration())) {
     std::cout << orch::WatchEventTypeName(event->type) << " deployment/" << event->object.metadata.name
               << " replicas=" << event->object.spec.replicas.value_or(1)
-              << " generation=" << event->object.metadata.generation
-              << " cpu request=" << event->object.spec.template_.spec.containers[0].resources.requests.at("cpu").MilliValue()
+              << " generation=" << event->object.metadata.generation << " cpu request="
+              << event->object.spec.template_.spec.containers[0].resources.requests.at("cpu").MilliValue()
               << "m\n";
   }
   auto list = client.List<orch::Deployment>("default", "app=web");

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "orch/api/types.h"
 #include "orch/cluster.h"
-#include "orch/types.h"
 
 namespace {
 
@@ -49,7 +49,8 @@ TEST_CASE("a rolling update with maxSurge=1, maxUnavailable=0 replaces pods one 
   options.runtime_settings = {{"start-delay", "1s"}, {"ready-delay", "2s"}};
   auto cluster = std::move(*orch::Cluster::Create(std::move(options)));
   for (const char* name : {"node-a", "node-b", "node-c"}) REQUIRE(cluster->AddNode({.node_name = name}).ok());
-  REQUIRE(cluster->Apply(R"(
+  REQUIRE(cluster
+              ->Apply(R"(
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, labels: {app: web}}
@@ -64,7 +65,8 @@ spec:
       - name: web
         image: "web:1"
         readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1}
-)").ok());
+)")
+              .ok());
   cluster->Advance(absl::Seconds(5));  // scheduled, started after 1 s, ready 2 s later
   orch::Client& client = cluster->client();
   REQUIRE(client.Get<orch::Deployment>("default", "web")->status.availableReplicas == 4);
@@ -83,7 +85,8 @@ spec:
   cluster->Advance(absl::Seconds(3));
   CHECK(sizes.Drain().back() == std::make_pair(3, 2));
   cluster->Advance(absl::Seconds(6));
-  std::vector<std::pair<int, int>> expected = {{0, 4}, {1, 4}, {1, 3}, {2, 3}, {2, 2}, {3, 2}, {3, 1}, {4, 1}, {4, 0}};
+  std::vector<std::pair<int, int>> expected = {{0, 4}, {1, 4}, {1, 3}, {2, 3}, {2, 2},
+                                               {3, 2}, {3, 1}, {4, 1}, {4, 0}};
   CHECK(sizes.Drain() == expected);
   orch::Deployment done = *client.Get<orch::Deployment>("default", "web");
   CHECK(done.status.updatedReplicas == 4);

@@ -20,7 +20,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "orch/codec.h"
+#include "orch/api/codec.h"
 #include "orch/store.h"
 
 namespace orch {
@@ -129,7 +129,8 @@ class Client {
   absl::StatusOr<ObjectPtr> UpdateObjectStatus(Object object);
   absl::StatusOr<DeleteResult> DeleteObject(const ResourceType& type, absl::string_view namespace_,
                                             absl::string_view name, const ClientDeleteOptions& options = {});
-  absl::StatusOr<std::unique_ptr<Watcher>> WatchObjects(const ResourceType& type, const WatchOptions& options = {});
+  absl::StatusOr<std::unique_ptr<Watcher>> WatchObjects(const ResourceType& type,
+                                                        const WatchOptions& options = {});
 
   // What Apply did.
   enum class ApplyOutcome { kCreated, kConfigured, kUnchanged };
@@ -146,8 +147,8 @@ class Client {
   // Assigns a pending pod to a node, as the API's pods/binding subresource: sets spec.nodeName and
   // the PodScheduled condition. Conflict when the pod is already assigned or is being deleted;
   // NotFound when no pod of that name has `uid` (empty `uid`: any).
-  absl::StatusOr<ObjectPtr> BindPod(absl::string_view namespace_, absl::string_view name, absl::string_view uid,
-                                    absl::string_view node_name);
+  absl::StatusOr<ObjectPtr> BindPod(absl::string_view namespace_, absl::string_view name,
+                                    absl::string_view uid, absl::string_view node_name);
 
   // Typed calls: T is a kind of orch/types.h (or an application's, with FromObject/ToObject).
   template <class T>
@@ -225,13 +226,15 @@ class Client {
   }
   // OK when deleted or marked for deletion.
   template <class T>
-  absl::Status Delete(absl::string_view namespace_, absl::string_view name, const ClientDeleteOptions& options = {}) {
+  absl::Status Delete(absl::string_view namespace_, absl::string_view name,
+                      const ClientDeleteOptions& options = {}) {
     absl::StatusOr<const ResourceType*> type = TypeOf<T>();
     if (!type.ok()) return type.status();
     return DeleteObject(**type, namespace_, name, options).status();
   }
   template <class T>
-  absl::StatusOr<std::unique_ptr<TypedWatch<T>>> Watch(absl::string_view namespace_, WatchOptions options = {}) {
+  absl::StatusOr<std::unique_ptr<TypedWatch<T>>> Watch(absl::string_view namespace_,
+                                                       WatchOptions options = {}) {
     absl::StatusOr<const ResourceType*> type = TypeOf<T>();
     if (!type.ok()) return type.status();
     options.namespace_ = std::string(namespace_);

@@ -24,7 +24,6 @@
 #include "orch/loop.h"
 #include "orch/network.h"
 #include "orch/node_agent.h"
-#include "orch/node_lifecycle.h"
 #include "orch/runtime.h"
 #include "orch/scheduler.h"
 #include "orch/store.h"
@@ -105,13 +104,12 @@ class Cluster {
   // mode: the caller's) only.
   virtual NodeAgentPool& nodes() = 0;
   virtual RuntimeDriver& runtime() = 0;
-  // The simulated runtime's test hooks (crash a container, fail a probe); nullptr for another runtime.
-  SimControl* sim() { return AsSim(&runtime()); }
 
   // Applies each object of a YAML/JSON manifest (several documents allowed) with Client::Apply:
   // created, or merged into the existing object. `source` names the manifest in errors. Stops at
   // the first error.
-  virtual absl::StatusOr<std::vector<ObjectPtr>> Apply(absl::string_view manifest, absl::string_view source = "manifest") = 0;
+  virtual absl::StatusOr<std::vector<ObjectPtr>> Apply(absl::string_view manifest,
+                                                       absl::string_view source = "manifest") = 0;
 
   // Manual mode: runs everything due now until nothing is left (see ManualLoop::RunUntilIdle).
   // Returns how many callbacks ran. In threaded mode: waits until the loop has run what was

@@ -30,10 +30,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "orch/api/core_v1.h"
+#include "orch/api/object.h"
 #include "orch/client.h"
-#include "orch/core_v1.h"
 #include "orch/loop.h"
-#include "orch/object.h"
 #include "orch/store.h"
 
 namespace orch {
@@ -73,7 +73,8 @@ class Informer {
   virtual const ResourceType& type() const = 0;
   virtual ObjectPtr Get(absl::string_view namespace_, absl::string_view name) const = 0;
   // The objects of one namespace (empty: all namespaces) whose labels match, by namespace then name.
-  virtual std::vector<ObjectPtr> List(absl::string_view namespace_, const LabelSelector& selector = {}) const = 0;
+  virtual std::vector<ObjectPtr> List(absl::string_view namespace_,
+                                      const LabelSelector& selector = {}) const = 0;
   virtual size_t size() const = 0;
   // The store revision the cache reflects.
   virtual int64_t revision() const = 0;
@@ -83,7 +84,8 @@ class Informer {
   // A secondary index: ByIndex(name, v) finds the objects whose `values` include v (e.g. pods by
   // spec.nodeName, or by the uid of their controller). The name is the index's identity: adding
   // one by a name already there keeps the first, so users of a shared informer may all ask for it.
-  virtual void AddIndex(const std::string& name, std::function<std::vector<std::string>(const Object&)> values) = 0;
+  virtual void AddIndex(const std::string& name,
+                        std::function<std::vector<std::string>(const Object&)> values) = 0;
   virtual std::vector<ObjectPtr> ByIndex(absl::string_view name, absl::string_view value) const = 0;
 };
 
@@ -117,7 +119,8 @@ class EventRecorder {
   // `type` is "Normal" or "Warning". Failures to write are dropped (events are best effort).
   virtual void Record(const ObjectReference& regarding, absl::string_view type, absl::string_view reason,
                       absl::string_view message) = 0;
-  void Record(const Object& regarding, absl::string_view type, absl::string_view reason, absl::string_view message) {
+  void Record(const Object& regarding, absl::string_view type, absl::string_view reason,
+              absl::string_view message) {
     Record(ReferenceTo(regarding), type, reason, message);
   }
   static ObjectReference ReferenceTo(const Object& object);
@@ -176,7 +179,8 @@ class ControllerManager {
   // Stops every watch and drops queued work; Reconcile is not called again.
   virtual void Stop() = 0;
   // An event recorder for a component that is not a controller (the scheduler, a node agent).
-  virtual std::unique_ptr<EventRecorder> NewRecorder(absl::string_view component, absl::string_view host = "") = 0;
+  virtual std::unique_ptr<EventRecorder> NewRecorder(absl::string_view component,
+                                                     absl::string_view host = "") = 0;
 };
 
 }  // namespace orch

@@ -56,6 +56,27 @@ std::unique_ptr<Controller> NewPodGcController(PodGcOptions options = {});
 // changes. It runs from its own priority queue (its Reconcile does nothing).
 std::unique_ptr<Controller> NewScheduler(SchedulerProfile profile = {});
 
+// The node lifecycle controller watches each node's heartbeat (its Lease in kube-node-lease and
+// its Ready condition). When neither moves for the grace period, it sets the node's conditions to
+// Unknown ("Kubelet stopped posting node status."), marks its pods not Ready, and taints it
+// node.kubernetes.io/unreachable (NoExecute and NoSchedule); a Ready=False node gets
+// node.kubernetes.io/not-ready instead. The taints go when the node is Ready again. Taint-based
+// eviction deletes a pod on a node with a NoExecute taint it does not tolerate at once, and one
+// that tolerates it for tolerationSeconds after that many seconds (every pod tolerates not-ready
+// and unreachable for 300 s unless it says otherwise: the DefaultTolerationSeconds admission).
+struct NodeLifecycleOptions {
+  // How long a node's heartbeat may stand still before it is Unknown (kube-controller-manager's
+  // --node-monitor-grace-period: 50 s since Kubernetes 1.32, 40 s before).
+  absl::Duration node_monitor_grace_period = absl::Seconds(50);
+  // The same for a node that never posted a Ready condition (--node-startup-grace-period).
+  absl::Duration node_startup_grace_period = absl::Seconds(60);
+  // Whether NoExecute taints evict pods (the taint-eviction-controller).
+  bool taint_based_eviction = true;
+};
+
+// The node lifecycle controller and taint-based eviction, in one controller.
+std::unique_ptr<Controller> NewNodeLifecycleController(NodeLifecycleOptions options = {});
+
 }  // namespace orch
 
 #endif  // ORCH_CONTROLLERS_H_

@@ -22,9 +22,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
-#include "orch/core_v1.h"
-#include "orch/object.h"
-#include "orch/pod_spec.h"
+#include "orch/api/core_v1.h"
+#include "orch/api/object.h"
+#include "orch/api/pod_spec.h"
 
 namespace orch {
 

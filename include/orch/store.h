@@ -22,10 +22,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "orch/api/codec.h"
+#include "orch/api/object.h"
+#include "orch/api/selector.h"
 #include "orch/clock.h"
-#include "orch/codec.h"
-#include "orch/object.h"
-#include "orch/selector.h"
 
 namespace orch {
 
@@ -213,7 +213,7 @@ class Store {
   virtual absl::StatusOr<DeleteResult> Delete(const ResourceType& type, absl::string_view namespace_,
                                               absl::string_view name, const DeleteOptions& options = {}) = 0;
   virtual absl::StatusOr<std::unique_ptr<Watcher>> Watch(const ResourceType& type,
-                                                       const WatchOptions& options = {}) = 0;
+                                                         const WatchOptions& options = {}) = 0;
 
   // The revision of the last committed write.
   virtual int64_t CurrentRevision() const = 0;

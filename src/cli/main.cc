@@ -10,13 +10,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "orch/api/codec.h"
+#include "orch/api/validation.h"
 #include "orch/client.h"
 #include "orch/cluster.h"
-#include "orch/codec.h"
 #include "orch/errors.h"
 #include "orch/store.h"
-#include "orch/validation.h"
-#include "src/net/read_api.h"
+#include "src/apiserver/read_api.h"
 
 namespace orch {
 namespace {
@@ -33,9 +33,9 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 
 std::string Describe(const Object& object) {
   std::string name = object.metadata.name.empty() ? object.metadata.generateName + "*" : object.metadata.name;
-  return object.metadata.namespace_.empty() ? absl::StrCat(object.type.kind, "/", name)
-                                            : absl::StrCat(object.type.kind, "/", name, " in ",
-                                                           object.metadata.namespace_);
+  return object.metadata.namespace_.empty()
+             ? absl::StrCat(object.type.kind, "/", name)
+             : absl::StrCat(object.type.kind, "/", name, " in ", object.metadata.namespace_);
 }
 
 // Creates each object of a manifest file, or replaces it when it exists; prints what happened.
@@ -60,7 +60,7 @@ int ApplyFile(Client& client, const std::string& path) {
     }
     const char* outcome = applied->outcome == Client::ApplyOutcome::kCreated      ? "created"
                           : applied->outcome == Client::ApplyOutcome::kConfigured ? "configured"
-                                                                                   : "unchanged";
+                                                                                  : "unchanged";
     std::cout << Describe(applied->object->object) << " " << outcome << "\n";
   }
   return failures == 0 ? 0 : 1;
@@ -93,7 +93,8 @@ int Validate(const std::vector<std::string>& files) {
       if (status.ok()) {
         std::cout << path << ": " << Describe(object) << ": valid\n";
       } else {
-        std::cerr << path << ": document " << i + 1 << " (" << Describe(object) << "): " << status.message() << "\n";
+        std::cerr << path << ": document " << i + 1 << " (" << Describe(object) << "): " << status.message()
+                  << "\n";
         ++failures;
       }
     }
@@ -122,7 +123,8 @@ int Serve(const std::string& data_dir, bool in_memory, bool power_loss_safe, con
     std::error_code error;
     std::filesystem::create_directories(data_dir, error);
     if (error) {
-      std::cerr << "orch server: cannot create data directory " << data_dir << ": " << error.message() << "\n";
+      std::cerr << "orch server: cannot create data directory " << data_dir << ": " << error.message()
+                << "\n";
       return 1;
     }
     options.path = (std::filesystem::path(data_dir) / "state.db").string();
@@ -154,7 +156,8 @@ int Serve(const std::string& data_dir, bool in_memory, bool power_loss_safe, con
   }
   size_t colon = listen.rfind(':');
   int port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 0 || port > 65535) {
+  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 0 ||
+      port > 65535) {
     std::cerr << "orch server: --listen " << listen << ": expected HOST:PORT\n";
     return 1;
   }
@@ -193,7 +196,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> manifests;
   bool in_memory = false, power_loss_safe = false;
   CLI::App* server = app.add_subcommand("server", "Run the control plane on an embedded SQLite store");
-  server->add_option("--data-dir", data_dir, "Directory of the state database (state.db)")->capture_default_str();
+  server->add_option("--data-dir", data_dir, "Directory of the state database (state.db)")
+      ->capture_default_str();
   server->add_option("--listen", listen, "HOST:PORT of the HTTP API")->capture_default_str();
   server->add_option("--apply", manifests, "Manifest files (YAML or JSON) to apply at start");
   server->add_flag("--memory", in_memory, "Keep the state in memory only");

@@ -1,24 +1,22 @@
 // The orch binary: `orch validate` on good and bad manifests, `orch server` serving reads.
 #include <doctest/doctest.h>
-
-#include <chrono>
-#include <thread>
 #include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-
-#include <nlohmann/json.hpp>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include "store/store_test_util.h"
+#include "store/sqlite/store_test_util.h"
 
 namespace orch {
 namespace {
@@ -108,8 +106,9 @@ class Server {
 TEST_CASE("orch validate reports every problem with file, document and field") {
   testing::TempDir dir;
   std::string bad = dir.File("bad.yaml");
-  std::ofstream(bad) << "apiVersion: v1\nkind: Pod\nmetadata: {name: Bad}\nspec:\n  containers:\n  - name: c\n"
-                        "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}\ndata: {a: b}\n";
+  std::ofstream(bad)
+      << "apiVersion: v1\nkind: Pod\nmetadata: {name: Bad}\nspec:\n  containers:\n  - name: c\n"
+         "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}\ndata: {a: b}\n";
   Run run = RunOrch("validate -f " + bad);
   CHECK(run.exit_code == 1);
   CHECK(absl::StrContains(run.output, "bad.yaml: document 1 (Pod/Bad in default)"));
@@ -132,7 +131,8 @@ TEST_CASE("orch validate reports every problem with file, document and field") {
 
 TEST_CASE("orch server applies manifests and serves gets, lists and watches; SIGTERM stops it") {
   testing::TempDir dir;
-  Server server({"--data-dir", dir.path().string(), "--apply", std::string(ORCH_SOURCE_DIR) + "/examples/demo.yaml"});
+  Server server(
+      {"--data-dir", dir.path().string(), "--apply", std::string(ORCH_SOURCE_DIR) + "/examples/demo.yaml"});
   REQUIRE_MESSAGE(server.port() > 0, server.log());
   CHECK(absl::StrContains(server.log(), "Deployment/web in demo created"));
   httplib::Client http("127.0.0.1", server.port());
@@ -156,7 +156,8 @@ TEST_CASE("orch server applies manifests and serves gets, lists and watches; SIG
     if (!rolled_out) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   CHECK_MESSAGE(rolled_out, server.log());
-  auto running = http.Get("/api/v1/namespaces/demo/pods?labelSelector=app%3Dweb&fieldSelector=status.phase%3DRunning");
+  auto running =
+      http.Get("/api/v1/namespaces/demo/pods?labelSelector=app%3Dweb&fieldSelector=status.phase%3DRunning");
   REQUIRE(running);
   CHECK(absl::StrContains(running->body, R"("nodeName":"sim-node-)"));
 
@@ -201,7 +202,8 @@ TEST_CASE("orch server applies manifests and serves gets, lists and watches; SIG
     REQUIRE(page);
     REQUIRE(page->status == 200);
     nlohmann::json body = nlohmann::json::parse(page->body);
-    for (const auto& item : body["items"]) CHECK(seen.insert(item["metadata"]["name"].get<std::string>()).second);
+    for (const auto& item : body["items"])
+      CHECK(seen.insert(item["metadata"]["name"].get<std::string>()).second);
     token = body["metadata"].value("continue", "");
     ++pages;
   } while (!token.empty() && pages < 10);
@@ -220,7 +222,8 @@ TEST_CASE("orch server applies manifests and serves gets, lists and watches; SIG
   CHECK(server.Stop() == 0);
 
   // The state is on file: a second server sees it, and applying again changes nothing.
-  Server again({"--data-dir", dir.path().string(), "--apply", std::string(ORCH_SOURCE_DIR) + "/examples/demo.yaml"});
+  Server again(
+      {"--data-dir", dir.path().string(), "--apply", std::string(ORCH_SOURCE_DIR) + "/examples/demo.yaml"});
   REQUIRE_MESSAGE(again.port() > 0, again.log());
   CHECK(absl::StrContains(again.log(), "Deployment/web in demo unchanged"));
 }

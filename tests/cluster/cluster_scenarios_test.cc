@@ -8,9 +8,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "orch/api/types.h"
 #include "orch/cluster.h"
-#include "orch/rollout.h"
-#include "orch/types.h"
+#include "orch/ops.h"
+#include "orch/testing/sim.h"
 
 namespace orch {
 namespace {
@@ -134,8 +135,8 @@ TEST_CASE("a lost node: unknown after the grace period, tainted, its pods evicte
   CHECK(f.ReadyEndpoints() == 2);  // its pod is no longer ready
 
   f.cluster->Advance(absl::Seconds(298));  // 349 s
-  CHECK(f.Pods().size() == 3);  // tolerated for 300 s from the taint at 50 s: still there
-  f.cluster->Advance(absl::Seconds(3));  // 352 s: evicted, replaced, the replacement started
+  CHECK(f.Pods().size() == 3);             // tolerated for 300 s from the taint at 50 s: still there
+  f.cluster->Advance(absl::Seconds(3));    // 352 s: evicted, replaced, the replacement started
   std::vector<Pod> pods = f.Pods();
   int on_lost = 0, running_elsewhere = 0;
   for (const Pod& pod : pods) {
@@ -212,10 +213,12 @@ TEST_CASE("rollback, pause and a progress deadline on a live cluster") {
   }
 }
 
-TEST_CASE("a crashing container restarts with a growing backoff; a failing readiness probe leaves the endpoints") {
+TEST_CASE(
+    "a crashing container restarts with a growing backoff; a failing readiness probe leaves the endpoints") {
   Fixture f(1);
-  REQUIRE(f.cluster->Apply(WebManifest(
-                               "        readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 1}\n"))
+  REQUIRE(f.cluster
+              ->Apply(WebManifest(
+                  "        readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 1}\n"))
               .ok());
   f.cluster->Advance(absl::Seconds(2));
   std::vector<Pod> pods = f.Pods();
@@ -225,7 +228,7 @@ TEST_CASE("a crashing container restarts with a growing backoff; a failing readi
   const std::string steady = pods[2].metadata.name;
   CHECK(f.EndpointPods(true) == std::set<std::string>{crashy, probed, steady});
   CHECK(f.EndpointPods(false).empty());
-  REQUIRE(f.cluster->sim() != nullptr);
+  REQUIRE(AsSim(&f.cluster->runtime()) != nullptr);
   auto container_of = [&](const std::string& name) {
     Pod pod = *f.client().Get<Pod>("default", name);
     REQUIRE(pod.status.containerStatuses.size() == 1);
@@ -249,7 +252,7 @@ TEST_CASE("a crashing container restarts with a growing backoff; a failing readi
       f.cluster->Advance(absl::Milliseconds(100));
     }
     REQUIRE(container_of(crashy).state.running.has_value());
-    REQUIRE(f.cluster->sim()->Crash(pods[0].metadata.uid, "web", 1).ok());
+    REQUIRE(AsSim(&f.cluster->runtime())->Crash(pods[0].metadata.uid, "web", 1).ok());
     f.cluster->RunUntilIdle();
     ContainerStatus crashed = container_of(crashy);
     REQUIRE(crashed.lastState.terminated.has_value());
@@ -282,7 +285,7 @@ TEST_CASE("a crashing container restarts with a growing backoff; a failing readi
 
   // A readiness probe that fails (three times, the default failureThreshold) moves the pod to the
   // not-ready addresses without restarting it; once it passes again the pod is back.
-  REQUIRE(f.cluster->sim()->FailProbe(pods[1].metadata.uid, "web", ProbeType::kReadiness).ok());
+  REQUIRE(AsSim(&f.cluster->runtime())->FailProbe(pods[1].metadata.uid, "web", ProbeType::kReadiness).ok());
   f.cluster->Advance(absl::Seconds(1));
   CHECK(f.EndpointPods(true) == std::set<std::string>{crashy, probed, steady});
   f.cluster->Advance(absl::Seconds(4));
@@ -293,7 +296,7 @@ TEST_CASE("a crashing container restarts with a growing backoff; a failing readi
   CHECK(unready.status.phase == "Running");
   CHECK(unready.status.containerStatuses[0].restartCount == 0);
   CHECK(!unready.status.containerStatuses[0].ready);
-  REQUIRE(f.cluster->sim()->Recover(pods[1].metadata.uid, "web").ok());
+  REQUIRE(AsSim(&f.cluster->runtime())->Recover(pods[1].metadata.uid, "web").ok());
   f.cluster->Advance(absl::Seconds(2));
   CHECK(f.EndpointPods(true) == std::set<std::string>{crashy, probed, steady});
   CHECK(f.EndpointPods(false).empty());
@@ -317,8 +320,10 @@ TEST_CASE("taints: a NoExecute taint evicts pods that do not tolerate it; cordon
   int pending = 0;
   for (const Pod& pod : f.Pods()) {
     if (pod.metadata.deletionTimestamp.IsSet()) continue;
-    if (pod.spec.nodeName.empty()) ++pending;
-    else CHECK(pod.spec.nodeName == "node-0");
+    if (pod.spec.nodeName.empty())
+      ++pending;
+    else
+      CHECK(pod.spec.nodeName == "node-0");
   }
   CHECK(pending > 0);
   bool explained = false;
@@ -335,7 +340,8 @@ TEST_CASE("taints: a NoExecute taint evicts pods that do not tolerate it; cordon
   REQUIRE(CordonNode(f.client(), "node-0", false).ok());
   f.cluster->Advance(absl::Seconds(15));
   int running = 0;
-  for (const Pod& pod : f.Pods()) running += pod.status.phase == "Running" && !pod.metadata.deletionTimestamp.IsSet();
+  for (const Pod& pod : f.Pods())
+    running += pod.status.phase == "Running" && !pod.metadata.deletionTimestamp.IsSet();
   CHECK(running == 3);
 }
 

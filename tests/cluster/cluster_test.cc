@@ -1,15 +1,15 @@
 // The Cluster facade: construction without threads or files, an application's own kind and
 // controller, manifests, and the threaded mode running the same controllers on the real clock.
-#include <doctest/doctest.h>
+#include "orch/cluster.h"
 
 #include <dirent.h>
+#include <doctest/doctest.h>
 
 #include <thread>
 
 #include "absl/strings/match.h"
-#include "orch/cluster.h"
-#include "orch/codec.h"
-#include "orch/types.h"
+#include "orch/api/codec.h"
+#include "orch/api/types.h"
 
 namespace orch {
 namespace {
@@ -24,7 +24,8 @@ int ThreadCount() {
 }
 
 const ResourceType& WidgetType() {
-  static const ResourceType* type = RegisterResourceType({"example.com", "v1", "Widget", "widgets", true, false, {}});
+  static const ResourceType* type =
+      RegisterResourceType({"example.com", "v1", "Widget", "widgets", true, false, {}});
   return *type;
 }
 
@@ -119,11 +120,13 @@ metadata: {name: two}
 kind: ConfigMap
 metadata: {name: one}
 data: {a: "2"}
-)", "one.yaml");
+)",
+                                                                   "one.yaml");
   REQUIRE(again.ok());
   CHECK((*cluster)->client().Get<ConfigMap>("default", "one")->data.at("a") == "2");
 
-  absl::StatusOr<std::vector<ObjectPtr>> bad = (*cluster)->Apply("apiVersion: v1\nkind: ConfigMap\nmetadata: [\n", "bad.yaml");
+  absl::StatusOr<std::vector<ObjectPtr>> bad =
+      (*cluster)->Apply("apiVersion: v1\nkind: ConfigMap\nmetadata: [\n", "bad.yaml");
   REQUIRE(!bad.ok());
   CHECK(absl::StrContains(bad.status().message(), "bad.yaml"));
 }

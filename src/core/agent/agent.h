@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "orch/api/types.h"
 #include "orch/controller.h"
 #include "orch/node_agent.h"
-#include "orch/types.h"
 
 namespace orch::agent {
 
@@ -45,7 +45,7 @@ struct ContainerWorker {
   bool running_seen = false;    // the Started event was recorded for `id`
   bool probes_started = false;  // StartProbes ran for `id`
   bool ready = false;
-  bool started = false;  // running, and its startup probe (if any) has succeeded
+  bool started = false;    // running, and its startup probe (if any) has succeeded
   bool init = false;       // an init container: runs once to completion, before the app containers
   bool done = false;       // exited and not to be restarted
   bool succeeded = false;  // done with exit code 0

@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "fmt/format.h"
-#include "orch/types.h"
+#include "orch/api/types.h"
 
 namespace orch {
 
@@ -17,12 +17,12 @@ ObjectReference EventRecorder::ReferenceTo(const Object& object) {
   return reference;
 }
 
-void ClientEventRecorder::Record(const ObjectReference& regarding, absl::string_view type, absl::string_view reason,
-                                 absl::string_view message) {
+void ClientEventRecorder::Record(const ObjectReference& regarding, absl::string_view type,
+                                 absl::string_view reason, absl::string_view message) {
   const absl::Time now = clock_.Now();
   const std::string aggregate_key =
-      absl::StrCat(regarding.kind, "\x01", regarding.namespace_, "\x01", regarding.name, "\x01", regarding.uid,
-                   "\x01", type, "\x01", reason, "\x01", message);
+      absl::StrCat(regarding.kind, "\x01", regarding.namespace_, "\x01", regarding.name, "\x01",
+                   regarding.uid, "\x01", type, "\x01", reason, "\x01", message);
   auto it = seen_.find(aggregate_key);
   if (it != seen_.end()) {
     absl::StatusOr<Event> event = client_.Get<Event>(it->second.namespace_, it->second.name);

@@ -14,9 +14,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "orch/api/types.h"
 #include "orch/client.h"
 #include "orch/controller.h"
-#include "orch/types.h"
 
 namespace orch::controllers {
 

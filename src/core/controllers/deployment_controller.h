@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "orch/api/types.h"
 #include "orch/controller.h"
-#include "orch/types.h"
 
 namespace orch::controllers {
 

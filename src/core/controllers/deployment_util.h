@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "orch/types.h"
+#include "orch/api/types.h"
 
 namespace orch::controllers {
 

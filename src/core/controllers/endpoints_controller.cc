@@ -4,9 +4,9 @@
 #include <map>
 #include <set>
 
+#include "orch/api/types.h"
 #include "orch/controllers.h"
 #include "orch/errors.h"
-#include "orch/types.h"
 #include "src/core/controllers/controller_util.h"
 
 namespace orch {
@@ -26,7 +26,8 @@ int32_t ResolveTargetPort(const ServicePort& port, const Pod& pod) {
   const std::string protocol = port.protocol.empty() ? "TCP" : port.protocol;
   for (const Container& container : pod.spec.containers) {
     for (const ContainerPort& container_port : container.ports) {
-      const std::string container_protocol = container_port.protocol.empty() ? "TCP" : container_port.protocol;
+      const std::string container_protocol =
+          container_port.protocol.empty() ? "TCP" : container_port.protocol;
       if (container_port.name == port.targetPort.strVal && container_protocol == protocol) {
         return container_port.containerPort;
       }
@@ -102,7 +103,8 @@ class EndpointsController final : public Controller {
       return created.status();
     }
     absl::StatusOr<Endpoints> existing = FromObject<Endpoints>(current->object);
-    if (existing.ok() && existing->subsets == desired.subsets && existing->metadata.labels == desired.metadata.labels) {
+    if (existing.ok() && existing->subsets == desired.subsets &&
+        existing->metadata.labels == desired.metadata.labels) {
       return absl::OkStatus();
     }
     Endpoints updated = existing.ok() ? *existing : desired;

@@ -4,9 +4,9 @@
 // controllers and the node agents record all the time, would fill a long-running store.
 #include <algorithm>
 
+#include "orch/api/types.h"
 #include "orch/controllers.h"
 #include "orch/errors.h"
-#include "orch/types.h"
 
 namespace orch {
 namespace {

@@ -9,9 +9,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "orch/api/types.h"
+#include "orch/controllers.h"
 #include "orch/errors.h"
-#include "orch/node_lifecycle.h"
-#include "orch/types.h"
 
 namespace orch {
 namespace {

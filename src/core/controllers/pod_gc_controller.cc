@@ -11,9 +11,9 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "orch/api/types.h"
 #include "orch/controllers.h"
 #include "orch/errors.h"
-#include "orch/types.h"
 #include "src/core/controllers/controller_util.h"
 
 namespace orch {

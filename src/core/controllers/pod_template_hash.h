@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "orch/types.h"
+#include "orch/api/types.h"
 
 namespace orch::controllers {
 

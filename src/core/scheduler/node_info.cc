@@ -1,6 +1,5 @@
 // PodInfo and NodeInfo: the compact forms of pods and nodes that the scheduler keeps.
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -43,19 +42,12 @@ void MaxInto(SchedResources& into, const SchedResources& other) {
   into.ephemeral_storage = std::max(into.ephemeral_storage, other.ephemeral_storage);
 }
 
-// spec.overhead is not a typed field: it stays in spec.unknown, read only when present.
 SchedResources Overhead(const PodSpec& spec) {
   SchedResources out;
-  if (!absl::StrContains(spec.unknown.json, "\"overhead\"")) return out;
-  nlohmann::json doc = nlohmann::json::parse(spec.unknown.json, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object() || !doc.contains("overhead") || !doc["overhead"].is_object()) return out;
-  for (const auto& [name, value] : doc["overhead"].items()) {
-    if (!value.is_string()) continue;
-    absl::StatusOr<Quantity> q = Quantity::Parse(value.get<std::string>());
-    if (!q.ok()) continue;
-    if (name == "cpu") out.milli_cpu = q->MilliValue();
-    if (name == "memory") out.memory = q->Value();
-    if (name == "ephemeral-storage") out.ephemeral_storage = q->Value();
+  for (const auto& [name, q] : spec.overhead) {
+    if (name == "cpu") out.milli_cpu = q.MilliValue();
+    if (name == "memory") out.memory = q.Value();
+    if (name == "ephemeral-storage") out.ephemeral_storage = q.Value();
   }
   return out;
 }

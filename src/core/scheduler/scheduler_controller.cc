@@ -4,9 +4,9 @@
 // nothing fits. Unschedulable pods are retried when the cluster changes in a way that may help,
 // after their backoff, and at the latest after five minutes.
 #include "absl/strings/str_cat.h"
+#include "orch/api/types.h"
 #include "orch/controllers.h"
 #include "orch/errors.h"
-#include "orch/types.h"
 #include "src/core/scheduler/cache.h"
 #include "src/core/scheduler/queue.h"
 #include "src/core/scheduler/scheduler.h"
@@ -16,8 +16,8 @@ namespace {
 
 using scheduler::ClusterEvent;
 using scheduler::QueuedPod;
-using scheduler::ScheduleResult;
 using scheduler::SchedulerCache;
+using scheduler::ScheduleResult;
 using scheduler::SchedulingQueue;
 
 // How often the pods left unschedulable are looked at (kube-scheduler flushes every 30 s).
@@ -125,7 +125,8 @@ class SchedulerController final : public Controller {
       if (!pod.ok()) return;
       const bool added = known == nullptr;
       (void)cache_.AddPod(PodInfo::FromPod(**pod));
-      queue_.MoveAllToActiveOrBackoff(added ? ClusterEvent::kAssignedPodAdd : ClusterEvent::kAssignedPodUpdate, now);
+      queue_.MoveAllToActiveOrBackoff(
+          added ? ClusterEvent::kAssignedPodAdd : ClusterEvent::kAssignedPodUpdate, now);
       ScheduleSoon();
       return;
     }
@@ -194,7 +195,8 @@ class SchedulerController final : public Controller {
     if (!queued) return;
     const PodInfo& pod = queued->pod;
     ObjectPtr stored = pods_->Get(pod.namespace_, pod.name);
-    if (stored == nullptr || stored->object.metadata.uid != pod.uid || !stored->object.Field("spec.nodeName").empty()) {
+    if (stored == nullptr || stored->object.metadata.uid != pod.uid ||
+        !stored->object.Field("spec.nodeName").empty()) {
       queue_.Done(pod.uid);
       return;
     }
@@ -203,7 +205,8 @@ class SchedulerController final : public Controller {
       Bind(std::move(*queued), result.node, now);
       return;
     }
-    std::string message = result.fit_error ? result.fit_error->Message() : "no nodes available to schedule pods";
+    std::string message =
+        result.fit_error ? result.fit_error->Message() : "no nodes available to schedule pods";
     recorder_->Record(stored->object, "Warning", "FailedScheduling", message);
     // The condition first: the nomination below is written on top of it (the other way round, this
     // write would be based on the version before the nomination and conflict).
@@ -245,8 +248,9 @@ class SchedulerController final : public Controller {
     for (const PodInfo& victim : preemption.victims) {
       ObjectPtr stored = pods_->Get(victim.namespace_, victim.name);
       if (stored == nullptr || stored->object.metadata.deletionTimestamp.IsSet()) continue;
-      recorder_->Record(stored->object, "Normal", "Preempted",
-                        absl::StrCat("Preempted by pod ", preemptor.uid, " on node ", preemption.nominated_node));
+      recorder_->Record(
+          stored->object, "Normal", "Preempted",
+          absl::StrCat("Preempted by pod ", preemptor.uid, " on node ", preemption.nominated_node));
       ClientDeleteOptions options;
       options.preconditions.uid = victim.uid;
       (void)context_->client().Delete<Pod>(victim.namespace_, victim.name, options);
@@ -262,7 +266,8 @@ class SchedulerController final : public Controller {
     absl::StatusOr<Pod> pod = FromObject<Pod>(stored->object);
     if (!pod.ok()) return;
     PodCondition& scheduled = pod->status.EnsureCondition("PodScheduled");
-    if (scheduled.status == "False" && scheduled.reason == "Unschedulable" && scheduled.message == message) return;
+    if (scheduled.status == "False" && scheduled.reason == "Unschedulable" && scheduled.message == message)
+      return;
     if (scheduled.status != "False") {
       scheduled.lastTransitionTime = Time::Truncated(context_->clock().Now());
     }

@@ -1,0 +1,70 @@
+// A control plane without nodes for controller tests: a memory store and a client stamping times
+// with the manual clock, a manual loop, a controller manager.
+#ifndef ORCH_TESTS_CONTROLLER_CONTROLLER_TEST_UTIL_H_
+#define ORCH_TESTS_CONTROLLER_CONTROLLER_TEST_UTIL_H_
+
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+
+#include "orch/api/types.h"
+#include "orch/controller.h"
+
+namespace orch::testing {
+
+struct ControlPlane {
+  ControlPlane() {
+    absl::StatusOr<std::unique_ptr<Store>> opened = OpenStore("memory", &clock);
+    REQUIRE(opened.ok());
+    store = std::move(*opened);
+    REQUIRE(EnsureSystemNamespaces(*store).ok());
+    ClientOptions options;
+    options.clock = &clock;
+    client = std::make_unique<Client>(*store, options);
+    manager = ControllerManager::Create(*client, loop);
+  }
+
+  ManualClock clock;
+  ManualLoop loop{&clock};
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Client> client;
+  std::unique_ptr<ControllerManager> manager;
+};
+
+inline Pod MakePod(const std::string& name, const Labels& labels, const std::string& ip = "",
+                   bool ready = false) {
+  Pod pod;
+  pod.metadata.name = name;
+  pod.metadata.namespace_ = "default";
+  pod.metadata.labels = labels;
+  Container container;
+  container.name = "main";
+  container.image = "nginx:1.27";
+  ContainerPort http;
+  http.name = "http";
+  http.containerPort = 8080;
+  container.ports.push_back(http);
+  pod.spec.containers.push_back(container);
+  pod.status.podIP = ip;
+  pod.status.phase = ip.empty() ? "Pending" : "Running";
+  PodCondition condition;
+  condition.type = "Ready";
+  condition.status = ready ? "True" : "False";
+  pod.status.conditions.push_back(condition);
+  return pod;
+}
+
+// Creates a pod and writes its status as a node agent would.
+inline Pod CreatePodWithStatus(Client& client, const Pod& pod) {
+  absl::StatusOr<Pod> created = client.Create(pod);
+  REQUIRE_MESSAGE(created.ok(), created.status().ToString());
+  created->status = pod.status;
+  absl::StatusOr<Pod> updated = client.UpdateStatus(*created);
+  REQUIRE_MESSAGE(updated.ok(), updated.status().ToString());
+  return *updated;
+}
+
+}  // namespace orch::testing
+
+#endif  // ORCH_TESTS_CONTROLLER_CONTROLLER_TEST_UTIL_H_

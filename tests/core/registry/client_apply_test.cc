@@ -1,0 +1,62 @@
+// Client::Apply: create, or merge a manifest into the existing object.
+#include <doctest/doctest.h>
+
+#include "orch/api/codec.h"
+#include "orch/api/types.h"
+#include "orch/client.h"
+#include "orch/errors.h"
+
+namespace orch {
+namespace {
+
+Object Manifest(const std::string& yaml) {
+  absl::StatusOr<std::vector<Object>> objects = DecodeManifests(yaml, "test.yaml");
+  REQUIRE(objects.ok());
+  REQUIRE(objects->size() == 1);
+  return (*objects)[0];
+}
+
+TEST_CASE("apply creates, keeps what the system set, and reports unchanged and configured") {
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenStore("memory");
+  REQUIRE(store.ok());
+  REQUIRE(EnsureSystemNamespaces(**store).ok());
+  Client client(**store);
+  const std::string pod = R"(apiVersion: v1
+kind: Pod
+metadata: {name: web, labels: {app: web}}
+spec: {containers: [{name: main, image: "nginx:1.27"}]}
+)";
+  absl::StatusOr<Client::ApplyResult> created = client.Apply(Manifest(pod));
+  REQUIRE(created.ok());
+  CHECK(created->outcome == Client::ApplyOutcome::kCreated);
+
+  // The scheduler binds it and a controller annotates it.
+  REQUIRE(client.BindPod("default", "web", "", "node-1").ok());
+  Pod bound = *client.Get<Pod>("default", "web");
+  bound.metadata.annotations["example.com/seen"] = "yes";
+  REQUIRE(client.Update(bound).ok());
+
+  absl::StatusOr<Client::ApplyResult> again = client.Apply(Manifest(pod));
+  REQUIRE_MESSAGE(again.ok(), again.status().ToString());
+  CHECK(again->outcome == Client::ApplyOutcome::kUnchanged);
+
+  std::string relabelled = pod;
+  relabelled.replace(relabelled.find("app: web"), 8, "app: api");
+  absl::StatusOr<Client::ApplyResult> changed = client.Apply(Manifest(relabelled));
+  REQUIRE(changed.ok());
+  CHECK(changed->outcome == Client::ApplyOutcome::kConfigured);
+  Pod after = *client.Get<Pod>("default", "web");
+  CHECK(after.metadata.labels.at("app") == "api");
+  CHECK(after.spec.nodeName == "node-1");
+  CHECK(after.metadata.annotations.at("example.com/seen") == "yes");
+
+  // Invalid content is refused with the field, and nothing changes.
+  std::string invalid = pod;
+  invalid.replace(invalid.find("nginx:1.27"), 10, "");
+  absl::StatusOr<Client::ApplyResult> refused = client.Apply(Manifest(invalid));
+  CHECK(!refused.ok());
+  CHECK(client.Get<Pod>("default", "web")->spec.containers[0].image == "nginx:1.27");
+}
+
+}  // namespace
+}  // namespace orch

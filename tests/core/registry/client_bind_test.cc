@@ -1,0 +1,112 @@
+// Client::BindPod: the pods/binding subresource, on its fast path and its typed path.
+#include <doctest/doctest.h>
+
+#include "absl/strings/match.h"
+#include "orch/api/types.h"
+#include "orch/client.h"
+#include "orch/errors.h"
+
+namespace orch {
+namespace {
+
+struct Fixture {
+  Fixture() {
+    absl::StatusOr<std::unique_ptr<Store>> opened = OpenStore("memory", &clock);
+    REQUIRE(opened.ok());
+    store = std::move(*opened);
+    REQUIRE(EnsureSystemNamespaces(*store).ok());
+    ClientOptions options;
+    options.clock = &clock;
+    client = std::make_unique<Client>(*store, options);
+  }
+  Pod Create(const std::string& name) {
+    Pod pod;
+    pod.metadata.name = name;
+    Container container;
+    container.name = "main";
+    container.image = "nginx:1.27";
+    pod.spec.containers.push_back(container);
+    absl::StatusOr<Pod> created = client->Create(pod);
+    REQUIRE(created.ok());
+    return *created;
+  }
+  ManualClock clock{absl::FromUnixSeconds(1767225600)};
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Client> client;
+};
+
+void CheckBound(Client& client, const std::string& name, const std::string& node) {
+  absl::StatusOr<Pod> pod = client.Get<Pod>("default", name);
+  REQUIRE(pod.ok());
+  CHECK(pod->spec.nodeName == node);
+  CHECK(pod->spec.containers.size() == 1);
+  CHECK(pod->status.phase == "Pending");
+  bool scheduled = false;
+  for (const PodCondition& condition : pod->status.conditions) {
+    if (condition.type == "PodScheduled") {
+      scheduled = condition.status == "True";
+      CHECK(condition.lastTransitionTime.value == absl::FromUnixSeconds(1767225600));
+    }
+  }
+  CHECK(scheduled);
+  // Field selectors see the binding.
+  ListOptions options;
+  options.fieldSelector = *FieldSelector::Parse("spec.nodeName=" + node);
+  absl::StatusOr<TypedList<Pod>> on_node = client.List<Pod>("default", options);
+  REQUIRE(on_node.ok());
+  bool listed = false;
+  for (const Pod& p : on_node->items) listed |= p.metadata.name == name;
+  CHECK(listed);
+}
+
+TEST_CASE("binding a new pod sets spec.nodeName and PodScheduled") {
+  Fixture f;
+  Pod pod = f.Create("web");
+  const int64_t before = f.store->CurrentRevision();
+  absl::StatusOr<ObjectPtr> bound = f.client->BindPod("default", "web", pod.metadata.uid, "node-1");
+  REQUIRE_MESSAGE(bound.ok(), bound.status().ToString());
+  CheckBound(*f.client, "web", "node-1");
+  // One write, as the binding subresource: watchers never see a bound pod without PodScheduled.
+  CHECK(f.store->CurrentRevision() == before + 1);
+
+  absl::StatusOr<ObjectPtr> again = f.client->BindPod("default", "web", "", "node-2");
+  REQUIRE(!again.ok());
+  CHECK(IsConflict(again.status()));
+  CHECK(absl::StrContains(again.status().message(), "already assigned to node \"node-1\""));
+}
+
+TEST_CASE("binding a pod whose status already has conditions takes the typed path") {
+  Fixture f;
+  Pod pod = f.Create("web");
+  PodCondition unschedulable;
+  unschedulable.type = "PodScheduled";
+  unschedulable.status = "False";
+  unschedulable.reason = "Unschedulable";
+  pod.status.conditions.push_back(unschedulable);
+  REQUIRE(f.client->UpdateStatus(pod).ok());
+  const int64_t before = f.store->CurrentRevision();
+  REQUIRE(f.client->BindPod("default", "web", "", "node-1").ok());
+  CHECK(f.store->CurrentRevision() == before + 1);
+  CheckBound(*f.client, "web", "node-1");
+  Pod bound = *f.client->Get<Pod>("default", "web");
+  REQUIRE(bound.status.conditions.size() == 1);
+  CHECK(bound.status.conditions[0].reason.empty());
+}
+
+TEST_CASE("binding errors: wrong uid, missing pod, pod being deleted, no node") {
+  Fixture f;
+  Pod pod = f.Create("web");
+  CHECK(absl::IsNotFound(f.client->BindPod("default", "web", "other-uid", "node-1").status()));
+  CHECK(absl::IsNotFound(f.client->BindPod("default", "nosuch", "", "node-1").status()));
+  CHECK(IsInvalid(f.client->BindPod("default", "web", "", "").status()));
+  Pod held = *f.client->Get<Pod>("default", "web");
+  held.metadata.finalizers = {"example.com/hold"};
+  REQUIRE(f.client->Update(held).ok());
+  REQUIRE(f.client->Delete<Pod>("default", "web").ok());
+  absl::Status deleting = f.client->BindPod("default", "web", "", "node-1").status();
+  CHECK(IsConflict(deleting));
+  CHECK(absl::StrContains(deleting.message(), "being deleted"));
+}
+
+}  // namespace
+}  // namespace orch

@@ -1,0 +1,545 @@
+// The in-process client: typed calls over a store with the API server's semantics.
+#include "orch/client.h"
+
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "orch/api/types.h"
+#include "orch/errors.h"
+
+namespace orch {
+
+// An application's own kind with a typed view, as an application would write one.
+struct Widget {
+  static constexpr const char* kApiVersion = "example.com/v1";
+  static constexpr const char* kKind = "Widget";
+  ObjectMeta metadata;
+  std::string size;
+};
+
+template <>
+absl::StatusOr<Widget> FromObject<Widget>(const Object& object) {
+  nlohmann::json spec = nlohmann::json::parse(object.spec, nullptr, /*allow_exceptions=*/false);
+  if (!spec.is_object() || !spec.value("size", nlohmann::json("")).is_string()) {
+    return absl::InvalidArgumentError("size: expected string");
+  }
+  Widget widget;
+  widget.metadata = object.metadata;
+  widget.size = spec.value("size", "");
+  return widget;
+}
+
+template <>
+Object ToObject<Widget>(const Widget& widget) {
+  Object object;
+  object.type = {Widget::kApiVersion, Widget::kKind};
+  object.metadata = widget.metadata;
+  object.spec = nlohmann::json{{"size", widget.size}}.dump();
+  return object;
+}
+
+namespace {
+
+std::unique_ptr<Store> NewStore() {
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenStore("memory");
+  REQUIRE(store.ok());
+  REQUIRE(EnsureSystemNamespaces(**store).ok());
+  return std::move(*store);
+}
+
+Pod MakePod(const std::string& name, const Labels& labels = {}, const std::string& node = "") {
+  Pod pod;
+  pod.metadata.name = name;
+  pod.metadata.labels = labels;
+  Container container;
+  container.name = "main";
+  container.image = "nginx:1.27";
+  pod.spec.containers.push_back(container);
+  pod.spec.nodeName = node;
+  return pod;
+}
+
+Deployment MakeDeployment(const std::string& name, int replicas) {
+  Deployment deployment;
+  deployment.metadata.name = name;
+  deployment.spec.replicas = replicas;
+  deployment.spec.selector = LabelSelectorSpec{{{"app", name}}, {}};
+  deployment.spec.template_.metadata.labels = {{"app", name}};
+  Container container;
+  container.name = "web";
+  container.image = "nginx:1.27";
+  deployment.spec.template_.spec.containers.push_back(container);
+  return deployment;
+}
+
+TEST_CASE("create applies defaults and the kind's initial status, and validates") {
+  auto store = NewStore();
+  Client client(*store);
+  Deployment deployment = MakeDeployment("web", 3);
+  deployment.status.replicas = 99;  // a client cannot set status on create
+  absl::StatusOr<Deployment> created = client.Create(deployment);
+  REQUIRE_MESSAGE(created.ok(), created.status().ToString());
+  CHECK(created->metadata.namespace_ == "default");
+  CHECK(created->metadata.generation == 1);
+  CHECK(created->metadata.uid.size() == 36);
+  CHECK(created->spec.strategy.type == "RollingUpdate");
+  CHECK(created->spec.revisionHistoryLimit == 10);
+  CHECK(created->spec.progressDeadlineSeconds == 600);
+  CHECK(created->spec.template_.spec.restartPolicy == "Always");
+  CHECK(created->status.replicas == 0);
+
+  absl::StatusOr<Pod> pod = client.Create(MakePod("p"));
+  REQUIRE(pod.ok());
+  CHECK(pod->status.phase == "Pending");
+  CHECK(pod->spec.terminationGracePeriodSeconds == 30);
+
+  Pod invalid = MakePod("Bad_Name");
+  invalid.spec.containers[0].image.clear();
+  absl::Status status = client.Create(invalid).status();
+  CHECK(IsInvalid(status));
+  CHECK(HttpCode(status) == 422);
+  CHECK(absl::StrContains(status.message(), "Pod \"Bad_Name\" is invalid"));
+  CHECK(absl::StrContains(status.message(), "metadata.name: Invalid value: \"Bad_Name\""));
+  CHECK(absl::StrContains(status.message(), "spec.containers[0].image: Required value"));
+}
+
+TEST_CASE("namespaces must exist and not be terminating") {
+  auto store = NewStore();
+  Client client(*store);
+  Pod pod = MakePod("p");
+  pod.metadata.namespace_ = "nope";
+  absl::Status status = client.Create(pod).status();
+  CHECK(absl::IsNotFound(status));
+  CHECK(status.message() == "namespaces \"nope\" not found");
+}
+
+TEST_CASE("typed get, list with selectors, update, status update") {
+  auto store = NewStore();
+  Client client(*store);
+  REQUIRE(client.Create(MakePod("web-1", {{"app", "web"}})).ok());
+  REQUIRE(client.Create(MakePod("web-2", {{"app", "web"}}, "node-1")).ok());
+  REQUIRE(client.Create(MakePod("db-1", {{"app", "db"}})).ok());
+
+  absl::StatusOr<TypedList<Pod>> web = client.List<Pod>("default", "app=web");
+  REQUIRE(web.ok());
+  REQUIRE(web->items.size() == 2);
+  CHECK(web->items[0].metadata.name == "web-1");
+  CHECK(web->revision == store->CurrentRevision());
+  CHECK(client.List<Pod>("default", "app in (").status().code() == absl::StatusCode::kInvalidArgument);
+  ListOptions on_node;
+  on_node.fieldSelector = *FieldSelector::Parse("spec.nodeName=node-1");
+  CHECK(client.List<Pod>("default", on_node)->items.size() == 1);
+
+  absl::StatusOr<Pod> got = client.Get<Pod>("default", "web-1");
+  REQUIRE(got.ok());
+  Pod stale = *got;
+  got->metadata.labels["tier"] = "front";
+  absl::StatusOr<Pod> updated = client.Update(*got);
+  REQUIRE(updated.ok());
+  CHECK(updated->metadata.labels.at("tier") == "front");
+  stale.metadata.labels["x"] = "y";
+  CHECK(IsConflict(client.Update(stale).status()));
+
+  // Without a resourceVersion an update is unconditional.
+  Pod blind = *updated;
+  blind.metadata.resourceVersion.clear();
+  blind.metadata.annotations["note"] = "blind";
+  CHECK(client.Update(blind).ok());
+
+  // A pod's spec is immutable except for a few fields.
+  Pod moved = *client.Get<Pod>("default", "web-1");
+  moved.spec.restartPolicy = "Never";
+  CHECK(IsInvalid(client.Update(moved).status()));
+
+  Pod running = *client.Get<Pod>("default", "web-1");
+  running.status.phase = "Running";
+  running.status.podIP = "10.0.0.5";
+  absl::StatusOr<Pod> with_status = client.UpdateStatus(running);
+  REQUIRE(with_status.ok());
+  CHECK(with_status->status.phase == "Running");
+  ListOptions by_phase;
+  by_phase.fieldSelector = *FieldSelector::Parse("status.phase=Running");
+  CHECK(client.List<Pod>("default", by_phase)->items.size() == 1);
+}
+
+TEST_CASE("delete: pods on a node are graceful; propagation policies add finalizers") {
+  auto store = NewStore();
+  Client client(*store);
+  REQUIRE(client.Create(MakePod("unbound")).ok());
+  REQUIRE(client.Create(MakePod("bound", {}, "node-1")).ok());
+  CHECK(client.Delete<Pod>("default", "unbound").ok());
+  CHECK(absl::IsNotFound(client.Get<Pod>("default", "unbound").status()));
+  // No agent would finish a graceful delete of a pod not bound: at once whatever was asked.
+  REQUIRE(client.Create(MakePod("unbound")).ok());
+  ClientDeleteOptions patient;
+  patient.gracePeriodSeconds = 30;
+  CHECK(client.Delete<Pod>("default", "unbound", patient).ok());
+  CHECK(absl::IsNotFound(client.Get<Pod>("default", "unbound").status()));
+
+  CHECK(client.Delete<Pod>("default", "bound").ok());
+  absl::StatusOr<Pod> terminating = client.Get<Pod>("default", "bound");
+  REQUIRE(terminating.ok());
+  CHECK(terminating->metadata.deletionTimestamp.IsSet());
+  CHECK(terminating->metadata.deletionGracePeriodSeconds == 30);
+  ClientDeleteOptions now;
+  now.gracePeriodSeconds = 0;
+  CHECK(client.Delete<Pod>("default", "bound", now).ok());
+  CHECK(absl::IsNotFound(client.Get<Pod>("default", "bound").status()));
+
+  REQUIRE(client.Create(MakeDeployment("web", 1)).ok());
+  ClientDeleteOptions foreground;
+  foreground.propagationPolicy = "Foreground";
+  CHECK(client.Delete<Deployment>("default", "web", foreground).ok());
+  absl::StatusOr<Deployment> marked = client.Get<Deployment>("default", "web");
+  REQUIRE(marked.ok());
+  CHECK(marked->metadata.finalizers == std::vector<std::string>{"foregroundDeletion"});
+  CHECK(marked->metadata.deletionTimestamp.IsSet());
+
+  ClientDeleteOptions bad;
+  bad.propagationPolicy = "Sideways";
+  CHECK(IsInvalid(client.Delete<Deployment>("default", "web", bad)));
+}
+
+TEST_CASE("typed watch sees changes; deleting a namespace deletes its contents") {
+  auto store = NewStore();
+  Client client(*store);
+  Namespace team;
+  team.metadata.name = "team";
+  REQUIRE(client.Create(team).ok());
+  absl::StatusOr<std::unique_ptr<TypedWatch<Deployment>>> watch =
+      client.Watch<Deployment>("team", {.resourceVersion = "0"});
+  REQUIRE(watch.ok());
+  Deployment deployment = MakeDeployment("api", 2);
+  deployment.metadata.namespace_ = "team";
+  REQUIRE(client.Create(deployment).ok());
+  Deployment scaled = *client.Get<Deployment>("team", "api");
+  scaled.spec.replicas = 5;
+  absl::StatusOr<Deployment> after = client.Update(scaled);
+  REQUIRE(after.ok());
+  CHECK(after->metadata.generation == 2);
+
+  std::optional<TypedWatchEvent<Deployment>> added = (*watch)->Next(absl::ZeroDuration());
+  REQUIRE(added.has_value());
+  CHECK(added->type == WatchEventType::kAdded);
+  CHECK(added->object.spec.replicas == 2);
+  std::optional<TypedWatchEvent<Deployment>> modified = (*watch)->Next(absl::ZeroDuration());
+  REQUIRE(modified.has_value());
+  CHECK(modified->type == WatchEventType::kModified);
+  CHECK(modified->object.spec.replicas == 5);
+
+  CHECK(client.Delete<Namespace>("", "team").ok());
+  CHECK(absl::IsNotFound(client.Get<Deployment>("team", "api").status()));
+  CHECK(absl::IsNotFound(client.Get<Namespace>("", "team").status()));
+  std::optional<TypedWatchEvent<Deployment>> deleted = (*watch)->Next(absl::ZeroDuration());
+  REQUIRE(deleted.has_value());
+  CHECK(deleted->type == WatchEventType::kDeleted);
+}
+
+TEST_CASE("dry run validates and defaults without writing; unknown kinds are a clear error") {
+  auto store = NewStore();
+  Client client(*store);
+  int64_t before = store->CurrentRevision();
+  absl::StatusOr<Pod> preview = client.Create(MakePod("p"), {.dry_run = true});
+  REQUIRE(preview.ok());
+  CHECK(preview->spec.restartPolicy == "Always");
+  CHECK(store->CurrentRevision() == before);
+  CHECK(absl::IsNotFound(client.Get<Pod>("default", "p").status()));
+
+  Object widget;
+  widget.type = {"example.com/v1", "Gadget"};
+  widget.metadata.name = "g";
+  absl::Status status = client.CreateObject(widget).status();
+  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(
+      absl::StrContains(status.message(), "no kind \"Gadget\" is registered for version \"example.com/v1\""));
+}
+
+TEST_CASE("a write from a struct stores what the same write of its Object stores") {
+  auto store = NewStore();
+  Client client(*store);
+  auto same_stored = [](const Object& a, const Object& b) {
+    CHECK(a.spec == b.spec);
+    CHECK(a.status == b.status);
+    CHECK(a.fields == b.fields);
+    CHECK(a.metadata.labels == b.metadata.labels);
+  };
+
+  Pod pod = MakePod("typed");
+  pod.spec.tolerations.push_back({"dedicated", "Equal", "db", "NoSchedule", std::nullopt, {}});
+  pod.status.phase = "Running";  // replaced by Pending on create
+  absl::StatusOr<ObjectPtr> typed = client.CreateObjectFrom(pod);
+  REQUIRE_MESSAGE(typed.ok(), typed.status().ToString());
+  pod.metadata.name = "untyped";
+  absl::StatusOr<ObjectPtr> untyped = client.CreateObject(ToObject(pod));
+  REQUIRE(untyped.ok());
+  same_stored((*typed)->object, (*untyped)->object);
+  // The stored object, with what the store assigned: no decode of it is needed for its metadata.
+  CHECK((*typed)->object.metadata.uid.size() == 36);
+  CHECK((*typed)->object.metadata.resourceVersion == std::to_string((*typed)->revision));
+  CHECK((*typed)->object.Field("status.phase") == "Pending");
+  absl::StatusOr<Pod> stored = FromObject<Pod>((*typed)->object);
+  REQUIRE(stored.ok());
+  CHECK(stored->spec.restartPolicy == "Always");
+  CHECK(stored->spec.tolerations.size() == 3);  // the pod's own and the two DefaultTolerationSeconds adds
+
+  Event event;
+  event.metadata.name = "typed.1";
+  event.involvedObject.kind = "Pod";
+  event.involvedObject.namespace_ = "default";
+  event.involvedObject.name = "typed";
+  event.reason = "Scheduled";
+  event.count = 1;
+  absl::StatusOr<ObjectPtr> typed_event = client.CreateObjectFrom(event);
+  REQUIRE_MESSAGE(typed_event.ok(), typed_event.status().ToString());
+  event.metadata.name = "untyped.1";
+  absl::StatusOr<ObjectPtr> untyped_event = client.CreateObject(ToObject(event));
+  REQUIRE(untyped_event.ok());
+  same_stored((*typed_event)->object, (*untyped_event)->object);
+  CHECK((*typed_event)->object.metadata.namespace_ == "default");
+
+  Pod replaced = *FromObject<Pod>((*typed)->object);
+  replaced.metadata.resourceVersion.clear();
+  replaced.metadata.labels["tier"] = "web";
+  absl::StatusOr<ObjectPtr> updated = client.UpdateObjectFrom(replaced);
+  REQUIRE_MESSAGE(updated.ok(), updated.status().ToString());
+  CHECK((*updated)->object.metadata.labels.at("tier") == "web");
+  CHECK(FromObject<Pod>((*updated)->object)->spec.tolerations.size() == 3);  // not added twice
+  replaced.status.phase = "Running";
+  absl::StatusOr<ObjectPtr> with_status = client.UpdateObjectStatusFrom(replaced);
+  REQUIRE_MESSAGE(with_status.ok(), with_status.status().ToString());
+  CHECK((*with_status)->object.Field("status.phase") == "Running");
+  // Validation acts on the struct: an update that changes a pod's spec is refused as before.
+  replaced.spec.restartPolicy = "Never";
+  CHECK(IsInvalid(client.UpdateObjectFrom(replaced).status()));
+}
+
+TEST_CASE("kinds without defaults are stored as written; objects that do not decode get clear errors") {
+  auto store = NewStore();
+  Client client(*store);
+  Object config;
+  config.type = {"v1", "ConfigMap"};
+  config.metadata.name = "settings";
+  config.spec = R"({"zz":{"y":1,"x":[2]},"data":{"b":"2","a":"1"}})";
+  absl::StatusOr<ObjectPtr> created = client.CreateObject(config);
+  REQUIRE_MESSAGE(created.ok(), created.status().ToString());
+  CHECK((*created)->object.spec == config.spec);
+
+  // A kind with defaults: the decode error, as ApplyDefaults gives it.
+  Object pod = ToObject(MakePod("p"));
+  pod.spec = R"({"spec":{"containers":"nginx"}})";
+  absl::Status status = client.CreateObject(pod).status();
+  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(status.message() == "spec.containers: expected array, got string");
+  pod.metadata.resourceVersion = "1";
+  CHECK(client.UpdateObject(pod).status().message() == "spec.containers: expected array, got string");
+
+  // A kind without defaults: Invalid, listing the metadata's problems and the decode error.
+  config.metadata.name = "Bad_Name";
+  config.spec = R"({"data":"x"})";
+  status = client.CreateObject(config).status();
+  CHECK(IsInvalid(status));
+  CHECK(
+      status.message() ==
+      "ConfigMap \"Bad_Name\" is invalid: [metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 "
+      "subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with "
+      "an alphanumeric character (e.g. 'example.com', regex used for validation is "
+      "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*'), data: expected object, got "
+      "string]");
+  config.metadata.name = "settings";
+  status = client.UpdateObject(config).status();
+  CHECK(status.message() == "ConfigMap \"settings\" is invalid: data: expected object, got string");
+  status = client.UpdateObjectStatus(config).status();
+  CHECK(status.message() == "ConfigMap \"settings\" is invalid: data: expected object, got string");
+}
+
+// A store whose next update loses a race: `race` writes first, so the update meets a Conflict.
+class RacingStore final : public Store {
+ public:
+  explicit RacingStore(Store& inner) : inner_(inner) {}
+  void RaceNextUpdate(std::function<void(Store&)> race) { race_ = std::move(race); }
+
+  absl::StatusOr<ObjectPtr> Create(Object object) override { return inner_.Create(std::move(object)); }
+  absl::StatusOr<ObjectPtr> Get(const ResourceType& type, absl::string_view namespace_,
+                                absl::string_view name, const GetOptions& options) override {
+    return inner_.Get(type, namespace_, name, options);
+  }
+  absl::StatusOr<ListResult> List(const ResourceType& type, absl::string_view namespace_,
+                                  const ListOptions& options) override {
+    return inner_.List(type, namespace_, options);
+  }
+  absl::StatusOr<ObjectPtr> Update(Object object) override {
+    if (race_) std::exchange(race_, nullptr)(inner_);
+    return inner_.Update(std::move(object));
+  }
+  absl::StatusOr<ObjectPtr> UpdateStatus(Object object) override {
+    return inner_.UpdateStatus(std::move(object));
+  }
+  absl::StatusOr<ObjectPtr> UpdateSpecAndStatus(Object object) override {
+    return inner_.UpdateSpecAndStatus(std::move(object));
+  }
+  absl::StatusOr<DeleteResult> Delete(const ResourceType& type, absl::string_view namespace_,
+                                      absl::string_view name, const DeleteOptions& options) override {
+    return inner_.Delete(type, namespace_, name, options);
+  }
+  absl::StatusOr<std::unique_ptr<Watcher>> Watch(const ResourceType& type,
+                                                 const WatchOptions& options) override {
+    return inner_.Watch(type, options);
+  }
+  int64_t CurrentRevision() const override { return inner_.CurrentRevision(); }
+  int64_t CompactedRevision() const override { return inner_.CompactedRevision(); }
+
+ private:
+  Store& inner_;
+  std::function<void(Store&)> race_;
+};
+
+TEST_CASE("an unconditional update that meets a conflict is validated again against the newer version") {
+  auto inner = NewStore();
+  RacingStore store(*inner);
+  Client client(store);
+  Pod pod = MakePod("p");
+  pod.metadata.finalizers = {"example.com/keep"};
+  REQUIRE(client.Create(pod).ok());
+  const ResourceType& pods = **Client::TypeOf<Pod>();
+
+  // Another writer labels the pod first: the update is retried and wins.
+  store.RaceNextUpdate([&](Store& s) {
+    Object labelled = (*s.Get(pods, "default", "p"))->object;
+    labelled.metadata.labels["other"] = "writer";
+    REQUIRE(s.Update(labelled).ok());
+  });
+  Pod mine = MakePod("p");
+  mine.metadata.finalizers = {"example.com/keep"};
+  mine.metadata.annotations["mine"] = "yes";
+  absl::StatusOr<Pod> updated = client.Update(mine);
+  REQUIRE_MESSAGE(updated.ok(), updated.status().ToString());
+  CHECK(updated->metadata.annotations.at("mine") == "yes");
+  CHECK(updated->metadata.labels.count("other") == 0);
+
+  // Another writer starts deleting the pod first: adding a finalizer is now refused.
+  store.RaceNextUpdate([&](Store& s) { REQUIRE(s.Delete(pods, "default", "p", {}).ok()); });
+  mine.metadata.finalizers.push_back("example.com/new");
+  absl::Status status = client.Update(mine).status();
+  CHECK(IsInvalid(status));
+  CHECK(absl::StrContains(status.message(), "no new finalizers can be added if the object is being deleted"));
+}
+
+TEST_CASE("an application's kind with a typed view is written as its Object") {
+  RegisterResourceType({"example.com", "v1", "Widget", "widgets", true, false, {}});
+  auto store = NewStore();
+  Client client(*store);
+  Widget widget;
+  widget.metadata.name = "w";
+  widget.size = "large";
+  absl::StatusOr<Widget> created = client.Create(widget);
+  REQUIRE_MESSAGE(created.ok(), created.status().ToString());
+  CHECK(created->metadata.namespace_ == "default");
+  CHECK(created->metadata.uid.size() == 36);
+  CHECK(created->size == "large");
+  created->size = "small";
+  absl::StatusOr<ObjectPtr> updated = client.UpdateObjectFrom(*created);
+  REQUIRE(updated.ok());
+  CHECK((*updated)->object.spec == R"({"size":"small"})");
+  CHECK(client.Get<Widget>("default", "w")->size == "small");
+}
+
+Event MakeEvent(const std::string& name, const std::string& kind, const std::string& namespace_,
+                const std::string& involved, const std::string& reason) {
+  Event event;
+  event.metadata.name = name;
+  event.metadata.namespace_ = namespace_.empty() ? "default" : namespace_;
+  event.involvedObject.kind = kind;
+  event.involvedObject.namespace_ = namespace_;
+  event.involvedObject.name = involved;
+  event.reason = reason;
+  event.count = 1;
+  return event;
+}
+
+std::vector<std::string> EventNames(Client& client, const std::string& namespace_,
+                                    const std::string& fields) {
+  absl::StatusOr<FieldSelector> selector = FieldSelector::Parse(fields);
+  REQUIRE_MESSAGE(selector.ok(), selector.status().ToString());
+  ListOptions options;
+  options.fieldSelector = *selector;
+  absl::StatusOr<TypedList<Event>> events = client.List<Event>(namespace_, options);
+  REQUIRE_MESSAGE(events.ok(), events.status().ToString());
+  std::vector<std::string> names;
+  for (const Event& event : events->items)
+    names.push_back(event.metadata.namespace_ + "/" + event.metadata.name);
+  return names;
+}
+
+TEST_CASE("events are listed and watched by the involved object's fields") {
+  auto store = NewStore();
+  Client client(*store);
+  for (const char* name : {"x", "y"}) {
+    Namespace ns;
+    ns.metadata.name = name;
+    REQUIRE(client.Create(ns).ok());
+  }
+  for (const Event& event :
+       {MakeEvent("a.1", "Pod", "x", "a", "Scheduled"), MakeEvent("a.2", "Pod", "x", "a", "Pulled"),
+        MakeEvent("b.1", "Pod", "x", "b", "Scheduled"), MakeEvent("a.3", "Pod", "y", "a", "Scheduled"),
+        MakeEvent("node-a.1", "Node", "", "a", "NodeReady")}) {
+    absl::StatusOr<Event> created = client.Create(event);
+    REQUIRE_MESSAGE(created.ok(), created.status().ToString());
+  }
+
+  using Names = std::vector<std::string>;
+  CHECK(EventNames(client, "", "") == Names{"default/node-a.1", "x/a.1", "x/a.2", "x/b.1", "y/a.3"});
+  CHECK(EventNames(client, "", "involvedObject.name=a") ==
+        Names{"default/node-a.1", "x/a.1", "x/a.2", "y/a.3"});
+  CHECK(EventNames(client, "x", "involvedObject.name=a") == Names{"x/a.1", "x/a.2"});
+  CHECK(EventNames(client, "", "involvedObject.kind=Pod,involvedObject.name==a") ==
+        Names{"x/a.1", "x/a.2", "y/a.3"});
+  CHECK(EventNames(client, "", "involvedObject.kind=Pod,involvedObject.namespace=x") ==
+        Names{"x/a.1", "x/a.2", "x/b.1"});
+  CHECK(EventNames(client, "", "involvedObject.kind=Node") == Names{"default/node-a.1"});
+  CHECK(EventNames(client, "", "involvedObject.name!=a") == Names{"x/b.1"});
+  CHECK(EventNames(client, "", "involvedObject.kind=Pod,involvedObject.namespace!=x") == Names{"y/a.3"});
+  // An object outside namespaces has no involvedObject.namespace: it reads as "".
+  CHECK(EventNames(client, "", "involvedObject.namespace=") == Names{"default/node-a.1"});
+  CHECK(EventNames(client, "", "involvedObject.name=a,reason=Pulled") == Names{"x/a.2"});
+  CHECK(EventNames(client, "", "involvedObject.name=c").empty());
+
+  ListOptions unsupported;
+  unsupported.fieldSelector = *FieldSelector::Parse("involvedObject.labels=a");
+  absl::Status status = client.List<Event>("", unsupported).status();
+  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StrContains(status.message(), "field label not supported: involvedObject.labels"));
+
+  // A watch with the selector: first the matching events, then only the matching changes.
+  WatchOptions options{.resourceVersion = "0"};
+  options.fieldSelector = *FieldSelector::Parse("involvedObject.kind=Pod,involvedObject.name=a");
+  absl::StatusOr<std::unique_ptr<TypedWatch<Event>>> watch = client.Watch<Event>("", options);
+  REQUIRE_MESSAGE(watch.ok(), watch.status().ToString());
+  REQUIRE(client.Create(MakeEvent("b.2", "Pod", "x", "b", "Pulled")).ok());
+  REQUIRE(client.Create(MakeEvent("node-a.2", "Node", "", "a", "Rebooted")).ok());
+  REQUIRE(client.Create(MakeEvent("a.4", "Pod", "y", "a", "Pulled")).ok());
+  Event repeated = *client.Get<Event>("x", "a.1");
+  repeated.count = 2;
+  REQUIRE(client.Update(repeated).ok());
+  Event other = *client.Get<Event>("x", "b.1");
+  other.count = 2;
+  REQUIRE(client.Update(other).ok());
+  REQUIRE(client.Delete<Event>("x", "a.2").ok());
+  REQUIRE(client.Delete<Event>("x", "b.2").ok());
+
+  std::vector<std::string> seen;
+  while (std::optional<TypedWatchEvent<Event>> event = (*watch)->Next(absl::ZeroDuration())) {
+    REQUIRE_MESSAGE(event->type != WatchEventType::kError, event->error.ToString());
+    CHECK(event->object.involvedObject.kind == "Pod");
+    CHECK(event->object.involvedObject.name == "a");
+    seen.push_back(absl::StrCat(WatchEventTypeName(event->type), " ", event->object.metadata.namespace_, "/",
+                                event->object.metadata.name));
+  }
+  CHECK(seen ==
+        Names{"ADDED x/a.1", "ADDED x/a.2", "ADDED y/a.3", "ADDED y/a.4", "MODIFIED x/a.1", "DELETED x/a.2"});
+}
+}  // namespace
+}  // namespace orch
