@@ -161,7 +161,7 @@ std::unique_ptr<orch::Cluster> NewCluster(bool scheduler) {
 
 void AddNodes(orch::Cluster& cluster, const Scenario& s) {
   for (int i = 0; i < s.nodes; ++i) {
-    if (!cluster.client().Create(MakeNode(i, s.zones)).ok()) exit(1);
+    if (!Create(cluster.client(), MakeNode(i, s.zones)).ok()) exit(1);
   }
 }
 
@@ -172,7 +172,7 @@ double BaselineBindRate(const Scenario& s) {
   const int pods = std::min(s.pods, 20000);
   std::vector<std::pair<std::string, std::string>> created;
   for (int i = 0; i < pods; ++i) {
-    absl::StatusOr<orch::Pod> pod = cluster->client().Create(MakePod(i, s.constraints));
+    absl::StatusOr<orch::Pod> pod = orch::Create(cluster->client(), MakePod(i, s.constraints));
     if (!pod.ok()) exit(1);
     created.emplace_back(pod->metadata.name, pod->metadata.uid);
   }
@@ -206,7 +206,7 @@ void Run(const Scenario& s) {
     for (int i = first; i < std::min(s.pods, first + kBatch); ++i) {
       orch::Pod pod = MakePod(i, s.constraints);
       watcher.created[pod.metadata.name] = SteadyClock::now();
-      if (!cluster->client().Create(pod).ok()) exit(1);
+      if (!orch::Create(cluster->client(), pod).ok()) exit(1);
     }
     const SteadyClock::time_point run = SteadyClock::now();
     cluster->RunUntilIdle();

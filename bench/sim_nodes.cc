@@ -25,13 +25,14 @@ int main(int argc, char** argv) {
   const int nodes = argc > 1 ? std::atoi(argv[1]) : 1000;
   const int pods_per_node = argc > 2 ? std::atoi(argv[2]) : 10;
   orch::ManualClock clock;
-  orch::ManualLoop loop(&clock);
+  orch::ManualLoop loop(clock);
   orch::SqliteStoreOptions store_options;
-  store_options.clock = &clock;
   store_options.history_revisions = 1000;
   auto store = orch::OpenSqliteStore(store_options);
-  if (!store.ok() || !orch::EnsureSystemNamespaces(**store).ok()) return 1;
-  orch::Client client(**store);
+  if (!store.ok()) return 1;
+  std::unique_ptr<orch::Client> local = orch::NewLocalClient(**store, clock);
+  orch::Client& client = *local;
+  if (!orch::EnsureSystemNamespaces(client).ok()) return 1;
   auto manager = orch::ControllerManager::Create(client, loop);
   orch::RuntimeOptions runtime_options;
   runtime_options.loop = &loop;
@@ -57,7 +58,7 @@ int main(int argc, char** argv) {
       container.name = "app";
       container.image = "nginx:1.27";
       pod.spec.containers.push_back(container);
-      if (!client.Create(pod).ok()) return 1;
+      if (!orch::Create(client, pod).ok()) return 1;
     }
     loop.RunUntilIdle();
   }

@@ -58,17 +58,17 @@ spec:
   // Wait (up to 10 s) for the rollout, as an application would: the control loop runs meanwhile.
   orch::Client& client = (*cluster)->client();
   for (int i = 0; i < 100; ++i) {
-    absl::StatusOr<orch::Deployment> web = client.Get<orch::Deployment>("default", "web");
+    absl::StatusOr<orch::Deployment> web = orch::Get<orch::Deployment>(client, "default", "web");
     if (web.ok() && web->status.availableReplicas == 3) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  absl::StatusOr<orch::TypedList<orch::Pod>> pods = client.List<orch::Pod>("default", "app=web");
+  absl::StatusOr<orch::TypedList<orch::Pod>> pods = orch::List<orch::Pod>(client, "default", "app=web");
   if (!pods.ok()) return 1;
   for (const orch::Pod& pod : pods->items) {
     std::cout << pod.metadata.name << " on " << pod.spec.nodeName << " " << pod.status.phase << " "
               << pod.status.podIP << "\n";
   }
-  absl::StatusOr<orch::Endpoints> endpoints = client.Get<orch::Endpoints>("default", "web");
+  absl::StatusOr<orch::Endpoints> endpoints = orch::Get<orch::Endpoints>(client, "default", "web");
   size_t ready = 0;
   if (endpoints.ok()) {
     for (const orch::EndpointSubset& subset : endpoints->subsets) ready += subset.addresses.size();

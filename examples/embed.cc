@@ -13,14 +13,16 @@ int main(int argc, char** argv) {
     std::cerr << store.status().message() << "\n";
     return 1;
   }
-  if (absl::Status s = orch::EnsureSystemNamespaces(**store); !s.ok()) {
+  // The in-process client over the store: the API server's rules, stamping times with the real clock.
+  std::unique_ptr<orch::Client> local = orch::NewLocalClient(**store, *orch::RealClock());
+  orch::Client& client = *local;
+  if (absl::Status s = orch::EnsureSystemNamespaces(client); !s.ok()) {
     std::cerr << s.message() << "\n";
     return 1;
   }
-  orch::Client client(**store);
 
   // Watch deployments from now on, in another part of the program.
-  auto watch = client.Watch<orch::Deployment>("default", {.resourceVersion = "0"});
+  auto watch = orch::Watch<orch::Deployment>(client, "default", {.resourceVersion = "0"});
   if (!watch.ok()) return 1;
 
   const char* manifest = R"(
@@ -38,7 +40,7 @@ spec:
   absl::StatusOr<std::vector<orch::Object>> objects = orch::DecodeManifests(manifest, "inline.yaml");
   if (!objects.ok()) return 1;
   for (const orch::Object& object : *objects) {
-    absl::StatusOr<orch::ObjectPtr> created = client.CreateObject(object);
+    absl::StatusOr<orch::ObjectPtr> created = client.Create(object);
     if (!created.ok() && !absl::IsAlreadyExists(created.status())) {
       std::cerr << created.status().message() << "\n";
       return 1;
@@ -46,10 +48,10 @@ spec:
   }
 
   // Scale it through the typed API.
-  absl::StatusOr<orch::Deployment> web = client.Get<orch::Deployment>("default", "web");
+  absl::StatusOr<orch::Deployment> web = orch::Get<orch::Deployment>(client, "default", "web");
   if (!web.ok()) return 1;
   web->spec.replicas = 4;
-  if (!client.Update(*web).ok()) return 1;
+  if (!orch::Update(client, *web).ok()) return 1;
 
   while (auto event = (*watch)->Next(absl::ZeroDuration())) {
     std::cout << orch::WatchEventTypeName(event->type) << " deployment/" << event->object.metadata.name
@@ -58,7 +60,7 @@ spec:
               << event->object.spec.template_.spec.containers[0].resources.requests.at("cpu").MilliValue()
               << "m\n";
   }
-  auto list = client.List<orch::Deployment>("default", "app=web");
+  auto list = orch::List<orch::Deployment>(client, "default", "app=web");
   std::cout << (list.ok() ? list->items.size() : 0) << " deployment(s) labelled app=web at revision "
             << (list.ok() ? list->revision : 0) << "\n";
   return 0;

@@ -19,7 +19,7 @@ namespace {
 class SizeRecorder {
  public:
   SizeRecorder(orch::Client& client, std::string new_image) : new_image_(std::move(new_image)) {
-    watch_ = std::move(*client.Watch<orch::ReplicaSet>("default", {.resourceVersion = "0"}));
+    watch_ = std::move(*orch::Watch<orch::ReplicaSet>(client, "default", {.resourceVersion = "0"}));
   }
   const std::vector<std::pair<int, int>>& Drain() {
     while (auto event = watch_->Next(absl::ZeroDuration())) {
@@ -69,12 +69,12 @@ spec:
               .ok());
   cluster->Advance(absl::Seconds(5));  // scheduled, started after 1 s, ready 2 s later
   orch::Client& client = cluster->client();
-  REQUIRE(client.Get<orch::Deployment>("default", "web")->status.availableReplicas == 4);
+  REQUIRE(orch::Get<orch::Deployment>(client, "default", "web")->status.availableReplicas == 4);
 
   SizeRecorder sizes(client, "web:2");
-  orch::Deployment web = *client.Get<orch::Deployment>("default", "web");
+  orch::Deployment web = *orch::Get<orch::Deployment>(client, "default", "web");
   web.spec.template_.spec.containers[0].image = "web:2";
-  REQUIRE(client.Update(web).ok());
+  REQUIRE(orch::Update(client, web).ok());
 
   // Each new pod takes 3 s to be ready (scheduled at once, started after 1 s, ready 2 s later);
   // only then may an old one go: never more than 5 pods, never fewer than 4 available.
@@ -88,7 +88,7 @@ spec:
   std::vector<std::pair<int, int>> expected = {{0, 4}, {1, 4}, {1, 3}, {2, 3}, {2, 2},
                                                {3, 2}, {3, 1}, {4, 1}, {4, 0}};
   CHECK(sizes.Drain() == expected);
-  orch::Deployment done = *client.Get<orch::Deployment>("default", "web");
+  orch::Deployment done = *orch::Get<orch::Deployment>(client, "default", "web");
   CHECK(done.status.updatedReplicas == 4);
   CHECK(done.status.availableReplicas == 4);
 }

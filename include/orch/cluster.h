@@ -2,7 +2,7 @@
 // simulated nodes -- driven by a manual clock in tests or by a background loop in applications.
 //
 //   auto cluster = orch::Cluster::Create({});          // in memory, manual clock: no thread, no file
-//   cluster->client().Create(deployment);
+//   orch::Create(cluster->client(), deployment);
 //   cluster->RunUntilIdle();                            // everything that happens now, happens
 //   cluster->Advance(absl::Seconds(30));                // ... and everything up to 30 s later
 //
@@ -39,8 +39,7 @@ struct ClusterOptions {
   // The store, by URL ("memory", "sqlite:///var/lib/orch/state.db"; see OpenStore). Ignored when
   // `store_instance` is given.
   std::string store = "memory";
-  // A store the application made (or its own Store implementation). The cluster owns it. Its
-  // timestamps come from whatever clock it was opened with, not the cluster's manual clock.
+  // A store the application made (or its own Store implementation). The cluster owns it.
   std::unique_ptr<Store> store_instance;
   // Manual mode: where the clock starts.
   absl::Time start_time = absl::FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z
@@ -105,7 +104,7 @@ class Cluster {
   virtual NodeAgentPool& nodes() = 0;
   virtual RuntimeDriver& runtime() = 0;
 
-  // Applies each object of a YAML/JSON manifest (several documents allowed) with Client::Apply:
+  // Applies each object of a YAML/JSON manifest (several documents allowed) with orch::Apply:
   // created, or merged into the existing object. `source` names the manifest in errors. Stops at
   // the first error.
   virtual absl::StatusOr<std::vector<ObjectPtr>> Apply(absl::string_view manifest,

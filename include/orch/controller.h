@@ -137,7 +137,7 @@ class ControllerContext {
   virtual Informer& InformerFor(const ResourceType& type) = 0;
   template <class T>
   Informer& InformerFor() {
-    return InformerFor(**Client::TypeOf<T>());
+    return InformerFor(**TypeOf<T>());
   }
   // This controller's queue.
   virtual WorkQueue& queue() = 0;

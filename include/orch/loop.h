@@ -7,7 +7,7 @@
 //   ThreadedLoop: a libuv loop on a background thread, on the real clock.
 //
 //   orch::ManualClock clock;
-//   orch::ManualLoop loop(&clock);
+//   orch::ManualLoop loop(clock);
 //   loop.PostAfter(absl::Seconds(30), [] { ... });
 //   loop.Advance(absl::Seconds(30));  // runs it, at 30 s
 #ifndef ORCH_LOOP_H_
@@ -79,12 +79,14 @@ class LoopQueue {
 class ManualLoop final : public EventLoop {
  public:
   // `clock` must outlive the loop.
-  explicit ManualLoop(ManualClock* clock) : clock_(clock) {}
+  explicit ManualLoop(ManualClock& clock) : clock_(clock) {}
 
-  Clock& clock() override { return *clock_; }
-  ManualClock& manual_clock() { return *clock_; }
+  Clock& clock() override { return clock_; }
+  ManualClock& manual_clock() { return clock_; }
   void Post(Callback callback) override { queue_.Post(std::move(callback)); }
-  TimerId PostAt(absl::Time when, Callback callback) override { return queue_.PostAt(when, std::move(callback)); }
+  TimerId PostAt(absl::Time when, Callback callback) override {
+    return queue_.PostAt(when, std::move(callback));
+  }
   void Cancel(TimerId id) override { queue_.Cancel(id); }
   bool InLoopThread() const override { return running_thread_.load() == std::this_thread::get_id(); }
 
@@ -98,18 +100,19 @@ class ManualLoop final : public EventLoop {
   std::optional<absl::Time> NextTimer() const { return queue_.NextTimer(); }
 
  private:
-  ManualClock* clock_;
+  ManualClock& clock_;
   LoopQueue queue_;
   std::atomic<std::thread::id> running_thread_;
 };
 
-// A libuv loop on a background thread, on the real clock (or the clock given). Start() starts the
+// A libuv loop on a background thread, on the clock given (the real clock, RealClock(), unless a
+// test has its own). Start() starts the
 // thread; Stop() (or the destructor) stops it after the callback running at that moment.
 // REQUIRES: Stop() and the destructor are not called from the loop's own thread.
 class ThreadedLoop : public EventLoop {
  public:
-  // `clock` (default: the real clock) must outlive the loop. Timers wait for `when - Now()` of it.
-  static std::unique_ptr<ThreadedLoop> Create(Clock* clock = nullptr);
+  // `clock` must outlive the loop. Timers wait for `when - Now()` of it.
+  static std::unique_ptr<ThreadedLoop> Create(Clock& clock);
   virtual absl::Status Start() = 0;
   virtual void Stop() = 0;
   // Runs `callback` on the loop thread and waits for it (runs it at once when called from there).

@@ -42,9 +42,11 @@ struct NetworkOptions {};
 
 using NetworkFactory = std::function<absl::StatusOr<std::unique_ptr<NetworkDriver>>(const NetworkOptions&)>;
 
-// "sim" is built in. Thread-safe.
+// Opens a driver by name: "sim" is built in; others come from RegisterNetworkDriver.
+// InvalidArgument naming the driver (and those there are) when none is registered. Thread-safe.
 absl::StatusOr<std::unique_ptr<NetworkDriver>> OpenNetwork(absl::string_view name,
                                                            const NetworkOptions& options = {});
+// Registers (or replaces) a driver. Thread-safe.
 void RegisterNetworkDriver(absl::string_view name, NetworkFactory factory);
 
 // The index-th subnet of `prefix_length` bits inside `cluster_cidr` ("10.244.0.0/16", 24, 3 ->

@@ -16,6 +16,20 @@
 
 namespace orch {
 
+// What Apply did.
+enum class ApplyOutcome { kCreated, kConfigured, kUnchanged };
+struct ApplyResult {
+  ObjectPtr object;
+  ApplyOutcome outcome = ApplyOutcome::kCreated;
+};
+// Creates the object, or merges it into the existing one (JSON merge patch, RFC 7386: members it
+// sets replace, members it leaves out stay -- e.g. a pod's spec.nodeName, annotations controllers
+// wrote) and updates it; a merge that changes nothing writes nothing. A simple `kubectl apply`:
+// fields removed from a manifest are not removed from the object (that needs server-side apply).
+// A namespaced object without a namespace goes to `default_namespace`.
+absl::StatusOr<ApplyResult> Apply(Client& client, Object object,
+                                  absl::string_view default_namespace = "default");
+
 // Sets (or clears) spec.unschedulable, as `kubectl cordon` / `kubectl uncordon`.
 absl::Status CordonNode(Client& client, absl::string_view name, bool unschedulable = true);
 

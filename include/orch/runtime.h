@@ -150,8 +150,8 @@ struct RuntimeOptions {
 
 using RuntimeFactory = std::function<absl::StatusOr<std::unique_ptr<RuntimeDriver>>(const RuntimeOptions&)>;
 
-// Opens a driver by name: "sim" is built in; others come from RegisterRuntimeDriver. NotFound
-// naming the driver when none is registered. Thread-safe.
+// Opens a driver by name: "sim" is built in; others come from RegisterRuntimeDriver.
+// InvalidArgument naming the driver (and those there are) when none is registered. Thread-safe.
 absl::StatusOr<std::unique_ptr<RuntimeDriver>> OpenRuntime(absl::string_view name,
                                                            const RuntimeOptions& options);
 // Registers (or replaces) a driver. Thread-safe.

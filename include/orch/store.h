@@ -1,12 +1,13 @@
-// The Store: where every object lives. One cluster-wide increasing revision (resourceVersion),
-// optimistic concurrency, watches that resume from any revision still in history, and compaction
-// that makes older revisions "gone" (410) -- the contract etcd v3 gives, so that other backends can
-// implement it unchanged.
+// The Store: where every object lives, with exactly the contract etcd v3 gives. One cluster-wide
+// increasing revision (resourceVersion); create if absent; compare-and-swap update and delete on an
+// object's last revision; list at the latest or an older revision; watches that resume from any
+// revision still in history; compaction that makes older revisions "gone" (410).
 //
-// Objects are stored kind-agnostic (orch::Object); the store needs a ResourceType for each kind only
-// to know its scope and whether it has a status subresource (see orch/object.h). Validation of
-// content is the caller's job (orch::Client validates); the store assigns uid, resourceVersion,
-// generation, creationTimestamp and names from generateName.
+// The store holds any kind (orch::Object, see orch/api/object.h) and needs a ResourceType only for
+// its scope. It applies no API rules: uid, names from generateName, generation, timestamps, status
+// subresources, graceful deletion and finalizers are the in-process Client's (orch/client.h), as
+// kube-apiserver's registry applies them above etcd. So another backend (etcd) can implement it
+// unchanged, and the store contract tests (tests/store) run on every backend.
 #ifndef ORCH_STORE_H_
 #define ORCH_STORE_H_
 
@@ -25,7 +26,6 @@
 #include "orch/api/codec.h"
 #include "orch/api/object.h"
 #include "orch/api/selector.h"
-#include "orch/clock.h"
 
 namespace orch {
 
@@ -127,24 +127,6 @@ struct ListResult {
   std::string continue_token;    // empty on the last page
 };
 
-struct Preconditions {
-  std::optional<std::string> uid;
-  std::optional<std::string> resourceVersion;
-};
-
-struct DeleteOptions {
-  Preconditions preconditions;
-  // Graceful deletion: a positive value marks the object (deletionTimestamp = now + grace,
-  // deletionGracePeriodSeconds) and leaves it to its owner (e.g. a node agent) to delete it later
-  // with 0. Unset or 0 deletes at once. Objects with finalizers are only marked, whatever the value.
-  std::optional<int64_t> gracePeriodSeconds;
-};
-
-struct DeleteResult {
-  ObjectPtr object;  // the final state when deleted, or the marked object when not yet
-  bool deleted = false;
-};
-
 enum class WatchEventType { kAdded, kModified, kDeleted, kBookmark, kError };
 absl::string_view WatchEventTypeName(WatchEventType type);  // "ADDED", "MODIFIED", ...
 
@@ -185,33 +167,29 @@ class Watcher {
 };
 
 // The storage interface. Implementations are thread-safe: any number of threads may call any
-// method at once.
+// method at once. A write returns once it is durable (as the backend defines it) and visible to
+// reads; after a Conflict or AlreadyExists, a Get returns the version that caused it, or a newer one.
 class Store {
  public:
   virtual ~Store() = default;
 
-  // Creates an object. Requires type, metadata.name or metadata.generateName, and a namespace for a
-  // namespaced kind. Assigns uid, resourceVersion, generation 1 and creationTimestamp.
-  // AlreadyExists if the name is taken.
+  // Stores `object` under (kind, namespace, name) at a new revision, which it stamps in
+  // metadata.resourceVersion; everything else is stored as given. Requires type, metadata.name, and
+  // a namespace exactly when the kind is namespaced (InvalidArgument otherwise). AlreadyExists if
+  // the key holds an object.
   virtual absl::StatusOr<ObjectPtr> Create(Object object) = 0;
   virtual absl::StatusOr<ObjectPtr> Get(const ResourceType& type, absl::string_view namespace_,
                                         absl::string_view name, const GetOptions& options = {}) = 0;
   // Lists one kind, in one namespace or (namespace_ empty) in all.
   virtual absl::StatusOr<ListResult> List(const ResourceType& type, absl::string_view namespace_,
                                           const ListOptions& options = {}) = 0;
-  // Replaces an object. If metadata.resourceVersion is set it must be the current one (else
-  // Conflict). Keeps uid, creationTimestamp and deletionTimestamp; keeps status when the kind has a
-  // status subresource; bumps generation when spec changed. An update that changes nothing writes
-  // nothing. Removing the last finalizer of an object being deleted deletes it.
-  virtual absl::StatusOr<ObjectPtr> Update(Object object) = 0;
-  // Replaces only the status (the status subresource); metadata and spec stay as stored.
-  virtual absl::StatusOr<ObjectPtr> UpdateStatus(Object object) = 0;
-  // Replaces spec and status in one write, as Update does otherwise (and as if the kind had no status
-  // subresource): for subresources that change both at once, like pods/binding (spec.nodeName and
-  // the PodScheduled condition). One revision, one MODIFIED event.
-  virtual absl::StatusOr<ObjectPtr> UpdateSpecAndStatus(Object object) = 0;
-  virtual absl::StatusOr<DeleteResult> Delete(const ResourceType& type, absl::string_view namespace_,
-                                              absl::string_view name, const DeleteOptions& options = {}) = 0;
+  // Compare-and-swap: replaces the object at its key with `object` at a new revision if the stored
+  // version's revision is `revision`; Conflict if it is another, NotFound if there is none.
+  virtual absl::StatusOr<ObjectPtr> Update(Object object, int64_t revision) = 0;
+  // Compare-and-swap delete: removes the object if its revision is `revision` (0: whatever version
+  // is stored). Returns its last version, with the deletion's revision. Conflict, NotFound as Update.
+  virtual absl::StatusOr<ObjectPtr> Delete(const ResourceType& type, absl::string_view namespace_,
+                                           absl::string_view name, int64_t revision = 0) = 0;
   virtual absl::StatusOr<std::unique_ptr<Watcher>> Watch(const ResourceType& type,
                                                          const WatchOptions& options = {}) = 0;
 
@@ -239,10 +217,9 @@ struct SqliteStoreOptions {
   size_t event_cache_size = 10000;
   // How many undelivered events a watcher may have queued before its watch ends with Gone.
   size_t watch_queue_limit = 100000;
-  // Minimum time between two bookmarks sent to one watcher.
+  // Minimum time between two bookmarks sent to one watcher, on the real clock (bookmarks pace a
+  // transport; they stamp nothing).
   absl::Duration bookmark_interval = absl::Seconds(1);
-  // Time source for creationTimestamp and deletionTimestamp. Default: the real clock.
-  Clock* clock = nullptr;
   // For tests: caps the database size in pages (SQLite max_page_count), to simulate a full disk.
   int64_t max_pages = 0;
   // Called on the committing thread each time a batch of writes has committed (is durable), before
@@ -265,10 +242,9 @@ struct MemoryStoreOptions {
   int64_t history_revisions = 10000;
   // How many undelivered events a watcher may have queued before its watch ends with Gone.
   size_t watch_queue_limit = 100000;
-  // Minimum time between two bookmarks sent to one watcher.
+  // Minimum time between two bookmarks sent to one watcher, on the real clock (bookmarks pace a
+  // transport; they stamp nothing).
   absl::Duration bookmark_interval = absl::Seconds(1);
-  // Time source for creationTimestamp and deletionTimestamp. Default: the real clock.
-  Clock* clock = nullptr;
 };
 
 // A store with no database behind it: the SQLite store's state, watches and write path, with
@@ -279,13 +255,12 @@ std::unique_ptr<Store> OpenMemoryStore(const MemoryStoreOptions& options = {});
 
 // Opens a store from a URL: "sqlite:///var/lib/orch/state.db", "sqlite://relative.db",
 // "sqlite::memory:" (SQLite's in-memory database) or "memory" (OpenMemoryStore). Other schemes are
-// for drivers registered with RegisterStoreDriver.
-// `clock` (default: the real clock) stamps creation and deletion times of the SQLite store; it must
-// outlive the store.
-absl::StatusOr<std::unique_ptr<Store>> OpenStore(absl::string_view url, Clock* clock = nullptr);
+// for drivers registered with RegisterStoreDriver. InvalidArgument naming the URL when no driver
+// has its scheme.
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(absl::string_view url);
 
 using StoreFactory = std::function<absl::StatusOr<std::unique_ptr<Store>>(absl::string_view url)>;
-// Registers a store driver for URLs "<scheme>://...". Thread-safe.
+// Registers (or replaces) a store driver for URLs "<scheme>://...". Thread-safe.
 void RegisterStoreDriver(absl::string_view scheme, StoreFactory factory);
 
 }  // namespace orch

@@ -100,7 +100,7 @@ absl::Status ParseSelectors(const httplib::Request& req, LabelSelector* labels, 
 
 }  // namespace
 
-ReadApiServer::ReadApiServer(Store& store) : store_(store), server_(std::make_unique<httplib::Server>()) {
+ReadApiServer::ReadApiServer(Client& client) : client_(client), server_(std::make_unique<httplib::Server>()) {
   Route();
 }
 
@@ -142,7 +142,7 @@ void ReadApiServer::Route() {
     if (!target.ok()) return Fail(res, target.status());
     const ResourceType& type = *target->type;
     if (!target->name.empty()) {
-      absl::StatusOr<ObjectPtr> object = store_.Get(type, target->namespace_, target->name);
+      absl::StatusOr<ObjectPtr> object = client_.Get(type, target->namespace_, target->name);
       if (!object.ok()) return Fail(res, object.status());
       return res.set_content((*object)->json, "application/json");
     }
@@ -159,7 +159,7 @@ void ReadApiServer::Route() {
           !absl::SimpleAtoi(req.get_param_value("timeoutSeconds"), &timeout_seconds)) {
         return Fail(res, BadRequestError("timeoutSeconds: expected an integer"));
       }
-      absl::StatusOr<std::unique_ptr<Watcher>> watch = store_.Watch(type, options);
+      absl::StatusOr<std::unique_ptr<Watcher>> watch = client_.Watch(type, options);
       if (!watch.ok()) return Fail(res, watch.status());
       std::shared_ptr<Watcher> shared(std::move(*watch));
       absl::Time deadline = absl::Now() + absl::Seconds(timeout_seconds);
@@ -201,7 +201,7 @@ void ReadApiServer::Route() {
       return Fail(res,
                   BadRequestError(absl::StrCat("resourceVersionMatch: Unsupported value: \"", match, "\"")));
     }
-    absl::StatusOr<ListResult> list = store_.List(type, target->namespace_, options);
+    absl::StatusOr<ListResult> list = client_.List(type, target->namespace_, options);
     if (!list.ok()) return Fail(res, list.status());
     res.set_content(ListJson(type, *list), "application/json");
   });

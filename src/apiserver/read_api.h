@@ -1,8 +1,8 @@
-// A read-only HTTP view of a store in Kubernetes' URL layout: get, list and watch of every registered
-// kind, served from the bytes the store encoded once. It is what `orch server` offers until the full
-// API (writes, discovery, Tables for kubectl) lands. Internal to src/net and src/cli.
-#ifndef ORCH_SRC_NET_READ_API_H_
-#define ORCH_SRC_NET_READ_API_H_
+// A read-only HTTP view of the cluster in Kubernetes' URL layout, served through the Client: get, list
+// and watch of every registered kind, from the bytes the store encoded once. It is what `orch server`
+// offers until the full API (writes, discovery, Tables for kubectl) lands. Internal to src/apiserver.
+#ifndef ORCH_SRC_APISERVER_READ_API_H_
+#define ORCH_SRC_APISERVER_READ_API_H_
 
 #include <atomic>
 #include <memory>
@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
-#include "orch/store.h"
+#include "orch/client.h"
 
 namespace httplib {
 class Server;
@@ -22,7 +22,7 @@ namespace orch {
 // the destructor) ends the server and every open watch.
 class ReadApiServer {
  public:
-  explicit ReadApiServer(Store& store);
+  explicit ReadApiServer(Client& client);
   ~ReadApiServer();
 
   // Binds host:port (port 0 picks a free one) and serves on a background thread.
@@ -33,7 +33,7 @@ class ReadApiServer {
  private:
   void Route();
 
-  Store& store_;
+  Client& client_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   std::atomic<bool> stopping_{false};
@@ -42,4 +42,4 @@ class ReadApiServer {
 
 }  // namespace orch
 
-#endif  // ORCH_SRC_NET_READ_API_H_
+#endif  // ORCH_SRC_APISERVER_READ_API_H_

@@ -15,6 +15,7 @@
 #include "orch/client.h"
 #include "orch/cluster.h"
 #include "orch/errors.h"
+#include "orch/ops.h"
 #include "orch/store.h"
 #include "src/apiserver/read_api.h"
 
@@ -52,15 +53,15 @@ int ApplyFile(Client& client, const std::string& path) {
   }
   int failures = 0;
   for (const Object& object : *objects) {
-    absl::StatusOr<Client::ApplyResult> applied = client.Apply(object);
+    absl::StatusOr<ApplyResult> applied = Apply(client, object);
     if (!applied.ok()) {
       std::cerr << path << ": " << Describe(object) << ": " << applied.status().message() << "\n";
       ++failures;
       continue;
     }
-    const char* outcome = applied->outcome == Client::ApplyOutcome::kCreated      ? "created"
-                          : applied->outcome == Client::ApplyOutcome::kConfigured ? "configured"
-                                                                                  : "unchanged";
+    const char* outcome = applied->outcome == ApplyOutcome::kCreated      ? "created"
+                          : applied->outcome == ApplyOutcome::kConfigured ? "configured"
+                                                                          : "unchanged";
     std::cout << Describe(applied->object->object) << " " << outcome << "\n";
   }
   return failures == 0 ? 0 : 1;
@@ -83,7 +84,7 @@ int Validate(const std::vector<std::string>& files) {
     }
     for (size_t i = 0; i < objects->size(); ++i) {
       Object object = (*objects)[i];
-      absl::StatusOr<const ResourceType*> type = Client::ResolveType(object.type);
+      absl::StatusOr<const ResourceType*> type = ResolveType(object.type);
       absl::Status status = type.status();
       if (status.ok() && (*type)->namespaced && object.metadata.namespace_.empty()) {
         object.metadata.namespace_ = "default";  // as the server would place it
@@ -162,7 +163,7 @@ int Serve(const std::string& data_dir, bool in_memory, bool power_loss_safe, con
     return 1;
   }
   std::string host = listen.substr(0, colon);
-  ReadApiServer api((*cluster)->store());
+  ReadApiServer api((*cluster)->client());
   if (absl::Status s = api.Start(host, port); !s.ok()) {
     std::cerr << "orch server: " << s.message() << "\n";
     return 1;

@@ -5,6 +5,7 @@
 #include "orch/api/codec.h"
 #include "orch/controllers.h"
 #include "orch/errors.h"
+#include "orch/ops.h"
 
 namespace orch {
 namespace {
@@ -17,24 +18,22 @@ class ClusterImpl final : public Cluster {
     mode_ = options.mode;
     if (mode_ == ClusterOptions::Mode::kManual) {
       manual_clock_ = std::make_unique<ManualClock>(options.start_time);
-      manual_loop_ = std::make_unique<ManualLoop>(manual_clock_.get());
+      manual_loop_ = std::make_unique<ManualLoop>(*manual_clock_);
       loop_ = manual_loop_.get();
     } else {
-      threaded_loop_ = ThreadedLoop::Create();
+      threaded_loop_ = ThreadedLoop::Create(*RealClock());
       loop_ = threaded_loop_.get();
     }
-    Clock* clock = &loop_->clock();
     if (options.store_instance != nullptr) {
       store_ = std::move(options.store_instance);
     } else {
-      absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(options.store, clock);
+      absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(options.store);
       if (!store.ok()) return store.status();
       store_ = std::move(*store);
     }
-    if (absl::Status s = EnsureSystemNamespaces(*store_); !s.ok()) return s;
-    ClientOptions client_options;
-    client_options.clock = clock;
-    client_ = std::make_unique<Client>(*store_, client_options);
+    // The loop's clock is the cluster's one clock: the registry stamps with it, timers wait on it.
+    client_ = NewLocalClient(*store_, loop_->clock());
+    if (absl::Status s = EnsureSystemNamespaces(*client_); !s.ok()) return s;
     manager_ = ControllerManager::Create(*client_, *loop_, options.queue_options);
     RuntimeOptions runtime_options;
     runtime_options.loop = loop_;
@@ -115,7 +114,7 @@ class ClusterImpl final : public Cluster {
     if (!objects.ok()) return objects.status();
     std::vector<ObjectPtr> applied;
     for (Object& object : *objects) {
-      absl::StatusOr<Client::ApplyResult> result = client_->Apply(std::move(object));
+      absl::StatusOr<ApplyResult> result = orch::Apply(*client_, std::move(object));
       if (!result.ok()) return result.status();
       applied.push_back(std::move(result->object));
     }
@@ -153,7 +152,7 @@ class ClusterImpl final : public Cluster {
 
  private:
   ClusterOptions::Mode mode_ = ClusterOptions::Mode::kManual;
-  // Declared in the order they are built; destroyed in reverse (the store uses the clock).
+  // Declared in the order they are built; destroyed in reverse (the client uses the clock).
   std::unique_ptr<ManualClock> manual_clock_;
   std::unique_ptr<ManualLoop> manual_loop_;
   std::unique_ptr<ThreadedLoop> threaded_loop_;

@@ -62,13 +62,13 @@ struct Fixture {
   }
   Client& client() { return cluster->client(); }
   std::vector<Pod> Pods(const std::string& selector = "app=web") {
-    absl::StatusOr<TypedList<Pod>> pods = client().List<Pod>("default", selector);
+    absl::StatusOr<TypedList<Pod>> pods = orch::List<Pod>(client(), "default", selector);
     REQUIRE(pods.ok());
     return pods->items;
   }
-  Deployment Web() { return *client().Get<Deployment>("default", "web"); }
+  Deployment Web() { return *orch::Get<Deployment>(client(), "default", "web"); }
   size_t ReadyEndpoints() {
-    absl::StatusOr<Endpoints> endpoints = client().Get<Endpoints>("default", "web");
+    absl::StatusOr<Endpoints> endpoints = orch::Get<Endpoints>(client(), "default", "web");
     size_t ready = 0;
     if (endpoints.ok()) {
       for (const EndpointSubset& subset : endpoints->subsets) ready += subset.addresses.size();
@@ -78,7 +78,7 @@ struct Fixture {
   // The names of the pods the Service's Endpoints list as ready (addresses) or not ready
   // (notReadyAddresses).
   std::set<std::string> EndpointPods(bool ready) {
-    absl::StatusOr<Endpoints> endpoints = client().Get<Endpoints>("default", "web");
+    absl::StatusOr<Endpoints> endpoints = orch::Get<Endpoints>(client(), "default", "web");
     std::set<std::string> names;
     if (!endpoints.ok()) return names;
     for (const EndpointSubset& subset : endpoints->subsets) {
@@ -125,10 +125,10 @@ TEST_CASE("a lost node: unknown after the grace period, tainted, its pods evicte
 
   // Its last renewal was at 0 s; the grace period is 50 s.
   f.cluster->Advance(absl::Seconds(47));  // 49 s
-  Node node = *f.client().Get<Node>("", lost);
+  Node node = *Get<Node>(f.client(), "", lost);
   CHECK(node.spec.taints.empty());
   f.cluster->Advance(absl::Seconds(2));  // 51 s
-  node = *f.client().Get<Node>("", lost);
+  node = *Get<Node>(f.client(), "", lost);
   bool unreachable = false;
   for (const Taint& taint : node.spec.taints) unreachable |= taint.key == "node.kubernetes.io/unreachable";
   CHECK(unreachable);
@@ -159,7 +159,7 @@ TEST_CASE("rollback, pause and a progress deadline on a live cluster") {
 
   Deployment web = f.Web();
   web.spec.template_.spec.containers[0].image = "web:2";
-  REQUIRE(f.client().Update(web).ok());
+  REQUIRE(Update(f.client(), web).ok());
   f.cluster->Advance(absl::Seconds(10));
   CHECK(f.Web().metadata.annotations.at("deployment.kubernetes.io/revision") == "2");
   for (const Pod& pod : f.Pods()) {
@@ -179,12 +179,12 @@ TEST_CASE("rollback, pause and a progress deadline on a live cluster") {
     web = f.Web();
     web.spec.paused = true;
     web.spec.template_.spec.containers[0].image = "web:3";
-    REQUIRE(f.client().Update(web).ok());
+    REQUIRE(Update(f.client(), web).ok());
     f.cluster->Advance(absl::Seconds(10));
     for (const Pod& pod : f.Pods()) CHECK(pod.spec.containers[0].image == "web:2");
     web = f.Web();
     web.spec.paused = false;
-    REQUIRE(f.client().Update(web).ok());
+    REQUIRE(Update(f.client(), web).ok());
     f.cluster->Advance(absl::Seconds(10));
     for (const Pod& pod : f.Pods()) {
       if (!pod.metadata.deletionTimestamp.IsSet()) CHECK(pod.spec.containers[0].image == "web:3");
@@ -195,7 +195,7 @@ TEST_CASE("rollback, pause and a progress deadline on a live cluster") {
     web.spec.progressDeadlineSeconds = 60;
     web.spec.template_.spec.containers[0].image = "web:4";
     web.spec.template_.spec.containers[0].resources.requests["cpu"] = *Quantity::Parse("64");
-    REQUIRE(f.client().Update(web).ok());
+    REQUIRE(Update(f.client(), web).ok());
     f.cluster->Advance(absl::Seconds(59));
     absl::StatusOr<std::string> status = RolloutStatus(f.Web());
     CHECK(status.ok());
@@ -230,7 +230,7 @@ TEST_CASE(
   CHECK(f.EndpointPods(false).empty());
   REQUIRE(AsSim(&f.cluster->runtime()) != nullptr);
   auto container_of = [&](const std::string& name) {
-    Pod pod = *f.client().Get<Pod>("default", name);
+    Pod pod = *Get<Pod>(f.client(), "default", name);
     REQUIRE(pod.status.containerStatuses.size() == 1);
     return pod.status.containerStatuses[0];
   };
@@ -292,7 +292,7 @@ TEST_CASE(
   CHECK(f.EndpointPods(true) == std::set<std::string>{crashy, steady});
   CHECK(f.EndpointPods(false) == std::set<std::string>{probed});
   CHECK(f.ReadyEndpoints() == 2);
-  Pod unready = *f.client().Get<Pod>("default", probed);
+  Pod unready = *Get<Pod>(f.client(), "default", probed);
   CHECK(unready.status.phase == "Running");
   CHECK(unready.status.containerStatuses[0].restartCount == 0);
   CHECK(!unready.status.containerStatuses[0].ready);
@@ -308,12 +308,12 @@ TEST_CASE("taints: a NoExecute taint evicts pods that do not tolerate it; cordon
   REQUIRE(f.cluster->Apply(kWeb).ok());
   f.cluster->Advance(absl::Seconds(2));
   REQUIRE(CordonNode(f.client(), "node-0").ok());
-  Node node = *f.client().Get<Node>("", "node-1");
+  Node node = *Get<Node>(f.client(), "", "node-1");
   Taint taint;
   taint.key = "maintenance";
   taint.effect = "NoExecute";
   node.spec.taints.push_back(taint);
-  REQUIRE(f.client().Update(node).ok());
+  REQUIRE(Update(f.client(), node).ok());
   f.cluster->Advance(absl::Seconds(5));
   // node-1's pods are evicted at once; the replacements cannot go to the cordoned node-0 or the
   // tainted node-1, so they wait, saying why.
@@ -327,7 +327,7 @@ TEST_CASE("taints: a NoExecute taint evicts pods that do not tolerate it; cordon
   }
   CHECK(pending > 0);
   bool explained = false;
-  absl::StatusOr<TypedList<Event>> events = f.client().List<Event>("default");
+  absl::StatusOr<TypedList<Event>> events = List<Event>(f.client(), "default");
   REQUIRE(events.ok());
   for (const Event& event : events->items) {
     if (event.reason == "FailedScheduling") {
@@ -368,7 +368,7 @@ spec:
 )";
   REQUIRE(f.cluster->Apply(high).ok());
   f.cluster->RunUntilIdle();
-  Pod waiting = *f.client().Get<Pod>("default", "high");
+  Pod waiting = *Get<Pod>(f.client(), "default", "high");
   CHECK(waiting.status.nominatedNodeName == "node-0");
   const PodCondition* scheduled = waiting.status.FindCondition("PodScheduled");
   REQUIRE(scheduled != nullptr);
@@ -387,14 +387,14 @@ spec:
 )";
   REQUIRE(f.cluster->Apply(mid).ok());
   f.cluster->RunUntilIdle();
-  CHECK(f.client().Get<Pod>("default", "mid")->spec.nodeName.empty());
+  CHECK(Get<Pod>(f.client(), "default", "mid")->spec.nodeName.empty());
 
   f.cluster->Advance(absl::Seconds(15));  // the victim's agent stops it, then the preemptor is bound
-  CHECK(absl::IsNotFound(f.client().Get<Pod>("default", "low").status()));
-  Pod pod = *f.client().Get<Pod>("default", "high");
+  CHECK(absl::IsNotFound(Get<Pod>(f.client(), "default", "low").status()));
+  Pod pod = *Get<Pod>(f.client(), "default", "high");
   CHECK(pod.spec.nodeName == "node-0");
   CHECK(pod.status.phase == "Running");
-  CHECK(f.client().Get<Pod>("default", "mid")->spec.nodeName.empty());
+  CHECK(Get<Pod>(f.client(), "default", "mid")->spec.nodeName.empty());
 }
 
 }  // namespace

@@ -52,7 +52,7 @@ class WidgetController final : public Controller {
     owner.uid = widget->object.metadata.uid;
     owner.controller = true;
     map.metadata.ownerReferences.push_back(owner);
-    absl::StatusOr<ConfigMap> created = context_->client().Create(map);
+    absl::StatusOr<ConfigMap> created = Create(context_->client(), map);
     if (absl::IsAlreadyExists(created.status())) return absl::OkStatus();
     return created.status();
   }
@@ -77,15 +77,15 @@ TEST_CASE("a manual cluster starts no thread and runs an application's controlle
   REQUIRE(cluster.ok());
   CHECK(ThreadCount() == threads);
   REQUIRE((*cluster)->AddController(std::make_unique<WidgetController>()).ok());
-  REQUIRE((*cluster)->client().CreateObject(MakeWidget("w1")).ok());
-  CHECK(absl::IsNotFound((*cluster)->client().Get<ConfigMap>("default", "w1").status()));
+  REQUIRE((*cluster)->client().Create(MakeWidget("w1")).ok());
+  CHECK(absl::IsNotFound(Get<ConfigMap>((*cluster)->client(), "default", "w1").status()));
   (*cluster)->RunUntilIdle();
-  CHECK((*cluster)->client().Get<ConfigMap>("default", "w1").ok());
+  CHECK(Get<ConfigMap>((*cluster)->client(), "default", "w1").ok());
 
   // The built-in garbage collector follows the application's kind too.
-  REQUIRE((*cluster)->client().DeleteObject(WidgetType(), "default", "w1").ok());
+  REQUIRE((*cluster)->client().Delete(WidgetType(), "default", "w1").ok());
   (*cluster)->RunUntilIdle();
-  CHECK(absl::IsNotFound((*cluster)->client().Get<ConfigMap>("default", "w1").status()));
+  CHECK(absl::IsNotFound(Get<ConfigMap>((*cluster)->client(), "default", "w1").status()));
 }
 
 TEST_CASE("the cluster's clock stamps what its store writes") {
@@ -96,7 +96,7 @@ TEST_CASE("the cluster's clock stamps what its store writes") {
   (*cluster)->Advance(absl::Seconds(42));
   ConfigMap map;
   map.metadata.name = "stamped";
-  absl::StatusOr<ConfigMap> created = (*cluster)->client().Create(map);
+  absl::StatusOr<ConfigMap> created = Create((*cluster)->client(), map);
   REQUIRE(created.ok());
   CHECK(created->metadata.creationTimestamp.value == absl::FromUnixSeconds(1800000042));
 }
@@ -123,7 +123,7 @@ data: {a: "2"}
 )",
                                                                    "one.yaml");
   REQUIRE(again.ok());
-  CHECK((*cluster)->client().Get<ConfigMap>("default", "one")->data.at("a") == "2");
+  CHECK(Get<ConfigMap>((*cluster)->client(), "default", "one")->data.at("a") == "2");
 
   absl::StatusOr<std::vector<ObjectPtr>> bad =
       (*cluster)->Apply("apiVersion: v1\nkind: ConfigMap\nmetadata: [\n", "bad.yaml");
@@ -137,11 +137,11 @@ TEST_CASE("a threaded cluster runs the same controller on its own thread") {
   absl::StatusOr<std::unique_ptr<Cluster>> cluster = Cluster::Create(std::move(options));
   REQUIRE(cluster.ok());
   REQUIRE((*cluster)->AddController(std::make_unique<WidgetController>()).ok());
-  REQUIRE((*cluster)->client().CreateObject(MakeWidget("w2")).ok());
+  REQUIRE((*cluster)->client().Create(MakeWidget("w2")).ok());
   bool created = false;
   for (int i = 0; i < 500 && !created; ++i) {
     (*cluster)->RunUntilIdle();
-    created = (*cluster)->client().Get<ConfigMap>("default", "w2").ok();
+    created = Get<ConfigMap>((*cluster)->client(), "default", "w2").ok();
     if (!created) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   CHECK(created);
@@ -194,9 +194,9 @@ TEST_CASE("an application's own runtime and network drivers run the nodes' pods"
   container.name = "main";
   container.image = "nginx:1.27";
   pod.spec.containers.push_back(container);
-  REQUIRE((*cluster)->client().Create(pod).ok());
+  REQUIRE(Create((*cluster)->client(), pod).ok());
   (*cluster)->RunUntilIdle();
-  absl::StatusOr<Pod> running = (*cluster)->client().Get<Pod>("default", "web");
+  absl::StatusOr<Pod> running = Get<Pod>((*cluster)->client(), "default", "web");
   REQUIRE(running.ok());
   CHECK(running->status.phase == "Running");
   CHECK(pods_set_up == 1);

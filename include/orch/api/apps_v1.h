@@ -1,7 +1,7 @@
 // The apps/v1 kinds orch acts on: ReplicaSet and Deployment. See orch/pod_spec.h for the conventions
 // shared by all typed structs. Included by orch/types.h.
-#ifndef ORCH_APPS_V1_H_
-#define ORCH_APPS_V1_H_
+#ifndef ORCH_API_APPS_V1_H_
+#define ORCH_API_APPS_V1_H_
 
 #include <cstdint>
 #include <optional>
@@ -118,4 +118,4 @@ struct Deployment {
 
 }  // namespace orch
 
-#endif  // ORCH_APPS_V1_H_
+#endif  // ORCH_API_APPS_V1_H_

@@ -4,8 +4,8 @@
 // the meaning of x. Errors are InvalidArgument and name the place: a field path for JSON
 // (`spec.replicas: expected integer, got string`), a document and line for YAML. No function here
 // throws. All functions are thread-safe.
-#ifndef ORCH_CODEC_H_
-#define ORCH_CODEC_H_
+#ifndef ORCH_API_CODEC_H_
+#define ORCH_API_CODEC_H_
 
 #include <string>
 #include <vector>
@@ -65,4 +65,4 @@ std::string EncodeJson(const T& typed) {
 
 }  // namespace orch
 
-#endif  // ORCH_CODEC_H_
+#endif  // ORCH_API_CODEC_H_

@@ -1,7 +1,7 @@
 // The coordination.k8s.io/v1 kind orch acts on: Lease, the heartbeat a node agent renews in
 // kube-node-lease (and, later, the lock of leader election). Included by orch/types.h.
-#ifndef ORCH_COORDINATION_V1_H_
-#define ORCH_COORDINATION_V1_H_
+#ifndef ORCH_API_COORDINATION_V1_H_
+#define ORCH_API_COORDINATION_V1_H_
 
 #include <cstdint>
 #include <optional>
@@ -35,4 +35,4 @@ struct Lease {
 
 }  // namespace orch
 
-#endif  // ORCH_COORDINATION_V1_H_
+#endif  // ORCH_API_COORDINATION_V1_H_

@@ -1,7 +1,7 @@
 // The core/v1 kinds orch acts on: Namespace, Node, Pod, Service, Endpoints, ConfigMap, Event. See
 // orch/pod_spec.h for the conventions shared by all typed structs. Included by orch/types.h.
-#ifndef ORCH_CORE_V1_H_
-#define ORCH_CORE_V1_H_
+#ifndef ORCH_API_CORE_V1_H_
+#define ORCH_API_CORE_V1_H_
 
 #include <cstdint>
 #include <map>
@@ -287,4 +287,4 @@ struct Event {
 
 }  // namespace orch
 
-#endif  // ORCH_CORE_V1_H_
+#endif  // ORCH_API_CORE_V1_H_

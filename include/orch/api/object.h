@@ -2,8 +2,8 @@
 // holds any kind (built-in or an application's own) without a C++ type for it.
 //
 // Every type here is a plain value type, safe to copy and to read from several threads at once.
-#ifndef ORCH_OBJECT_H_
-#define ORCH_OBJECT_H_
+#ifndef ORCH_API_OBJECT_H_
+#define ORCH_API_OBJECT_H_
 
 #include <cstdint>
 #include <map>
@@ -152,4 +152,4 @@ const ResourceType* RegisterResourceType(ResourceType type);
 
 }  // namespace orch
 
-#endif  // ORCH_OBJECT_H_
+#endif  // ORCH_API_OBJECT_H_

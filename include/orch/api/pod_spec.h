@@ -6,8 +6,8 @@
 // decoding applies no defaults. `unknown` holds the members of that JSON object which the struct does
 // not model, and also members given with a zero value (`"hostPort": 0`, `"resources": {}`, `null`), so
 // that decoding then encoding gives back the same document. Plain values, safe to copy and share.
-#ifndef ORCH_POD_SPEC_H_
-#define ORCH_POD_SPEC_H_
+#ifndef ORCH_API_POD_SPEC_H_
+#define ORCH_API_POD_SPEC_H_
 
 #include <cstdint>
 #include <map>
@@ -461,4 +461,4 @@ struct PodTemplateSpec {
 
 }  // namespace orch
 
-#endif  // ORCH_POD_SPEC_H_
+#endif  // ORCH_API_POD_SPEC_H_

@@ -2,8 +2,8 @@
 // the parsing, rounding and formatting rules of Kubernetes' resource.Quantity and intstr.IntOrString.
 //
 // Both are plain value types, safe to copy and to read from several threads at once.
-#ifndef ORCH_QUANTITY_H_
-#define ORCH_QUANTITY_H_
+#ifndef ORCH_API_QUANTITY_H_
+#define ORCH_API_QUANTITY_H_
 
 #include <compare>
 #include <cstdint>
@@ -108,4 +108,4 @@ struct IntOrString {
 
 }  // namespace orch
 
-#endif  // ORCH_QUANTITY_H_
+#endif  // ORCH_API_QUANTITY_H_

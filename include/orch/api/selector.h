@@ -8,8 +8,8 @@
 // Parse errors are InvalidArgument, with Kubernetes' message plus the 0-based byte offset of the
 // offending token: `unable to parse requirement: found '', expected: ',' or ')' at position 7 in
 // "a in (x"`. Selectors are immutable values, safe to share between threads.
-#ifndef ORCH_SELECTOR_H_
-#define ORCH_SELECTOR_H_
+#ifndef ORCH_API_SELECTOR_H_
+#define ORCH_API_SELECTOR_H_
 
 #include <string>
 #include <vector>
@@ -111,4 +111,4 @@ class FieldSelector {
 
 }  // namespace orch
 
-#endif  // ORCH_SELECTOR_H_
+#endif  // ORCH_API_SELECTOR_H_

@@ -3,8 +3,8 @@
 // FromObject<T> / ToObject (orch/codec.h).
 //
 // The structs keep Kubernetes' field names and meaning; see orch/pod_spec.h for the conventions.
-#ifndef ORCH_TYPES_H_
-#define ORCH_TYPES_H_
+#ifndef ORCH_API_TYPES_H_
+#define ORCH_API_TYPES_H_
 
 #include "absl/status/statusor.h"
 #include "orch/api/apps_v1.h"
@@ -64,4 +64,4 @@ Object ToObject<Lease>(const Lease& typed);
 
 }  // namespace orch
 
-#endif  // ORCH_TYPES_H_
+#endif  // ORCH_API_TYPES_H_

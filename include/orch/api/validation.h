@@ -8,8 +8,8 @@
 // Invalid value: "-x": ...]`. Fields that ApplyDefaults fills (a Pod's restartPolicy, a port's
 // protocol, ...) are accepted when empty, so validating before or after defaulting gives the same
 // answer. Thread-safe; never throws.
-#ifndef ORCH_VALIDATION_H_
-#define ORCH_VALIDATION_H_
+#ifndef ORCH_API_VALIDATION_H_
+#define ORCH_API_VALIDATION_H_
 
 #include "absl/status/status.h"
 #include "orch/api/object.h"
@@ -37,4 +37,4 @@ absl::Status ApplyDefaults(Object* object);
 
 }  // namespace orch
 
-#endif  // ORCH_VALIDATION_H_
+#endif  // ORCH_API_VALIDATION_H_

@@ -47,10 +47,10 @@ absl::Status NodeAgent::Register(const std::string& pod_cidr, const std::string&
   node.spec.podCIDRs = {pod_cidr_};
   node.spec.taints = options_.taints;
   node.status = DesiredStatus(NodeStatus{});
-  absl::StatusOr<Node> created = shared_.client.Create(node);
+  absl::StatusOr<Node> created = Create(shared_.client, node);
   if (IsAlreadyExists(created.status())) {
     // Take the Node over as kubelet does on restart: our labels and status, its other fields.
-    absl::StatusOr<Node> existing = shared_.client.Get<Node>("", options_.node_name);
+    absl::StatusOr<Node> existing = Get<Node>(shared_.client, "", options_.node_name);
     if (!existing.ok()) return existing.status();
     for (const auto& [key, value] : node.metadata.labels) existing->metadata.labels[key] = value;
     if (existing->spec.podCIDR.empty()) {
@@ -59,11 +59,11 @@ absl::Status NodeAgent::Register(const std::string& pod_cidr, const std::string&
     }
     pod_cidr_ = existing->spec.podCIDR;
     existing->metadata.resourceVersion.clear();
-    created = shared_.client.Update(*existing);
+    created = Update(shared_.client, *existing);
     if (created.ok()) {
       created->status = DesiredStatus(created->status);
       created->metadata.resourceVersion.clear();
-      created = shared_.client.UpdateStatus(*created);
+      created = UpdateStatus(shared_.client, *created);
     }
   }
   if (!created.ok()) return created.status();
@@ -122,7 +122,7 @@ NodeStatus NodeAgent::DesiredStatus(const NodeStatus& current) const {
 }
 
 absl::Status NodeAgent::PostNodeStatus(bool force) {
-  absl::StatusOr<Node> node = shared_.client.Get<Node>("", options_.node_name);
+  absl::StatusOr<Node> node = Get<Node>(shared_.client, "", options_.node_name);
   if (!node.ok()) return node.status();
   NodeStatus desired = DesiredStatus(node->status);
   const absl::Time now = shared_.loop.clock().Now();
@@ -135,7 +135,7 @@ absl::Status NodeAgent::PostNodeStatus(bool force) {
   }
   node->status = std::move(desired);
   node->metadata.resourceVersion.clear();
-  absl::StatusOr<Node> written = shared_.client.UpdateStatus(*node);
+  absl::StatusOr<Node> written = UpdateStatus(shared_.client, *node);
   if (!written.ok()) return written.status();
   posted_version_ = written->metadata.resourceVersion;
   status_posted_ = now;
@@ -151,8 +151,8 @@ absl::Status NodeAgent::RenewLease() {
   lease.spec.holderIdentity = options_.node_name;
   lease.spec.leaseDurationSeconds = static_cast<int32_t>(absl::ToInt64Seconds(options_.lease_duration));
   lease.spec.renewTime = Time{shared_.loop.clock().Now()};
-  absl::StatusOr<Lease> written = shared_.client.Update(lease);
-  if (IsNotFound(written.status())) written = shared_.client.Create(lease);
+  absl::StatusOr<Lease> written = Update(shared_.client, lease);
+  if (IsNotFound(written.status())) written = Create(shared_.client, lease);
   return written.status();
 }
 

@@ -22,12 +22,8 @@ class Pool final : public NodeAgentPool {
        std::unique_ptr<EventRecorder> recorder)
       : options_(std::move(options)),
         recorder_(std::move(recorder)),
-        shared_{client,
-                loop,
-                manager.InformerFor(**Client::TypeOf<Pod>()),
-                manager.InformerFor(**Client::TypeOf<Node>()),
-                *recorder_,
-                {}} {}
+        shared_{client,     loop, manager.InformerFor(**TypeOf<Pod>()), manager.InformerFor(**TypeOf<Node>()),
+                *recorder_, {}} {}
 
   ~Pool() override {
     *alive_ = false;

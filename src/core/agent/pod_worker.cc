@@ -124,7 +124,7 @@ bool PodWorker::Sync() {
     Pod updated = pod;
     updated.status = status;
     updated.metadata.resourceVersion.clear();
-    absl::StatusOr<Pod> written = shared.client.UpdateStatus(updated);
+    absl::StatusOr<Pod> written = UpdateStatus(shared.client, updated);
     if (!written.ok() && !IsNotFound(written.status())) {
       // A conflict or a store error: try again shortly (the write is idempotent).
       ScheduleSyncAt(shared.loop.clock().Now() + absl::Seconds(1), &sync_timer_);
@@ -175,8 +175,8 @@ absl::Status PodWorker::EnsureSandbox(const Pod& pod) {
   sandbox_id_ = *sandbox;
   shared.by_sandbox[sandbox_id_] = this;
   if (start_time_ == absl::InfinitePast()) {
-    start_time_ =
-        pod.status.startTime.IsSet() ? pod.status.startTime.value : Time::Truncated(shared.loop.clock().Now()).value;
+    start_time_ = pod.status.startTime.IsSet() ? pod.status.startTime.value
+                                               : Time::Truncated(shared.loop.clock().Now()).value;
   }
   return absl::OkStatus();
 }
@@ -329,11 +329,12 @@ void PodWorker::StartProbes(const Container& spec, ContainerWorker& worker, absl
   worker.ready = false;
   worker.startup_failures = 0;
   const absl::Time first = started_at + absl::Seconds(spec.startupProbe->initialDelaySeconds);
-  worker.startup_timer =
-      loop.PostAt(std::max(first, loop.clock().Now()), [this, index] { ProbeTick(index, ProbeType::kStartup); });
+  worker.startup_timer = loop.PostAt(std::max(first, loop.clock().Now()),
+                                     [this, index] { ProbeTick(index, ProbeType::kStartup); });
 }
 
-void PodWorker::StartReadinessAndLiveness(const Container& spec, ContainerWorker& worker, absl::Time started_at) {
+void PodWorker::StartReadinessAndLiveness(const Container& spec, ContainerWorker& worker,
+                                          absl::Time started_at) {
   EventLoop& loop = agent_.shared().loop;
   const size_t index = &worker - containers_.data();
   if (spec.readinessProbe.has_value()) {
@@ -364,8 +365,8 @@ void PodWorker::StopProbes(ContainerWorker& worker) {
   worker.probes_started = false;
 }
 
-void PodWorker::KillForProbe(const Pod& pod, const Container& spec, const Probe& probe, absl::string_view kind,
-                             ContainerWorker& worker) {
+void PodWorker::KillForProbe(const Pod& pod, const Container& spec, const Probe& probe,
+                             absl::string_view kind, ContainerWorker& worker) {
   RecordPod("Normal", "Killing",
             absl::StrCat("Container ", spec.name, " failed ", kind, " probe, will be restarted"),
             FieldPath(spec, worker));
@@ -403,7 +404,8 @@ void PodWorker::ProbeTick(size_t index, ProbeType type) {
       // Started: the other probes take over, counted from the container's start as kubelet's do.
       worker.started = true;
       absl::StatusOr<RuntimeContainerStatus> status = agent_.runtime().ContainerStatus(worker.id);
-      StartReadinessAndLiveness(spec, worker, status.ok() ? status->started_at : agent_.shared().loop.clock().Now());
+      StartReadinessAndLiveness(spec, worker,
+                                status.ok() ? status->started_at : agent_.shared().loop.clock().Now());
       agent_.ScheduleSync(*this);
       return;
     }
@@ -483,10 +485,10 @@ void PodWorker::Terminate(const Pod& pod) {
 
 void PodWorker::DeletePod() {
   if (delete_sent_) return;
-  ClientDeleteOptions options;
+  DeleteOptions options;
   options.gracePeriodSeconds = 0;
   options.preconditions.uid = uid_;
-  absl::Status s = agent_.shared().client.Delete<Pod>(key_.namespace_, key_.name, options);
+  absl::Status s = Delete<Pod>(agent_.shared().client, key_.namespace_, key_.name, options);
   // NotFound or a uid conflict: someone else finished the deletion.
   delete_sent_ = s.ok() || IsNotFound(s) || IsConflict(s);
   if (!delete_sent_) ScheduleSyncAt(agent_.shared().loop.clock().Now() + absl::Seconds(1), &sync_timer_);

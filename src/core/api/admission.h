@@ -2,8 +2,8 @@
 // (or not at all when the writer has the struct), defaulted, admitted and validated as that struct,
 // and encoded once: Client's writes (client.cc) and the Object-level ApplyDefaults and Validate*
 // of orch/validation.h are built on these, so there is one set of rules. Internal to src/core.
-#ifndef ORCH_SRC_CORE_ADMISSION_H_
-#define ORCH_SRC_CORE_ADMISSION_H_
+#ifndef ORCH_SRC_CORE_API_ADMISSION_H_
+#define ORCH_SRC_CORE_API_ADMISSION_H_
 
 #include <exception>
 #include <type_traits>
@@ -79,4 +79,4 @@ auto NoThrow(absl::string_view what, Body body) -> decltype(body()) {
 
 }  // namespace orch::admission
 
-#endif  // ORCH_SRC_CORE_ADMISSION_H_
+#endif  // ORCH_SRC_CORE_API_ADMISSION_H_

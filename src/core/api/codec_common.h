@@ -2,8 +2,8 @@
 // fields, setters that omit empty values as Kubernetes' `omitempty` does, the codecs of values used by
 // several kinds (Quantity, IntOrString, label selectors, object references, pod template metadata),
 // and the kind-level steps every FromObject/ToObject shares. Internal to src/core.
-#ifndef ORCH_SRC_CORE_CODEC_COMMON_H_
-#define ORCH_SRC_CORE_CODEC_COMMON_H_
+#ifndef ORCH_SRC_CORE_API_CODEC_COMMON_H_
+#define ORCH_SRC_CORE_API_CODEC_COMMON_H_
 
 #include <cstdint>
 #include <optional>
@@ -177,4 +177,4 @@ Object ToSpecStatusObject(const T& typed, EncodeSpec encode_spec, EncodeStatus e
 
 }  // namespace orch::codec
 
-#endif  // ORCH_SRC_CORE_CODEC_COMMON_H_
+#endif  // ORCH_SRC_CORE_API_CODEC_COMMON_H_

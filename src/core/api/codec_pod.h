@@ -1,8 +1,8 @@
 // Codecs of the pod specification and status (orch/pod_spec.h), shared by the Pod, ReplicaSet and
 // Deployment codecs. Decoders follow codec::Reader's rules; encoders omit empty values (omitempty) and
 // write the fields Kubernetes always writes (containerPort, name, ...). Internal to src/core.
-#ifndef ORCH_SRC_CORE_CODEC_POD_H_
-#define ORCH_SRC_CORE_CODEC_POD_H_
+#ifndef ORCH_SRC_CORE_API_CODEC_POD_H_
+#define ORCH_SRC_CORE_API_CODEC_POD_H_
 
 #include <string>
 
@@ -29,4 +29,4 @@ Json EncodePodTemplateSpec(const PodTemplateSpec& spec);
 
 }  // namespace orch::codec
 
-#endif  // ORCH_SRC_CORE_CODEC_POD_H_
+#endif  // ORCH_SRC_CORE_API_CODEC_POD_H_

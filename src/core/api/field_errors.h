@@ -7,8 +7,8 @@
 // field.Error.Error() prints it; FieldInvalid, FieldRequired, FieldForbidden, FieldNotSupported
 // (string values) and AggregateErrors come from names.h. Everything here lives in orch::validation.
 // All functions are pure and thread-safe.
-#ifndef ORCH_SRC_CORE_FIELD_ERRORS_H_
-#define ORCH_SRC_CORE_FIELD_ERRORS_H_
+#ifndef ORCH_SRC_CORE_API_FIELD_ERRORS_H_
+#define ORCH_SRC_CORE_API_FIELD_ERRORS_H_
 
 #include <cstdint>
 #include <string>
@@ -75,4 +75,4 @@ std::string GoIntOrString(const IntOrString& value);
 
 }  // namespace orch::validation
 
-#endif  // ORCH_SRC_CORE_FIELD_ERRORS_H_
+#endif  // ORCH_SRC_CORE_API_FIELD_ERRORS_H_

@@ -1,7 +1,7 @@
 // Helpers for decoding typed structs from nlohmann::json with field paths in every error, and for
 // keeping the members a struct does not model (UnknownFields). Internal to src/core.
-#ifndef ORCH_SRC_CORE_JSON_UTIL_H_
-#define ORCH_SRC_CORE_JSON_UTIL_H_
+#ifndef ORCH_SRC_CORE_API_JSON_UTIL_H_
+#define ORCH_SRC_CORE_API_JSON_UTIL_H_
 
 #include <cstdint>
 #include <functional>
@@ -121,4 +121,4 @@ std::string Dump(const Json& j);
 
 }  // namespace orch::json
 
-#endif  // ORCH_SRC_CORE_JSON_UTIL_H_
+#endif  // ORCH_SRC_CORE_API_JSON_UTIL_H_

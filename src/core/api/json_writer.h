@@ -1,7 +1,7 @@
 // Writing JSON text directly, for the hot paths that encode every stored object (metadata, the
 // document envelope) where building an nlohmann tree costs more than the write itself.
-#ifndef ORCH_SRC_CORE_JSON_WRITER_H_
-#define ORCH_SRC_CORE_JSON_WRITER_H_
+#ifndef ORCH_SRC_CORE_API_JSON_WRITER_H_
+#define ORCH_SRC_CORE_API_JSON_WRITER_H_
 
 #include <cstdint>
 #include <string>
@@ -35,4 +35,4 @@ class MemberWriter {
 
 }  // namespace orch::json
 
-#endif  // ORCH_SRC_CORE_JSON_WRITER_H_
+#endif  // ORCH_SRC_CORE_API_JSON_WRITER_H_

@@ -5,8 +5,8 @@
 //
 // Every Is* function returns the list of problems with `value`; an empty list means valid.
 // All functions are pure and thread-safe.
-#ifndef ORCH_SRC_CORE_NAMES_H_
-#define ORCH_SRC_CORE_NAMES_H_
+#ifndef ORCH_SRC_CORE_API_NAMES_H_
+#define ORCH_SRC_CORE_API_NAMES_H_
 
 #include <cstdint>
 #include <string>
@@ -65,4 +65,4 @@ std::string GoQuote(absl::string_view text);
 
 }  // namespace orch
 
-#endif  // ORCH_SRC_CORE_NAMES_H_
+#endif  // ORCH_SRC_CORE_API_NAMES_H_

@@ -1,6 +1,6 @@
 // The fields of each built-in kind that field selectors may use, and how to read their values.
-#ifndef ORCH_SRC_CORE_SELECTABLE_FIELDS_H_
-#define ORCH_SRC_CORE_SELECTABLE_FIELDS_H_
+#ifndef ORCH_SRC_CORE_API_SELECTABLE_FIELDS_H_
+#define ORCH_SRC_CORE_API_SELECTABLE_FIELDS_H_
 
 #include <nlohmann/json.hpp>
 
@@ -19,4 +19,4 @@ void FillEventSelectableFields(Object* object, const Event& event);
 
 }  // namespace orch
 
-#endif  // ORCH_SRC_CORE_SELECTABLE_FIELDS_H_
+#endif  // ORCH_SRC_CORE_API_SELECTABLE_FIELDS_H_

@@ -1,6 +1,6 @@
 // Number parsing with Go's rules, where Kubernetes' behaviour depends on them.
-#ifndef ORCH_SRC_CORE_STRCONV_H_
-#define ORCH_SRC_CORE_STRCONV_H_
+#ifndef ORCH_SRC_CORE_API_STRCONV_H_
+#define ORCH_SRC_CORE_API_STRCONV_H_
 
 #include <cstdint>
 #include <optional>
@@ -14,4 +14,4 @@ std::optional<int64_t> ParseInt64(absl::string_view s);
 
 }  // namespace orch
 
-#endif  // ORCH_SRC_CORE_STRCONV_H_
+#endif  // ORCH_SRC_CORE_API_STRCONV_H_

@@ -6,8 +6,8 @@
 // throws. Fields that defaulting fills (a Pod's restartPolicy, a port's protocol, a Deployment's
 // strategy, ...) are accepted when empty, so validation gives the same answer before and after
 // ApplyDefaults. Internal to src/core.
-#ifndef ORCH_SRC_CORE_VALIDATION_INTERNAL_H_
-#define ORCH_SRC_CORE_VALIDATION_INTERNAL_H_
+#ifndef ORCH_SRC_CORE_API_VALIDATION_INTERNAL_H_
+#define ORCH_SRC_CORE_API_VALIDATION_INTERNAL_H_
 
 #include <optional>
 #include <set>
@@ -121,4 +121,4 @@ void ValidateEventFields(const Event& event, FieldErrors* errs);
 
 }  // namespace orch::validation
 
-#endif  // ORCH_SRC_CORE_VALIDATION_INTERNAL_H_
+#endif  // ORCH_SRC_CORE_API_VALIDATION_INTERNAL_H_

@@ -25,12 +25,12 @@ void ClientEventRecorder::Record(const ObjectReference& regarding, absl::string_
                    regarding.uid, "\x01", type, "\x01", reason, "\x01", message);
   auto it = seen_.find(aggregate_key);
   if (it != seen_.end()) {
-    absl::StatusOr<Event> event = client_.Get<Event>(it->second.namespace_, it->second.name);
+    absl::StatusOr<Event> event = Get<Event>(client_, it->second.namespace_, it->second.name);
     if (event.ok()) {
       event->count = ++it->second.count;
       event->lastTimestamp = Time{now};
       event->metadata.resourceVersion.clear();  // unconditional: the newest count wins
-      if (client_.UpdateObjectFrom(*event).ok()) return;
+      if (UpdateFrom(client_, *event).ok()) return;
     }
     seen_.erase(it);
   }
@@ -52,7 +52,7 @@ void ClientEventRecorder::Record(const ObjectReference& regarding, absl::string_
   event.reportingComponent = component_;
   event.reportingInstance = host_.empty() ? component_ : absl::StrCat(component_, "-", host_);
   // Encoded once, and the created event is not decoded again just to learn its name.
-  absl::StatusOr<ObjectPtr> created = client_.CreateObjectFrom(event);
+  absl::StatusOr<ObjectPtr> created = CreateFrom(client_, event);
   if (!created.ok()) return;
   const ObjectMeta& meta = (*created)->object.metadata;
   seen_[aggregate_key] = Seen{meta.namespace_, meta.name, 1, now};

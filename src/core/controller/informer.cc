@@ -15,7 +15,7 @@ std::string CacheKey(absl::string_view namespace_, absl::string_view name) {
 CachedInformer::~CachedInformer() { Stop(); }
 
 absl::Status CachedInformer::Start() {
-  absl::StatusOr<ListResult> list = client_.ListObjects(type_, "");
+  absl::StatusOr<ListResult> list = client_.List(type_, "");
   if (!list.ok()) return list.status();
   for (const ObjectPtr& object : list->items) Apply(WatchEventType::kAdded, object);
   revision_ = list->revision;
@@ -25,7 +25,7 @@ absl::Status CachedInformer::Start() {
 absl::Status CachedInformer::Watch() {
   WatchOptions options;
   options.resourceVersion = absl::StrCat(revision_);
-  absl::StatusOr<std::unique_ptr<Watcher>> watch = client_.WatchObjects(type_, options);
+  absl::StatusOr<std::unique_ptr<Watcher>> watch = client_.Watch(type_, options);
   if (!watch.ok()) return watch.status();
   watch_ = std::move(*watch);
   std::weak_ptr<CachedInformer> weak = weak_from_this();
@@ -75,7 +75,7 @@ void CachedInformer::RelistOrRetry() {
 absl::Status CachedInformer::Relist() {
   if (watch_ != nullptr) watch_->Stop();
   watch_ = nullptr;
-  absl::StatusOr<ListResult> list = client_.ListObjects(type_, "");
+  absl::StatusOr<ListResult> list = client_.List(type_, "");
   if (!list.ok()) return list.status();
   absl::btree_set<std::string> listed;
   for (const ObjectPtr& object : list->items) {
@@ -122,7 +122,8 @@ void CachedInformer::Apply(WatchEventType type, const ObjectPtr& object) {
   for (size_t i = 0; i < handlers_.size(); ++i) handlers_[i](event);
 }
 
-void CachedInformer::IndexObject(Index& index, const std::string& key, const Object* before, const Object* after) {
+void CachedInformer::IndexObject(Index& index, const std::string& key, const Object* before,
+                                 const Object* after) {
   if (before != nullptr) {
     for (const std::string& value : index.values(*before)) {
       auto it = index.keys_by_value.find(value);
@@ -141,7 +142,8 @@ ObjectPtr CachedInformer::Get(absl::string_view namespace_, absl::string_view na
   return it == objects_.end() ? nullptr : it->second;
 }
 
-std::vector<ObjectPtr> CachedInformer::List(absl::string_view namespace_, const LabelSelector& selector) const {
+std::vector<ObjectPtr> CachedInformer::List(absl::string_view namespace_,
+                                            const LabelSelector& selector) const {
   std::vector<ObjectPtr> result;
   auto add = [&](const ObjectPtr& object) {
     if (selector.Matches(object->object.metadata.labels)) result.push_back(object);
@@ -151,7 +153,8 @@ std::vector<ObjectPtr> CachedInformer::List(absl::string_view namespace_, const 
     return result;
   }
   const std::string prefix = absl::StrCat(namespace_, "\x01");
-  for (auto it = objects_.lower_bound(prefix); it != objects_.end() && absl::StartsWith(it->first, prefix); ++it) {
+  for (auto it = objects_.lower_bound(prefix); it != objects_.end() && absl::StartsWith(it->first, prefix);
+       ++it) {
     add(it->second);
   }
   return result;
@@ -162,7 +165,8 @@ void CachedInformer::AddHandler(InformerHandler handler) {
   handlers_.push_back(std::move(handler));
 }
 
-void CachedInformer::AddIndex(const std::string& name, std::function<std::vector<std::string>(const Object&)> values) {
+void CachedInformer::AddIndex(const std::string& name,
+                              std::function<std::vector<std::string>(const Object&)> values) {
   auto [it, added] = indexes_.try_emplace(name);
   if (!added) return;
   Index& index = it->second;

@@ -182,11 +182,11 @@ OwnerReference ControllerRefTo(const Object& owner) {
 absl::Status MutateMetadata(Client& client, const ResourceType& type, absl::string_view namespace_,
                             absl::string_view name, const std::function<bool(ObjectMeta&)>& mutate) {
   for (int attempt = 0;; ++attempt) {
-    absl::StatusOr<ObjectPtr> current = client.GetObject(type, namespace_, name);
+    absl::StatusOr<ObjectPtr> current = client.Get(type, namespace_, name);
     if (!current.ok()) return current.status();
     Object next = (*current)->object;
     if (!mutate(next.metadata)) return absl::OkStatus();
-    absl::StatusOr<ObjectPtr> updated = client.UpdateObject(std::move(next));
+    absl::StatusOr<ObjectPtr> updated = client.Update(std::move(next));
     if (updated.ok()) return absl::OkStatus();
     if (!IsConflict(updated.status()) || attempt >= kConflictRetries) return updated.status();
   }

@@ -107,7 +107,8 @@ absl::Status DeploymentController::ClaimReplicaSets(Rollout& r) {
     if (ref == nullptr) {
       if (!matches || r.d.metadata.deletionTimestamp.IsSet() || meta.deletionTimestamp.IsSet()) continue;
       if (!can_adopt.has_value()) {
-        absl::StatusOr<Deployment> fresh = client.Get<Deployment>(r.d.metadata.namespace_, r.d.metadata.name);
+        absl::StatusOr<Deployment> fresh =
+            Get<Deployment>(client, r.d.metadata.namespace_, r.d.metadata.name);
         can_adopt = fresh.ok() && fresh->metadata.uid == uid && !fresh->metadata.deletionTimestamp.IsSet();
       }
       if (!*can_adopt) continue;
@@ -123,7 +124,7 @@ absl::Status DeploymentController::ClaimReplicaSets(Rollout& r) {
           });
       if (!s.ok() && !absl::IsNotFound(s) && first_error.ok()) first_error = s;
       if (!s.ok() || !adopted) continue;
-      rs = client.Get<ReplicaSet>(meta.namespace_, meta.name);
+      rs = Get<ReplicaSet>(client, meta.namespace_, meta.name);
       if (!rs.ok()) continue;
     }
     r.storage.push_back(std::move(*rs));

@@ -24,7 +24,7 @@ ReplicaSet* FindNewReplicaSet(const Deployment& d, std::vector<ReplicaSet*> sets
 }  // namespace
 
 absl::Status DeploymentController::WriteStatus(Rollout& r) {
-  absl::StatusOr<Deployment> written = context_->client().UpdateStatus(r.d);
+  absl::StatusOr<Deployment> written = UpdateStatus(context_->client(), r.d);
   if (!written.ok()) return written.status();
   r.d = std::move(*written);
   return absl::OkStatus();
@@ -37,7 +37,7 @@ absl::Status DeploymentController::WriteRevision(Rollout& r, const std::string& 
   if (it != r.d.metadata.annotations.end() && it->second == revision) return absl::OkStatus();
   Deployment next = r.d;
   next.metadata.annotations[kRevisionAnnotation] = revision;
-  absl::StatusOr<Deployment> written = context_->client().Update(next);
+  absl::StatusOr<Deployment> written = Update(context_->client(), next);
   if (!written.ok()) return written.status();
   r.d.metadata = written->metadata;  // keep the status this sync is computing
   return absl::OkStatus();
@@ -68,7 +68,7 @@ absl::StatusOr<ReplicaSet*> DeploymentController::GetNewReplicaSet(Rollout& r,
     const bool annotations_changed = SetNewReplicaSetAnnotations(r.d, &copy, new_revision, true);
     if (annotations_changed || copy.spec.minReadySeconds != r.d.spec.minReadySeconds) {
       copy.spec.minReadySeconds = r.d.spec.minReadySeconds;
-      absl::StatusOr<ReplicaSet> written = context_->client().Update(copy);
+      absl::StatusOr<ReplicaSet> written = Update(context_->client(), copy);
       if (!written.ok()) return written.status();
       *existing = std::move(*written);
       return existing;
@@ -107,11 +107,11 @@ absl::StatusOr<ReplicaSet*> DeploymentController::GetNewReplicaSet(Rollout& r,
   SetNewReplicaSetAnnotations(r.d, &rs, new_revision, false);
 
   bool already_exists = false;
-  absl::StatusOr<ReplicaSet> created = context_->client().Create(rs);
+  absl::StatusOr<ReplicaSet> created = Create(context_->client(), rs);
   if (absl::IsAlreadyExists(created.status())) {
     // A slow cache, or a hash collision with a ReplicaSet that is not ours.
     already_exists = true;
-    created = context_->client().Get<ReplicaSet>(rs.metadata.namespace_, rs.metadata.name);
+    created = Get<ReplicaSet>(context_->client(), rs.metadata.namespace_, rs.metadata.name);
     if (!created.ok()) return created.status();
     const OwnerReference* ref = created->metadata.ControllerRef();
     if (ref == nullptr || ref->uid != r.d.metadata.uid ||
@@ -165,7 +165,7 @@ absl::StatusOr<bool> DeploymentController::ScaleReplicaSet(Rollout& r, ReplicaSe
   ReplicaSet copy = *rs;
   copy.spec.replicas = new_scale;
   SetReplicasAnnotations(&copy, desired, max);
-  absl::StatusOr<ReplicaSet> written = context_->client().Update(copy);
+  absl::StatusOr<ReplicaSet> written = Update(context_->client(), copy);
   if (!written.ok()) return written.status();
   *rs = std::move(*written);
   if (size_changes) {
@@ -265,7 +265,7 @@ absl::Status DeploymentController::CleanupDeployment(Rollout& r, const std::vect
         rs->metadata.generation > rs->status.observedGeneration) {
       continue;
     }
-    absl::Status s = context_->client().Delete<ReplicaSet>(rs->metadata.namespace_, rs->metadata.name);
+    absl::Status s = Delete<ReplicaSet>(context_->client(), rs->metadata.namespace_, rs->metadata.name);
     if (!s.ok() && !absl::IsNotFound(s)) return s;
   }
   return absl::OkStatus();

@@ -81,7 +81,7 @@ class EndpointsController final : public Controller {
     if (stored_service == nullptr) {
       // The Service is gone: so are its endpoints.
       if (endpoints_->Get(key.namespace_, key.name) == nullptr) return absl::OkStatus();
-      absl::Status deleted = context_->client().Delete<Endpoints>(key.namespace_, key.name);
+      absl::Status deleted = Delete<Endpoints>(context_->client(), key.namespace_, key.name);
       return absl::IsNotFound(deleted) ? absl::OkStatus() : deleted;
     }
     absl::StatusOr<Service> service = FromObject<Service>(stored_service->object);
@@ -98,7 +98,7 @@ class EndpointsController final : public Controller {
 
     ObjectPtr current = endpoints_->Get(key.namespace_, key.name);
     if (current == nullptr) {
-      absl::StatusOr<Endpoints> created = context_->client().Create(desired);
+      absl::StatusOr<Endpoints> created = Create(context_->client(), desired);
       if (absl::IsAlreadyExists(created.status())) return absl::UnavailableError("endpoints cache is behind");
       return created.status();
     }
@@ -111,7 +111,7 @@ class EndpointsController final : public Controller {
     updated.subsets = desired.subsets;
     updated.metadata.labels = desired.metadata.labels;
     updated.metadata.resourceVersion = current->object.metadata.resourceVersion;
-    absl::StatusOr<Endpoints> written = context_->client().Update(updated);
+    absl::StatusOr<Endpoints> written = Update(context_->client(), updated);
     return written.status();
   }
 

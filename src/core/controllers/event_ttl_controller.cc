@@ -49,11 +49,11 @@ class EventTtlController final : public Controller {
       context_->queue().AddAfter(key, expires - now);
       return absl::OkStatus();
     }
-    ClientDeleteOptions options;
+    DeleteOptions options;
     options.preconditions.uid = event->metadata.uid;
     options.preconditions.resourceVersion = event->metadata.resourceVersion;  // not one written since
     absl::StatusOr<DeleteResult> deleted =
-        context_->client().DeleteObject(events_->type(), key.namespace_, key.name, options);
+        context_->client().Delete(events_->type(), key.namespace_, key.name, options);
     if (deleted.ok() || absl::IsNotFound(deleted.status())) return absl::OkStatus();
     if (IsConflict(deleted.status())) {
       context_->queue().Add(key);  // written meanwhile: look again at its new time

@@ -85,7 +85,9 @@ class GarbageCollector final : public Controller {
     informer.AddHandler([this](const InformerEvent& event) { OnEvent(event); });
   }
 
-  static std::string KindKey(absl::string_view group, absl::string_view kind) { return absl::StrCat(group, "/", kind); }
+  static std::string KindKey(absl::string_view group, absl::string_view kind) {
+    return absl::StrCat(group, "/", kind);
+  }
   static ObjectKey QueueKey(const Object& object) {
     return {object.metadata.namespace_,
             absl::StrCat(object.type.Group(), "/", object.type.kind, "/", object.metadata.name)};
@@ -99,7 +101,8 @@ class GarbageCollector final : public Controller {
   std::vector<ObjectPtr> Dependents(const std::string& uid) {
     std::vector<ObjectPtr> dependents;
     for (const auto& [kind, informer] : informers_) {
-      for (ObjectPtr& dependent : informer->ByIndex(kOwnerIndex, uid)) dependents.push_back(std::move(dependent));
+      for (ObjectPtr& dependent : informer->ByIndex(kOwnerIndex, uid))
+        dependents.push_back(std::move(dependent));
     }
     return dependents;
   }
@@ -113,14 +116,15 @@ class GarbageCollector final : public Controller {
     const ObjectMeta& meta = event.object->object.metadata;
     if (event.type == WatchEventType::kDeleted) {
       // Its dependents may now be orphans; owners waiting for it may now finish.
-      for (const ObjectPtr& dependent : Dependents(meta.uid)) context_->queue().Add(QueueKey(dependent->object));
+      for (const ObjectPtr& dependent : Dependents(meta.uid))
+        context_->queue().Add(QueueKey(dependent->object));
       for (const OwnerReference& owner : meta.ownerReferences) EnqueueOwner(event.object->object, owner);
       return;
     }
     const ObjectMeta* old = event.old != nullptr ? &event.old->object.metadata : nullptr;
     const bool owners_changed = old == nullptr || old->ownerReferences != meta.ownerReferences;
-    const bool deletion_changed =
-        old == nullptr || old->deletionTimestamp != meta.deletionTimestamp || old->finalizers != meta.finalizers;
+    const bool deletion_changed = old == nullptr || old->deletionTimestamp != meta.deletionTimestamp ||
+                                  old->finalizers != meta.finalizers;
     if (owners_changed) {
       for (const OwnerReference& owner : meta.ownerReferences) {
         if (const ResourceType* owner_type = FindResourceTypeFor(TypeMeta{owner.apiVersion, owner.kind})) {
@@ -144,7 +148,8 @@ class GarbageCollector final : public Controller {
     }
     // An owner that started waiting for its dependents makes them act.
     if (deletion_changed && WaitingForDependents(meta)) {
-      for (const ObjectPtr& dependent : Dependents(meta.uid)) context_->queue().Add(QueueKey(dependent->object));
+      for (const ObjectPtr& dependent : Dependents(meta.uid))
+        context_->queue().Add(QueueKey(dependent->object));
     }
   }
 
@@ -176,7 +181,7 @@ class GarbageCollector final : public Controller {
       cached = informer->Get(namespace_, reference.name);
     }
     if (cached != nullptr && cached->object.metadata.uid == reference.uid) return cached;
-    absl::StatusOr<ObjectPtr> live = context_->client().GetObject(*type, namespace_, reference.name);
+    absl::StatusOr<ObjectPtr> live = context_->client().Get(*type, namespace_, reference.name);
     if (!live.ok()) return live.status();
     if ((*live)->object.metadata.uid != reference.uid) return absl::NotFoundError("owner replaced");
     return *live;
@@ -218,14 +223,14 @@ class GarbageCollector final : public Controller {
         });
       });
     }
-    ClientDeleteOptions options;
+    DeleteOptions options;
     options.preconditions.uid = object.metadata.uid;
     // An owner waiting for its dependents waits for theirs too; without dependents of its own the
     // object goes at once (its own finalizers, if any, are honoured by the delete).
     if (!owners->waiting.empty() && HasDependents(object.metadata.uid))
       options.propagationPolicy = "Foreground";
-    absl::StatusOr<DeleteResult> deleted = context_->client().DeleteObject(
-        informer.type(), object.metadata.namespace_, object.metadata.name, options);
+    absl::StatusOr<DeleteResult> deleted =
+        context_->client().Delete(informer.type(), object.metadata.namespace_, object.metadata.name, options);
     if (!deleted.ok() && !absl::IsNotFound(deleted.status()) && !IsConflict(deleted.status())) {
       return deleted.status();
     }
@@ -254,9 +259,10 @@ class GarbageCollector final : public Controller {
     for (const ObjectPtr& dependent : Dependents(uid)) {
       const ResourceType* type = FindResourceTypeFor(dependent->object.type);
       if (type == nullptr) continue;
-      absl::Status released = UpdateOwners(*type, dependent->object, [&](std::vector<OwnerReference>& owners) {
-        std::erase_if(owners, [&](const OwnerReference& o) { return o.uid == uid; });
-      });
+      absl::Status released =
+          UpdateOwners(*type, dependent->object, [&](std::vector<OwnerReference>& owners) {
+            std::erase_if(owners, [&](const OwnerReference& o) { return o.uid == uid; });
+          });
       if (!released.ok() && !absl::IsNotFound(released)) return released;
     }
     return RemoveFinalizer(informer.type(), owner->object, kOrphan);
@@ -269,19 +275,21 @@ class GarbageCollector final : public Controller {
   }
 
   absl::Status RemoveFinalizer(const ResourceType& type, const Object& cached, absl::string_view finalizer) {
-    return UpdateLive(type, cached, [&](Object& object) { std::erase(object.metadata.finalizers, finalizer); });
+    return UpdateLive(type, cached,
+                      [&](Object& object) { std::erase(object.metadata.finalizers, finalizer); });
   }
 
-  absl::Status UpdateLive(const ResourceType& type, const Object& cached, const std::function<void(Object&)>& change) {
+  absl::Status UpdateLive(const ResourceType& type, const Object& cached,
+                          const std::function<void(Object&)>& change) {
     for (int attempt = 0; attempt < 5; ++attempt) {
       absl::StatusOr<ObjectPtr> live =
-          context_->client().GetObject(type, cached.metadata.namespace_, cached.metadata.name);
+          context_->client().Get(type, cached.metadata.namespace_, cached.metadata.name);
       if (!live.ok()) return absl::IsNotFound(live.status()) ? absl::OkStatus() : live.status();
       if ((*live)->object.metadata.uid != cached.metadata.uid) return absl::OkStatus();
       Object object = (*live)->object;
       change(object);
       if (object.metadata == (*live)->object.metadata) return absl::OkStatus();
-      absl::StatusOr<ObjectPtr> updated = context_->client().UpdateObject(std::move(object));
+      absl::StatusOr<ObjectPtr> updated = context_->client().Update(std::move(object));
       if (updated.ok() || absl::IsNotFound(updated.status())) return absl::OkStatus();
       if (!IsConflict(updated.status())) return updated.status();
     }

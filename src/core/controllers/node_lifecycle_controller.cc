@@ -154,7 +154,7 @@ class NodeLifecycleController final : public Controller {
       ready.lastTransitionTime = Time::Truncated(now);
       node.status.conditions.push_back(std::move(ready));
     }
-    absl::StatusOr<Node> written = context_->client().UpdateStatus(node);
+    absl::StatusOr<Node> written = UpdateStatus(context_->client(), node);
     if (!written.ok()) return written.status();
     node = *std::move(written);
     context_->recorder().Record(ToObject(node), "Normal", "NodeNotReady",
@@ -177,7 +177,7 @@ class NodeLifecycleController final : public Controller {
       if (!changed) continue;
       pod->metadata.resourceVersion.clear();
       // Best effort, as Kubernetes: a pod that changed meanwhile is marked at the next pass.
-      if (context_->client().UpdateStatus(*pod).ok()) {
+      if (UpdateStatus(context_->client(), *pod).ok()) {
         context_->recorder().Record(object->object, "Warning", "NodeNotReady", "Node is not ready");
       }
     }
@@ -213,7 +213,7 @@ class NodeLifecycleController final : public Controller {
     if (!changed) return absl::OkStatus();
     node.spec.taints = std::move(taints);
     // Conditional on the version read, so that a concurrent cordon is not undone.
-    absl::StatusOr<Node> written = context_->client().Update(node);
+    absl::StatusOr<Node> written = Update(context_->client(), node);
     if (!written.ok()) return written.status();
     node = *std::move(written);
     return absl::OkStatus();
@@ -259,9 +259,9 @@ class NodeLifecycleController final : public Controller {
     }
     context_->recorder().Record(object->object, "Normal", "TaintManagerEviction",
                                 absl::StrCat("Marking for deletion Pod ", key.ToString()));
-    ClientDeleteOptions options;
+    DeleteOptions options;
     options.preconditions.uid = object->object.metadata.uid;
-    absl::Status s = context_->client().Delete<Pod>(key.namespace_, key.name, options);
+    absl::Status s = Delete<Pod>(context_->client(), key.namespace_, key.name, options);
     if (IsNotFound(s) || IsConflict(s)) return absl::OkStatus();
     return s;
   }

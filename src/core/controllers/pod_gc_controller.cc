@@ -79,7 +79,7 @@ class PodGcController final : public Controller {
     }
     if (nodes_->Get("", node) != nullptr) return absl::OkStatus();
     // The cache may lag behind a Node just created: ask the store before deleting.
-    absl::StatusOr<Node> live = context_->client().Get<Node>("", node);
+    absl::StatusOr<Node> live = Get<Node>(context_->client(), "", node);
     if (live.ok()) return absl::OkStatus();
     if (!absl::IsNotFound(live.status())) return live.status();
     if (absl::Status s = MarkFailed(*stored); !s.ok() && !absl::IsNotFound(s) && !IsConflict(s)) return s;
@@ -98,15 +98,15 @@ class PodGcController final : public Controller {
     condition.reason = "DeletionByPodGC";
     condition.message = "PodGC: node no longer exists";
     condition.lastTransitionTime = Time::Truncated(context_->clock().Now());
-    return context_->client().UpdateStatus(*pod).status();
+    return UpdateStatus(context_->client(), *pod).status();
   }
 
   absl::Status ForceDelete(const Object& pod) {
-    ClientDeleteOptions options;
+    DeleteOptions options;
     options.preconditions.uid = pod.metadata.uid;
     options.gracePeriodSeconds = 0;
     absl::StatusOr<DeleteResult> deleted =
-        context_->client().DeleteObject(pods_->type(), pod.metadata.namespace_, pod.metadata.name, options);
+        context_->client().Delete(pods_->type(), pod.metadata.namespace_, pod.metadata.name, options);
     if (deleted.ok() || absl::IsNotFound(deleted.status()) || IsConflict(deleted.status()))
       return absl::OkStatus();
     return deleted.status();

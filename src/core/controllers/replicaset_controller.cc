@@ -154,7 +154,7 @@ absl::StatusOr<std::vector<Pod>> ReplicaSetController::ClaimPods(const Object& r
       if (!matches || rs_deleting) continue;
       if (!can_adopt.has_value()) {
         absl::StatusOr<ObjectPtr> fresh =
-            client.GetObject(rs_informer_->type(), rs_object.metadata.namespace_, rs_object.metadata.name);
+            client.Get(rs_informer_->type(), rs_object.metadata.namespace_, rs_object.metadata.name);
         can_adopt = fresh.ok() && (*fresh)->object.metadata.uid == uid &&
                     !(*fresh)->object.metadata.deletionTimestamp.IsSet();
       }
@@ -217,7 +217,7 @@ absl::Status ReplicaSetController::CreatePods(const Object& rs_object, const Rep
   for (int batch = 1, remaining = count; remaining > 0 && error.ok(); batch *= 2) {
     const int size = std::min(batch, remaining);
     for (int i = 0; i < size; ++i) {
-      absl::StatusOr<Pod> made = context_->client().Create(pod);
+      absl::StatusOr<Pod> made = Create(context_->client(), pod);
       if (made.ok()) {
         ++created;
         context_->recorder().Record(rs_object, "Normal", "SuccessfulCreate",
@@ -244,7 +244,7 @@ absl::Status ReplicaSetController::DeletePods(const Object& rs_object, std::vect
   expectations_.ExpectDeletions(key, names, context_->clock().Now());
   absl::Status error;
   for (const Pod& pod : pods) {
-    absl::Status s = context_->client().Delete<Pod>(pod.metadata.namespace_, pod.metadata.name);
+    absl::Status s = Delete<Pod>(context_->client(), pod.metadata.namespace_, pod.metadata.name);
     if (s.ok()) {
       context_->recorder().Record(rs_object, "Normal", "SuccessfulDelete",
                                   absl::StrCat("Deleted pod: ", pod.metadata.name));
@@ -328,7 +328,7 @@ absl::Status ReplicaSetController::Reconcile(const ObjectKey& key) {
   if (!(status == rs->status)) {
     ReplicaSet next = *rs;
     next.status = std::move(status);
-    absl::StatusOr<ReplicaSet> written = context_->client().UpdateStatus(next);
+    absl::StatusOr<ReplicaSet> written = UpdateStatus(context_->client(), next);
     if (!written.ok() && !absl::IsNotFound(written.status())) return written.status();
   }
   // Come back exactly when the next ready pod becomes available.

@@ -53,7 +53,7 @@ size_t ManualLoop::RunUntilIdle() {
   running_thread_ = std::this_thread::get_id();
   size_t ran = 0;
   for (;;) {
-    std::vector<Callback> ready = queue_.TakeReady(clock_->Now());
+    std::vector<Callback> ready = queue_.TakeReady(clock_.Now());
     if (ready.empty()) break;
     for (Callback& callback : ready) {
       callback();
@@ -65,15 +65,15 @@ size_t ManualLoop::RunUntilIdle() {
 }
 
 size_t ManualLoop::Advance(absl::Duration by) {
-  const absl::Time target = clock_->Now() + by;
+  const absl::Time target = clock_.Now() + by;
   size_t ran = RunUntilIdle();
   for (;;) {
     std::optional<absl::Time> next = queue_.NextTimer();
     if (!next || *next > target) break;
-    clock_->Set(*next);
+    clock_.Set(*next);
     ran += RunUntilIdle();
   }
-  clock_->Set(target);
+  clock_.Set(target);
   return ran + RunUntilIdle();
 }
 

@@ -12,10 +12,10 @@ namespace {
 
 class UvLoop final : public ThreadedLoop {
  public:
-  explicit UvLoop(Clock* clock) : clock_(clock != nullptr ? clock : RealClock()) {}
+  explicit UvLoop(Clock& clock) : clock_(clock) {}
   ~UvLoop() override { Stop(); }
 
-  Clock& clock() override { return *clock_; }
+  Clock& clock() override { return clock_; }
   void Post(Callback callback) override {
     queue_.Post(std::move(callback));
     Wake();
@@ -94,7 +94,7 @@ class UvLoop final : public ThreadedLoop {
           return;
         }
       }
-      std::vector<Callback> ready = queue_.TakeReady(clock_->Now());
+      std::vector<Callback> ready = queue_.TakeReady(clock_.Now());
       if (ready.empty()) break;
       for (Callback& callback : ready) callback();
     }
@@ -103,7 +103,7 @@ class UvLoop final : public ThreadedLoop {
       uv_timer_stop(&timer_);
       return;
     }
-    const absl::Duration wait = *next - clock_->Now();
+    const absl::Duration wait = *next - clock_.Now();
     // Round up to whole milliseconds (libuv's unit) so the timer never fires early.
     const uint64_t ms =
         wait <= absl::ZeroDuration() ? 0 : absl::ToInt64Milliseconds(wait + absl::Microseconds(999));
@@ -111,7 +111,7 @@ class UvLoop final : public ThreadedLoop {
         &timer_, [](uv_timer_t* handle) { static_cast<UvLoop*>(handle->data)->RunReady(); }, ms, 0);
   }
 
-  Clock* clock_;
+  Clock& clock_;
   LoopQueue queue_;
   uv_loop_t loop_{};
   uv_async_t wake_{};
@@ -126,6 +126,6 @@ class UvLoop final : public ThreadedLoop {
 
 }  // namespace
 
-std::unique_ptr<ThreadedLoop> ThreadedLoop::Create(Clock* clock) { return std::make_unique<UvLoop>(clock); }
+std::unique_ptr<ThreadedLoop> ThreadedLoop::Create(Clock& clock) { return std::make_unique<UvLoop>(clock); }
 
 }  // namespace orch

@@ -12,11 +12,11 @@ namespace orch {
 
 absl::Status CordonNode(Client& client, absl::string_view name, bool unschedulable) {
   for (int attempt = 0;; ++attempt) {
-    absl::StatusOr<Node> node = client.Get<Node>("", name);
+    absl::StatusOr<Node> node = Get<Node>(client, "", name);
     if (!node.ok()) return node.status();
     if (node->spec.unschedulable == unschedulable) return absl::OkStatus();
     node->spec.unschedulable = unschedulable;
-    absl::StatusOr<Node> written = client.Update(*node);
+    absl::StatusOr<Node> written = Update(client, *node);
     if (written.ok()) return absl::OkStatus();
     if (!IsConflict(written.status()) || attempt >= 5) return written.status();
   }
@@ -28,7 +28,7 @@ absl::StatusOr<DrainResult> DrainNode(Client& client, absl::string_view name, co
   absl::StatusOr<FieldSelector> selector = FieldSelector::Parse(absl::StrCat("spec.nodeName=", name));
   if (!selector.ok()) return selector.status();
   list_options.fieldSelector = *std::move(selector);
-  absl::StatusOr<TypedList<Pod>> pods = client.List<Pod>("", list_options);
+  absl::StatusOr<TypedList<Pod>> pods = List<Pod>(client, "", list_options);
   if (!pods.ok()) return pods.status();
 
   DrainResult result;
@@ -74,10 +74,10 @@ absl::StatusOr<DrainResult> DrainNode(Client& client, absl::string_view name, co
         absl::StrCat("node \"", name, "\" cannot be drained: ", absl::StrJoin(problems, "; ")));
   }
   for (const Pod* pod : to_delete) {
-    ClientDeleteOptions delete_options;
+    DeleteOptions delete_options;
     delete_options.gracePeriodSeconds = options.grace_period_seconds;
     delete_options.preconditions.uid = pod->metadata.uid;
-    absl::Status s = client.Delete<Pod>(pod->metadata.namespace_, pod->metadata.name, delete_options);
+    absl::Status s = Delete<Pod>(client, pod->metadata.namespace_, pod->metadata.name, delete_options);
     if (!s.ok() && !absl::IsNotFound(s)) return s;
     result.deleted.push_back(absl::StrCat(pod->metadata.namespace_, "/", pod->metadata.name));
   }

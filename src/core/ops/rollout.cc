@@ -8,14 +8,14 @@ namespace orch {
 
 absl::Status RollbackDeployment(Client& client, absl::string_view namespace_, absl::string_view name,
                                 int64_t to_revision) {
-  absl::StatusOr<Deployment> d = client.Get<Deployment>(namespace_, name);
+  absl::StatusOr<Deployment> d = Get<Deployment>(client, namespace_, name);
   if (!d.ok()) return d.status();
   if (d->spec.paused) {
     return absl::FailedPreconditionError(
         "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try "
         "again");
   }
-  absl::StatusOr<TypedList<ReplicaSet>> sets = client.List<ReplicaSet>(d->metadata.namespace_);
+  absl::StatusOr<TypedList<ReplicaSet>> sets = List<ReplicaSet>(client, d->metadata.namespace_);
   if (!sets.ok()) return sets.status();
   const ReplicaSet* target = nullptr;
   const ReplicaSet* latest = nullptr;
@@ -60,7 +60,7 @@ absl::Status RollbackDeployment(Client& client, absl::string_view namespace_, ab
     if (!controllers::SkipCopyAnnotation(key)) annotations[key] = value;
   }
   next.metadata.annotations = std::move(annotations);
-  return client.Update(next).status();
+  return Update(client, next).status();
 }
 
 absl::StatusOr<std::string> RolloutStatus(const Deployment& d, bool* done) {

@@ -251,14 +251,14 @@ class SchedulerController final : public Controller {
       recorder_->Record(
           stored->object, "Normal", "Preempted",
           absl::StrCat("Preempted by pod ", preemptor.uid, " on node ", preemption.nominated_node));
-      ClientDeleteOptions options;
+      DeleteOptions options;
       options.preconditions.uid = victim.uid;
-      (void)context_->client().Delete<Pod>(victim.namespace_, victim.name, options);
+      (void)Delete<Pod>(context_->client(), victim.namespace_, victim.name, options);
     }
-    absl::StatusOr<Pod> pod = context_->client().Get<Pod>(preemptor.namespace_, preemptor.name);
+    absl::StatusOr<Pod> pod = Get<Pod>(context_->client(), preemptor.namespace_, preemptor.name);
     if (!pod.ok() || pod->status.nominatedNodeName == preemption.nominated_node) return;
     pod->status.nominatedNodeName = preemption.nominated_node;
-    (void)context_->client().UpdateStatus(*pod);
+    (void)UpdateStatus(context_->client(), *pod);
   }
 
   // PodScheduled=False with reason Unschedulable, as `kubectl get pods` and describe show it.
@@ -274,7 +274,7 @@ class SchedulerController final : public Controller {
     scheduled.status = "False";
     scheduled.reason = "Unschedulable";
     scheduled.message = message;
-    (void)context_->client().UpdateStatus(*pod);
+    (void)UpdateStatus(context_->client(), *pod);
   }
 
   ControllerContext* context_ = nullptr;

@@ -1,6 +1,6 @@
 // The simulated runtime, for the registry in runtime_registry.cc. Internal to src/runtime.
-#ifndef ORCH_SRC_RUNTIME_SIM_RUNTIME_H_
-#define ORCH_SRC_RUNTIME_SIM_RUNTIME_H_
+#ifndef ORCH_SRC_RUNTIME_SIM_SIM_RUNTIME_H_
+#define ORCH_SRC_RUNTIME_SIM_SIM_RUNTIME_H_
 
 #include <memory>
 
@@ -13,4 +13,4 @@ absl::StatusOr<std::unique_ptr<RuntimeDriver>> NewSimRuntime(const RuntimeOption
 
 }  // namespace orch
 
-#endif  // ORCH_SRC_RUNTIME_SIM_RUNTIME_H_
+#endif  // ORCH_SRC_RUNTIME_SIM_SIM_RUNTIME_H_

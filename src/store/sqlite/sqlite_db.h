@@ -1,7 +1,7 @@
 // A thin RAII layer over the SQLite C API whose errors name the database file. Internal to
 // src/store. Not thread-safe: each Db belongs to whoever holds its owner's lock.
-#ifndef ORCH_SRC_STORE_SQLITE_DB_H_
-#define ORCH_SRC_STORE_SQLITE_DB_H_
+#ifndef ORCH_SRC_STORE_SQLITE_SQLITE_DB_H_
+#define ORCH_SRC_STORE_SQLITE_SQLITE_DB_H_
 
 #include <sqlite3.h>
 
@@ -77,4 +77,4 @@ class Db {
 
 }  // namespace orch::sqlite
 
-#endif  // ORCH_SRC_STORE_SQLITE_DB_H_
+#endif  // ORCH_SRC_STORE_SQLITE_SQLITE_DB_H_

@@ -9,7 +9,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <random>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -26,29 +25,6 @@ constexpr int kMaxBatchesPerLeader = 8;
 // How long a leader waits at most for writes under way to join its batch.
 constexpr absl::Duration kMaxGatherWait = absl::Microseconds(200);
 
-std::mt19937_64& Random() {
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  return rng;
-}
-
-// A random (version 4) UUID, as Kubernetes assigns to metadata.uid.
-std::string NewUid() {
-  uint64_t hi = Random()();
-  uint64_t lo = Random()();
-  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
-  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48,
-                         lo & 0xffffffffffffULL);
-}
-
-// Kubernetes' generateName suffix: five characters from an alphabet without vowels or look-alikes.
-std::string RandomSuffix() {
-  static constexpr char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
-  std::string suffix(5, ' ');
-  for (char& c : suffix) c = kAlphabet[Random()() % (sizeof(kAlphabet) - 1)];
-  return suffix;
-}
-
 // Sleeps while *word == expected. A bare futex: std::atomic::wait spins and yields first, which with
 // dozens of writers waiting on two cores costs more than the wait itself.
 void FutexWait(std::atomic<uint32_t>* word, uint32_t expected) {
@@ -57,20 +33,6 @@ void FutexWait(std::atomic<uint32_t>* word, uint32_t expected) {
 
 void FutexWake(std::atomic<uint32_t>* word, int count) {
   syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE_PRIVATE, count, nullptr, nullptr, 0);
-}
-
-// Field values under "status." come from `status_source`, the others from `spec_source`.
-std::vector<std::pair<std::string, std::string>> MergeFields(const Object& spec_source,
-                                                             const Object& status_source) {
-  std::vector<std::pair<std::string, std::string>> fields;
-  for (const auto& field : spec_source.fields) {
-    if (!absl::StartsWith(field.first, "status.")) fields.push_back(field);
-  }
-  for (const auto& field : status_source.fields) {
-    if (absl::StartsWith(field.first, "status.")) fields.push_back(field);
-  }
-  std::sort(fields.begin(), fields.end());
-  return fields;
 }
 
 // The registered kind of an object, or BadRequest naming its apiVersion and kind.
@@ -400,176 +362,132 @@ void SqliteStore::Publish(const Batch& batch, int64_t compacted_to,
   }
 }
 
-absl::StatusOr<ObjectPtr> SqliteStore::Create(Object object) {
-  absl::StatusOr<const ResourceType*> type = ResolveKind(object.type);
+void SqliteStore::AwaitPublished(int64_t revision, uint64_t retired) const {
+  // Bounded: a failed batch retires its writes without publishing (and without state_mu_, which
+  // wakes this wait); the bound lets the waiter see that.
+  struct Wait {
+    const SqliteStore* store;
+    int64_t revision;
+    uint64_t retired;
+    static bool Done(Wait* w) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      return w->store->revision_ >= w->revision ||
+             w->store->retired_.load(std::memory_order_acquire) != w->retired;
+    }
+  } wait{this, revision, retired};
+  state_mu_.ReaderLockWhenWithTimeout(absl::Condition(&Wait::Done, &wait), absl::Seconds(1));
+  state_mu_.ReaderUnlock();
+}
+
+absl::Status SqliteStore::Refuse(absl::Status status, const ObjectPtr& latest) {
+  // A staged version that is not readable yet: wait until it is, so that whoever reads again after
+  // this error sees it (etcd's reads are linearizable; ours follow the commit).
+  const int64_t revision = latest->revision;
+  const uint64_t retired = retired_.load(std::memory_order_acquire);
+  mu_.Unlock();
+  inside_.fetch_sub(1, std::memory_order_relaxed);
+  if (CurrentRevision() < revision) AwaitPublished(revision, retired);
+  return status;
+}
+
+absl::StatusOr<SqliteStore::KeyLookup> SqliteStore::LookUpKey(const TypeMeta& type_meta,
+                                                              Object* object) const {
+  absl::StatusOr<const ResourceType*> type = ResolveKind(type_meta);
   if (!type.ok()) return type.status();
-  if (absl::Status s = CheckScope(**type, &object.metadata.namespace_); !s.ok()) return s;
-  const std::string kind_key = KindKey((*type)->group, (*type)->kind);
-  ObjectMeta& meta = object.metadata;
-  if (meta.name.empty() && meta.generateName.empty()) {
+  if (absl::Status s = CheckScope(**type, &object->metadata.namespace_); !s.ok()) return s;
+  if (object->metadata.name.empty()) {
     return InvalidError((*type)->kind, "", "metadata.name: Required value: name or generateName is required");
   }
-  meta.uid = NewUid();
-  meta.creationTimestamp = Time::Truncated(clock_->Now());
-  meta.generation = 1;
-  meta.deletionTimestamp = Time{};
-  meta.deletionGracePeriodSeconds.reset();
-  // The write is built and encoded before taking the lock; a name from generateName is tried the
-  // same way, and another one when it is taken.
-  const bool generated = meta.name.empty();
-  const std::string generate_name = meta.generateName;
-  for (int attempt = 0;; ++attempt) {
-    if (generated) object.metadata.name = generate_name + RandomSuffix();
-    KeyLookup lookup = LookUp(kind_key, ObjectKey(object.metadata.namespace_, object.metadata.name));
-    inside_.fetch_add(1, std::memory_order_relaxed);
-    Encoded encoded = Encode(object);
-    Staging staging = Prepare(WatchEventType::kAdded, lookup, std::move(object), std::move(encoded), nullptr);
-    mu_.Lock();
-    if (LatestLocked(lookup) == nullptr) {
-      ObjectPtr stored = StageLocked(&staging);
-      absl::Status status = AwaitCommit(pending_);
-      if (!status.ok()) return status;
-      return stored;
-    }
+  return LookUp(KindKey((*type)->group, (*type)->kind),
+                ObjectKey(object->metadata.namespace_, object->metadata.name));
+}
+
+absl::StatusOr<ObjectPtr> SqliteStore::Create(Object object) {
+  absl::StatusOr<KeyLookup> lookup = LookUpKey(object.type, &object);
+  if (!lookup.ok()) return lookup.status();
+  // The write is built and encoded before taking the lock.
+  inside_.fetch_add(1, std::memory_order_relaxed);
+  Encoded encoded = Encode(object);
+  Staging staging = Prepare(WatchEventType::kAdded, *lookup, std::move(object), std::move(encoded), nullptr);
+  mu_.Lock();
+  if (ObjectPtr latest = LatestLocked(*lookup); latest != nullptr) {
+    const ResourceType* type = FindResourceTypeFor(latest->object.type);
+    return Refuse(AlreadyExistsError(type->QualifiedResource(), latest->object.metadata.name), latest);
+  }
+  ObjectPtr stored = StageLocked(&staging);
+  absl::Status status = AwaitCommit(pending_);
+  if (!status.ok()) return status;
+  return stored;
+}
+
+absl::StatusOr<ObjectPtr> SqliteStore::Update(Object object, int64_t revision) {
+  absl::StatusOr<KeyLookup> lookup = LookUpKey(object.type, &object);
+  if (!lookup.ok()) return lookup.status();
+  const std::string name = object.metadata.name;
+  const ResourceType* type = FindResourceTypeFor(object.type);
+  inside_.fetch_add(1, std::memory_order_relaxed);
+  Encoded encoded = Encode(object);
+  Staging staging =
+      Prepare(WatchEventType::kModified, *lookup, std::move(object), std::move(encoded), nullptr);
+  mu_.Lock();
+  ObjectPtr current = LatestLocked(*lookup);
+  if (current == nullptr) {
     mu_.Unlock();
     inside_.fetch_sub(1, std::memory_order_relaxed);
-    object = std::move(staging.stored->object);
-    if (!generated) return AlreadyExistsError((*type)->QualifiedResource(), object.metadata.name);
-    if (attempt == 7) return AlreadyExistsError((*type)->QualifiedResource(), generate_name + "*");
+    return NotFoundError(type->QualifiedResource(), name);
   }
+  if (current->revision != revision) {
+    return Refuse(
+        ConflictError(type->QualifiedResource(), name,
+                      "the object has been modified; please apply your changes to the latest version "
+                      "and try again"),
+        current);
+  }
+  staging.op.event->prev = current;
+  staging.op.prev_revision = current->revision;
+  ObjectPtr stored = StageLocked(&staging);
+  absl::Status status = AwaitCommit(pending_);
+  if (!status.ok()) return status;
+  return stored;
 }
 
-absl::StatusOr<ObjectPtr> SqliteStore::Update(Object object) {
-  return DoUpdate(std::move(object), UpdateKind::kMain);
-}
-
-absl::StatusOr<ObjectPtr> SqliteStore::UpdateStatus(Object object) {
-  return DoUpdate(std::move(object), UpdateKind::kStatus);
-}
-
-absl::StatusOr<ObjectPtr> SqliteStore::UpdateSpecAndStatus(Object object) {
-  return DoUpdate(std::move(object), UpdateKind::kSpecAndStatus);
-}
-
-absl::StatusOr<ObjectPtr> SqliteStore::DoUpdate(Object object, UpdateKind update_kind) {
-  absl::StatusOr<const ResourceType*> type = ResolveKind(object.type);
-  if (!type.ok()) return type.status();
-  if (absl::Status s = CheckScope(**type, &object.metadata.namespace_); !s.ok()) return s;
-  const std::string kind_key = KindKey((*type)->group, (*type)->kind);
-  KeyLookup lookup = LookUp(kind_key, ObjectKey(object.metadata.namespace_, object.metadata.name));
-  // Build and encode the new version outside the lock, then stage it if the version it was built
-  // on is still the latest; else build again on the newer one.
-  for (int attempt = 0;; ++attempt) {
-    if (attempt > 0) Refresh(&lookup);
+absl::StatusOr<ObjectPtr> SqliteStore::Delete(const ResourceType& type, absl::string_view namespace_,
+                                              absl::string_view name, int64_t revision) {
+  std::string ns(namespace_);
+  if (absl::Status s = CheckScope(type, &ns); !s.ok()) return s;
+  KeyLookup lookup = LookUp(KindKey(type.group, type.kind), ObjectKey(ns, name));
+  for (;;) {
     ObjectPtr current = Latest(lookup);
-    if (current == nullptr) return NotFoundError((*type)->QualifiedResource(), object.metadata.name);
-    const Object& old = current->object;
-    if (!object.metadata.resourceVersion.empty() &&
-        object.metadata.resourceVersion != old.metadata.resourceVersion) {
-      return ConflictError(
-          (*type)->QualifiedResource(), object.metadata.name,
-          "the object has been modified; please apply your changes to the latest version and try "
-          "again");
-    }
-    if (!object.metadata.uid.empty() && object.metadata.uid != old.metadata.uid) {
-      return ConflictError((*type)->QualifiedResource(), object.metadata.name,
-                           absl::StrCat("Precondition failed: UID in precondition: ", object.metadata.uid,
-                                        ", UID in object meta: ", old.metadata.uid));
-    }
-    Object next;
-    if (update_kind == UpdateKind::kStatus) {
-      next = old;
-      next.status = object.status;
-      next.fields = MergeFields(old, object);
-    } else {
-      next = object;
-      next.type = old.type;
-      ObjectMeta& meta = next.metadata;
-      meta.uid = old.metadata.uid;
-      meta.creationTimestamp = old.metadata.creationTimestamp;
-      meta.deletionTimestamp = old.metadata.deletionTimestamp;
-      meta.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
-      if (meta.generateName.empty()) meta.generateName = old.metadata.generateName;
-      meta.generation = old.metadata.generation + (next.spec != old.spec ? 1 : 0);
-      if ((*type)->status_subresource && update_kind == UpdateKind::kMain) {
-        next.status = old.status;
-        next.fields = MergeFields(next, old);
-      }
-    }
-    next.metadata.resourceVersion = old.metadata.resourceVersion;
-    if (next == old) return current;
-    const ObjectMeta& meta = next.metadata;
-    const bool finalized = meta.deletionTimestamp.IsSet() && meta.finalizers.empty() &&
-                           meta.deletionGracePeriodSeconds.value_or(0) == 0;
+    if (current == nullptr) return NotFoundError(type.QualifiedResource(), name);
+    // The deletion's event carries the last version, encoded again with the deletion's revision.
     inside_.fetch_add(1, std::memory_order_relaxed);
-    Encoded encoded = Encode(next);
-    Staging staging = Prepare(finalized ? WatchEventType::kDeleted : WatchEventType::kModified, lookup,
-                              std::move(next), std::move(encoded), current);
+    Encoded encoded = Encode(current->object);
+    Staging staging = Prepare(WatchEventType::kDeleted, lookup, current->object, std::move(encoded), current);
     Refresh(&lookup);
     mu_.Lock();
-    if (LatestLocked(lookup) != current) {
+    ObjectPtr latest = LatestLocked(lookup);
+    if (latest != current) {
+      if (latest != nullptr && revision != 0 && latest->revision != revision) {
+        return Refuse(
+            ConflictError(type.QualifiedResource(), name,
+                          absl::StrCat("Precondition failed: ResourceVersion in precondition: ", revision,
+                                       ", ResourceVersion in object meta: ", latest->revision)),
+            latest);
+      }
       mu_.Unlock();
       inside_.fetch_sub(1, std::memory_order_relaxed);
-      continue;
+      continue;  // look again: gone meanwhile, or changed and any version may go
+    }
+    if (revision != 0 && current->revision != revision) {
+      return Refuse(
+          ConflictError(type.QualifiedResource(), name,
+                        absl::StrCat("Precondition failed: ResourceVersion in precondition: ", revision,
+                                     ", ResourceVersion in object meta: ", current->revision)),
+          current);
     }
     ObjectPtr stored = StageLocked(&staging);
     absl::Status status = AwaitCommit(pending_);
     if (!status.ok()) return status;
     return stored;
-  }
-}
-
-absl::StatusOr<DeleteResult> SqliteStore::Delete(const ResourceType& type, absl::string_view namespace_,
-                                                 absl::string_view name, const DeleteOptions& options) {
-  std::string ns(namespace_);
-  if (absl::Status s = CheckScope(type, &ns); !s.ok()) return s;
-  const std::string kind_key = KindKey(type.group, type.kind);
-  KeyLookup lookup = LookUp(kind_key, ObjectKey(ns, name));
-  for (int attempt = 0;; ++attempt) {
-    if (attempt > 0) Refresh(&lookup);
-    ObjectPtr current = Latest(lookup);
-    if (current == nullptr) return NotFoundError(type.QualifiedResource(), name);
-    const ObjectMeta& old = current->object.metadata;
-    const Preconditions& pre = options.preconditions;
-    if (pre.uid && *pre.uid != old.uid) {
-      return ConflictError(type.QualifiedResource(), name,
-                           absl::StrCat("Precondition failed: UID in precondition: ", *pre.uid,
-                                        ", UID in object meta: ", old.uid));
-    }
-    if (pre.resourceVersion && *pre.resourceVersion != old.resourceVersion) {
-      return ConflictError(
-          type.QualifiedResource(), name,
-          absl::StrCat("Precondition failed: ResourceVersion in precondition: ", *pre.resourceVersion,
-                       ", ResourceVersion in object meta: ", old.resourceVersion));
-    }
-    const int64_t grace = std::max<int64_t>(0, options.gracePeriodSeconds.value_or(0));
-    WatchEventType change = WatchEventType::kDeleted;
-    Object next = current->object;
-    if (!old.finalizers.empty() || grace > 0) {
-      // Only mark: finalizers or the owner finish the deletion. A second delete may only shorten
-      // the grace period.
-      int64_t old_grace = old.deletionGracePeriodSeconds.value_or(0);
-      if (old.deletionTimestamp.IsSet() && (old_grace <= grace || !old.finalizers.empty())) {
-        return DeleteResult{current, false};
-      }
-      next.metadata.deletionTimestamp = Time{Time::Truncated(clock_->Now()).value + absl::Seconds(grace)};
-      next.metadata.deletionGracePeriodSeconds = grace;
-      change = WatchEventType::kModified;
-    }
-    inside_.fetch_add(1, std::memory_order_relaxed);
-    Encoded encoded = Encode(next);
-    Staging staging = Prepare(change, lookup, std::move(next), std::move(encoded), current);
-    Refresh(&lookup);
-    mu_.Lock();
-    if (LatestLocked(lookup) != current) {
-      mu_.Unlock();
-      inside_.fetch_sub(1, std::memory_order_relaxed);
-      continue;
-    }
-    ObjectPtr stored = StageLocked(&staging);
-    absl::Status status = AwaitCommit(pending_);
-    if (!status.ok()) return status;
-    return DeleteResult{stored, change == WatchEventType::kDeleted};
   }
 }
 

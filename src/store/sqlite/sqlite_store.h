@@ -10,8 +10,8 @@
 //   mu_        the write path: staged writes, the pending batch, who commits.
 //   state_mu_  the committed state that reads are served from, the event log, the watchers.
 //   db_mu_     the SQLite connection.
-#ifndef ORCH_SRC_STORE_SQLITE_STORE_H_
-#define ORCH_SRC_STORE_SQLITE_STORE_H_
+#ifndef ORCH_SRC_STORE_SQLITE_SQLITE_STORE_H_
+#define ORCH_SRC_STORE_SQLITE_SQLITE_STORE_H_
 
 #include <atomic>
 #include <cstdint>
@@ -43,11 +43,9 @@ class SqliteStore final : public Store {
                                 absl::string_view name, const GetOptions& options) override;
   absl::StatusOr<ListResult> List(const ResourceType& type, absl::string_view namespace_,
                                   const ListOptions& options) override;
-  absl::StatusOr<ObjectPtr> Update(Object object) override;
-  absl::StatusOr<ObjectPtr> UpdateStatus(Object object) override;
-  absl::StatusOr<ObjectPtr> UpdateSpecAndStatus(Object object) override;
-  absl::StatusOr<DeleteResult> Delete(const ResourceType& type, absl::string_view namespace_,
-                                      absl::string_view name, const DeleteOptions& options) override;
+  absl::StatusOr<ObjectPtr> Update(Object object, int64_t revision) override;
+  absl::StatusOr<ObjectPtr> Delete(const ResourceType& type, absl::string_view namespace_,
+                                   absl::string_view name, int64_t revision) override;
   absl::StatusOr<std::unique_ptr<Watcher>> Watch(const ResourceType& type,
                                                  const WatchOptions& options) override;
   int64_t CurrentRevision() const override;
@@ -102,14 +100,21 @@ class SqliteStore final : public Store {
   struct KindState {
     absl::btree_map<std::string, ObjectPtr> objects;  // by ObjectKey(namespace, name)
   };
-  enum class UpdateKind { kMain, kStatus, kSpecAndStatus };
 
   SqliteStore(const SqliteStoreOptions& options, bool memory);
   absl::Status Init(const std::string& path);
   absl::Status Load();
 
   // The write path.
-  absl::StatusOr<ObjectPtr> DoUpdate(Object object, UpdateKind kind);
+  // The key of a write of `object` (its namespace dropped for a cluster-scoped kind); InvalidArgument
+  // when the kind is unknown or the key incomplete.
+  absl::StatusOr<KeyLookup> LookUpKey(const TypeMeta& type, Object* object) const
+      ABSL_LOCKS_EXCLUDED(mu_, state_mu_);
+  // Refuses a write that `latest` (the latest version, maybe staged) conflicts with: releases mu_,
+  // leaves the write call, and returns `status` once `latest` is readable.
+  absl::Status Refuse(absl::Status status, const ObjectPtr& latest) ABSL_UNLOCK_FUNCTION(mu_);
+  // Waits (boundedly) until `revision` is published, or a staged write was retired after `retired`.
+  void AwaitPublished(int64_t revision, uint64_t retired) const ABSL_LOCKS_EXCLUDED(mu_, state_mu_);
   // Reads the committed version of a key (without mu_), for LatestLocked to trust if it can.
   KeyLookup LookUp(std::string kind_key, std::string key) const ABSL_LOCKS_EXCLUDED(mu_, state_mu_);
   void Refresh(KeyLookup* lookup) const ABSL_LOCKS_EXCLUDED(mu_, state_mu_);
@@ -164,7 +169,6 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::vector<ChangeEvent>> ReadHistory(const std::string& kind_key, int64_t from, int64_t to);
 
   const SqliteStoreOptions options_;
-  Clock* const clock_;
   // No database: nothing is written, and events leaving the log are compacted (OpenMemoryStore).
   const bool memory_;
 
@@ -208,4 +212,4 @@ class SqliteStore final : public Store {
 
 }  // namespace orch
 
-#endif  // ORCH_SRC_STORE_SQLITE_STORE_H_
+#endif  // ORCH_SRC_STORE_SQLITE_SQLITE_STORE_H_

@@ -43,7 +43,7 @@ std::unique_ptr<Store> OpenMemoryStore(const MemoryStoreOptions& options) {
 }
 
 SqliteStore::SqliteStore(const SqliteStoreOptions& options, bool memory)
-    : options_(options), clock_(options.clock != nullptr ? options.clock : RealClock()), memory_(memory) {}
+    : options_(options), memory_(memory) {}
 
 SqliteStore::~SqliteStore() {
   {
@@ -79,7 +79,6 @@ std::unique_ptr<SqliteStore> SqliteStore::OpenMemory(const MemoryStoreOptions& o
   base.event_cache_size = static_cast<size_t>(base.history_revisions);
   base.watch_queue_limit = options.watch_queue_limit;
   base.bookmark_interval = options.bookmark_interval;
-  base.clock = options.clock;
   return std::unique_ptr<SqliteStore>(new SqliteStore(base, /*memory=*/true));
 }
 

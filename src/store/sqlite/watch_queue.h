@@ -1,7 +1,7 @@
 // The queue behind one watch: filters committed changes by namespace and selectors, turns selector
 // transitions into ADDED/DELETED, and hands events to the watcher's thread. Internal to src/store.
-#ifndef ORCH_SRC_STORE_WATCH_QUEUE_H_
-#define ORCH_SRC_STORE_WATCH_QUEUE_H_
+#ifndef ORCH_SRC_STORE_SQLITE_WATCH_QUEUE_H_
+#define ORCH_SRC_STORE_SQLITE_WATCH_QUEUE_H_
 
 #include <cstdint>
 #include <deque>
@@ -100,4 +100,4 @@ class WatchHandle final : public Watcher {
 
 }  // namespace orch
 
-#endif  // ORCH_SRC_STORE_WATCH_QUEUE_H_
+#endif  // ORCH_SRC_STORE_SQLITE_WATCH_QUEUE_H_

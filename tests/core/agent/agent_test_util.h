@@ -1,7 +1,7 @@
-// A cluster in a test: memory store on the manual clock, client, controller manager, sim runtime
-// and network, and a node agent pool.
-#ifndef ORCH_TESTS_AGENT_AGENT_TEST_UTIL_H_
-#define ORCH_TESTS_AGENT_AGENT_TEST_UTIL_H_
+// A cluster in a test: the shared control plane (tests/testing/control_plane.h) on SQLite in memory,
+// the sim runtime and network, and a node agent pool.
+#ifndef ORCH_TESTS_CORE_AGENT_AGENT_TEST_UTIL_H_
+#define ORCH_TESTS_CORE_AGENT_AGENT_TEST_UTIL_H_
 
 #include <doctest/doctest.h>
 
@@ -15,19 +15,19 @@
 #include "orch/node_agent.h"
 #include "orch/runtime.h"
 #include "orch/testing/sim.h"
+#include "testing/control_plane.h"
 
 namespace orch::testing {
 
-struct SimCluster {
-  SimCluster() {
-    SqliteStoreOptions store_options;
-    store_options.clock = &clock;
-    absl::StatusOr<std::unique_ptr<Store>> opened = OpenSqliteStore(store_options);
-    REQUIRE(opened.ok());
-    store = std::move(*opened);
-    REQUIRE(EnsureSystemNamespaces(*store).ok());
-    client = std::make_unique<Client>(*store);
-    manager = ControllerManager::Create(*client, loop);
+// The SQLite store (in memory), so that the agents' writes go through its group commit.
+inline std::unique_ptr<Store> SqliteInMemory() {
+  absl::StatusOr<std::unique_ptr<Store>> opened = OpenSqliteStore({});
+  REQUIRE(opened.ok());
+  return std::move(*opened);
+}
+
+struct SimCluster : ControlPlane {
+  SimCluster() : ControlPlane(SqliteInMemory()) {
     RuntimeOptions runtime_options;
     runtime_options.loop = &loop;
     absl::StatusOr<std::unique_ptr<RuntimeDriver>> rt = OpenRuntime("sim", runtime_options);
@@ -69,20 +69,20 @@ struct SimCluster {
   }
 
   Pod CreatePod(const Pod& pod) {
-    absl::StatusOr<Pod> created = client->Create(pod);
+    absl::StatusOr<Pod> created = Create(*client, pod);
     REQUIRE_MESSAGE(created.ok(), created.status().ToString());
     loop.RunUntilIdle();
     return *created;
   }
 
   Pod GetPod(const std::string& name) {
-    absl::StatusOr<Pod> pod = client->Get<Pod>("default", name);
+    absl::StatusOr<Pod> pod = Get<Pod>(*client, "default", name);
     REQUIRE_MESSAGE(pod.ok(), pod.status().ToString());
     return *pod;
   }
 
   Node GetNode(const std::string& name) {
-    absl::StatusOr<Node> node = client->Get<Node>("", name);
+    absl::StatusOr<Node> node = Get<Node>(*client, "", name);
     REQUIRE_MESSAGE(node.ok(), node.status().ToString());
     return *node;
   }
@@ -103,7 +103,7 @@ struct SimCluster {
   // The events about the named object with this reason, oldest first.
   std::vector<Event> Events(const std::string& name, const std::string& reason) {
     std::vector<Event> found;
-    absl::StatusOr<TypedList<Event>> events = client->List<Event>("");
+    absl::StatusOr<TypedList<Event>> events = List<Event>(*client, "");
     REQUIRE(events.ok());
     for (const Event& event : events->items) {
       if (event.involvedObject.name == name && event.reason == reason) found.push_back(event);
@@ -118,11 +118,6 @@ struct SimCluster {
     loop.Advance(by);
   }
 
-  ManualClock clock;
-  ManualLoop loop{&clock};
-  std::unique_ptr<Store> store;
-  std::unique_ptr<Client> client;
-  std::unique_ptr<ControllerManager> manager;
   std::unique_ptr<RuntimeDriver> runtime;
   SimControl* sim = nullptr;
   std::unique_ptr<NetworkDriver> network;
@@ -132,4 +127,4 @@ struct SimCluster {
 
 }  // namespace orch::testing
 
-#endif  // ORCH_TESTS_AGENT_AGENT_TEST_UTIL_H_
+#endif  // ORCH_TESTS_CORE_AGENT_AGENT_TEST_UTIL_H_

@@ -41,7 +41,7 @@ TEST_CASE("a node registers with capacity, labels and Ready, and renews its Leas
   CHECK(node.status.addresses[0].type == "InternalIP");
   CHECK(node.status.nodeInfo.containerRuntimeVersion == "sim://0.1.0");
 
-  absl::StatusOr<Lease> lease = c.client->Get<Lease>("kube-node-lease", "node-1");
+  absl::StatusOr<Lease> lease = Get<Lease>(*c.client, "kube-node-lease", "node-1");
   REQUIRE(lease.ok());
   CHECK(lease->spec.holderIdentity == "node-1");
   CHECK(lease->spec.leaseDurationSeconds == 40);
@@ -50,12 +50,12 @@ TEST_CASE("a node registers with capacity, labels and Ready, and renews its Leas
   CHECK(lease->metadata.ownerReferences[0].uid == node.metadata.uid);
 
   c.AdvanceTo(absl::Seconds(9));
-  CHECK(c.client->Get<Lease>("kube-node-lease", "node-1")->spec.renewTime.value == c.start);
+  CHECK(Get<Lease>(*c.client, "kube-node-lease", "node-1")->spec.renewTime.value == c.start);
   c.AdvanceTo(absl::Seconds(10));
-  CHECK(c.client->Get<Lease>("kube-node-lease", "node-1")->spec.renewTime.value ==
+  CHECK(Get<Lease>(*c.client, "kube-node-lease", "node-1")->spec.renewTime.value ==
         c.start + absl::Seconds(10));
   c.AdvanceTo(absl::Seconds(35));
-  CHECK(c.client->Get<Lease>("kube-node-lease", "node-1")->spec.renewTime.value ==
+  CHECK(Get<Lease>(*c.client, "kube-node-lease", "node-1")->spec.renewTime.value ==
         c.start + absl::Seconds(30));
   CHECK(!c.pool->AddNode({.node_name = "node-1"}).ok());
 }
@@ -309,9 +309,9 @@ TEST_CASE("deleting a pod stops its running init container") {
   c.CreatePod(WithInitContainers(c.MakePod("doomed", "node-1", {{SimControl::kInitRunForAnnotation, "1m"}}),
                                  {"wait-for-db"}));
   c.AdvanceTo(absl::Seconds(2));
-  REQUIRE(c.client->Delete<Pod>("default", "doomed").ok());
+  REQUIRE(Delete<Pod>(*c.client, "default", "doomed").ok());
   c.loop.RunUntilIdle();
-  CHECK(absl::IsNotFound(c.client->Get<Pod>("default", "doomed").status()));
+  CHECK(absl::IsNotFound(Get<Pod>(*c.client, "default", "doomed").status()));
   REQUIRE(c.Events("doomed", "Killing").size() == 1);
   CHECK(c.Events("doomed", "Killing")[0].message == "Stopping container wait-for-db");
   CHECK(c.Events("doomed", "Killing")[0].involvedObject.fieldPath == "spec.initContainers{wait-for-db}");
@@ -436,10 +436,10 @@ TEST_CASE("a deleted pod's containers are stopped (Killing) and the agent remove
   c.AddNode("node-1");
   c.CreatePod(c.MakePod("doomed", "node-1"));
   c.AdvanceTo(absl::Seconds(2));
-  REQUIRE(c.client->Delete<Pod>("default", "doomed").ok());
+  REQUIRE(Delete<Pod>(*c.client, "default", "doomed").ok());
   CHECK(c.GetPod("doomed").metadata.deletionTimestamp.IsSet());  // graceful: marked first
   c.loop.RunUntilIdle();
-  CHECK(absl::IsNotFound(c.client->Get<Pod>("default", "doomed").status()));
+  CHECK(absl::IsNotFound(Get<Pod>(*c.client, "default", "doomed").status()));
   REQUIRE(c.Events("doomed", "Killing").size() == 1);
   CHECK(c.Events("doomed", "Killing")[0].message == "Stopping container app");
   CHECK(c.sim->SandboxCount() == 0);
@@ -484,7 +484,7 @@ TEST_CASE("a pod with an invalid sim annotation gets an event and a waiting reas
   // Fixing the annotation lets it start.
   pod.metadata.annotations[SimControl::kStartDelayAnnotation] = "1s";
   pod.metadata.resourceVersion.clear();
-  REQUIRE(c.client->Update(pod).ok());
+  REQUIRE(Update(*c.client, pod).ok());
   c.loop.RunUntilIdle();
   c.loop.Advance(absl::Seconds(1));
   CHECK(c.GetPod("bad").status.phase == "Running");
@@ -502,7 +502,11 @@ TEST_CASE("a pod with an invalid sim annotation gets an event and a waiting reas
 }
 
 TEST_CASE("runtime and network registries") {
-  CHECK(absl::IsNotFound(OpenRuntime("nope", {}).status()));
+  // An unknown driver is the same error for every kind of driver, naming it and those there are.
+  CHECK(OpenRuntime("nope", {}).status() ==
+        absl::InvalidArgumentError("no runtime driver \"nope\" is registered (there are: sim)"));
+  CHECK(OpenNetwork("nope").status() ==
+        absl::InvalidArgumentError("no network driver \"nope\" is registered (there are: sim)"));
   CHECK(absl::IsInvalidArgument(OpenRuntime("sim", {}).status()));
   CHECK(*NthSubnet("10.244.0.0/16", 24, 255) == "10.244.255.0/24");
   CHECK(absl::IsOutOfRange(NthSubnet("10.244.0.0/16", 24, 256).status()));

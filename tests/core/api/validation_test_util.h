@@ -1,7 +1,7 @@
 // Helpers for the validation and defaulting tests: objects built from JSON and the messages of the
 // errors they give.
-#ifndef ORCH_TESTS_CORE_VALIDATION_TEST_UTIL_H_
-#define ORCH_TESTS_CORE_VALIDATION_TEST_UTIL_H_
+#ifndef ORCH_TESTS_CORE_API_VALIDATION_TEST_UTIL_H_
+#define ORCH_TESTS_CORE_API_VALIDATION_TEST_UTIL_H_
 
 #include <doctest/doctest.h>
 
@@ -79,4 +79,4 @@ inline Json BaseService() {
 
 }  // namespace orch::testing
 
-#endif  // ORCH_TESTS_CORE_VALIDATION_TEST_UTIL_H_
+#endif  // ORCH_TESTS_CORE_API_VALIDATION_TEST_UTIL_H_

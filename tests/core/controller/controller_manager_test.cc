@@ -6,6 +6,7 @@
 #include "core/controllers/controller_test_util.h"
 #include "orch/api/types.h"
 #include "orch/controller.h"
+#include "testing/control_plane.h"
 
 namespace orch {
 namespace {
@@ -46,8 +47,8 @@ class CountingController final : public Controller {
 
 TEST_CASE("an informer lists, then follows the watch; handlers see adds, updates and deletes") {
   Fixture f;
-  REQUIRE(f.client->Create(f.MakeConfigMap("before", {{"app", "a"}})).ok());
-  Informer& informer = f.manager->InformerFor(**Client::TypeOf<ConfigMap>());
+  REQUIRE(Create(*f.client, f.MakeConfigMap("before", {{"app", "a"}})).ok());
+  Informer& informer = f.manager->InformerFor(**TypeOf<ConfigMap>());
   CHECK(informer.size() == 1);
   informer.AddIndex("app", [](const Object& object) {
     auto it = object.metadata.labels.find("app");
@@ -61,18 +62,18 @@ TEST_CASE("an informer lists, then follows the watch; handlers see adds, updates
   });
   CHECK(seen == std::vector<std::string>{"ADDED before"});
 
-  REQUIRE(f.client->Create(f.MakeConfigMap("after", {{"app", "b"}})).ok());
+  REQUIRE(Create(*f.client, f.MakeConfigMap("after", {{"app", "b"}})).ok());
   CHECK(informer.Get("default", "after") == nullptr);  // not delivered until the loop runs
   f.loop.RunUntilIdle();
   CHECK(informer.Get("default", "after") != nullptr);
   CHECK(informer.ByIndex("app", "b").size() == 1);
 
-  absl::StatusOr<ConfigMap> before = f.client->Get<ConfigMap>("default", "before");
+  absl::StatusOr<ConfigMap> before = Get<ConfigMap>(*f.client, "default", "before");
   REQUIRE(before.ok());
   const std::string old_version = before->metadata.resourceVersion;
   before->metadata.labels["app"] = "b";
-  REQUIRE(f.client->Update(*before).ok());
-  REQUIRE(f.client->Delete<ConfigMap>("default", "after").ok());
+  REQUIRE(Update(*f.client, *before).ok());
+  REQUIRE(Delete<ConfigMap>(*f.client, "default", "after").ok());
   f.loop.RunUntilIdle();
   CHECK(seen == std::vector<std::string>{"ADDED before", "ADDED after", "MODIFIED before old=" + old_version,
                                          "DELETED after"});
@@ -88,10 +89,10 @@ TEST_CASE("a queued key is reconciled once, and a failing one again after a doub
   auto owned = std::make_unique<CountingController>();
   CountingController& controller = *owned;
   REQUIRE(f.manager->Add(std::move(owned)).ok());
-  REQUIRE(f.client->Create(f.MakeConfigMap("one")).ok());
-  ConfigMap one = *f.client->Get<ConfigMap>("default", "one");
+  REQUIRE(Create(*f.client, f.MakeConfigMap("one")).ok());
+  ConfigMap one = *Get<ConfigMap>(*f.client, "default", "one");
   one.metadata.labels["x"] = "y";
-  REQUIRE(f.client->Update(one).ok());  // a second event before the loop runs
+  REQUIRE(Update(*f.client, one).ok());  // a second event before the loop runs
   f.loop.RunUntilIdle();
   CHECK(controller.reconciled == std::vector<std::string>{"default/one"});
 
@@ -126,13 +127,13 @@ TEST_CASE("AddAfter keeps the earliest of several delays") {
 TEST_CASE("events about one object aggregate into a count") {
   Fixture f;
   std::unique_ptr<EventRecorder> recorder = f.manager->NewRecorder("test-component", "node-1");
-  absl::StatusOr<ObjectPtr> map = f.client->CreateObject(ToObject(f.MakeConfigMap("cm")));
+  absl::StatusOr<ObjectPtr> map = f.client->Create(ToObject(f.MakeConfigMap("cm")));
   REQUIRE(map.ok());
   recorder->Record((*map)->object, "Normal", "Synced", "synced it");
   f.clock.Advance(absl::Seconds(5));
   recorder->Record((*map)->object, "Normal", "Synced", "synced it");
   recorder->Record((*map)->object, "Warning", "Failed", "no");
-  absl::StatusOr<TypedList<Event>> events = f.client->List<Event>("default");
+  absl::StatusOr<TypedList<Event>> events = List<Event>(*f.client, "default");
   REQUIRE(events.ok());
   REQUIRE(events->items.size() == 2);
   const Event& synced = events->items[0].reason == "Synced" ? events->items[0] : events->items[1];
@@ -150,7 +151,7 @@ TEST_CASE("a stopped manager reconciles nothing more") {
   CountingController& controller = *owned;
   REQUIRE(f.manager->Add(std::move(owned)).ok());
   f.manager->Stop();
-  REQUIRE(f.client->Create(f.MakeConfigMap("late")).ok());
+  REQUIRE(Create(*f.client, f.MakeConfigMap("late")).ok());
   f.loop.RunUntilIdle();
   CHECK(controller.reconciled.empty());
   CHECK(!f.manager->Add(std::make_unique<CountingController>()).ok());
@@ -167,29 +168,29 @@ TEST_CASE("an informer whose watch fell behind re-lists and reports what it miss
   options.watch_queue_limit = 2;  // the third undelivered event ends the watch with Gone
   absl::StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore(options);
   REQUIRE(store.ok());
-  REQUIRE(EnsureSystemNamespaces(**store).ok());
-  Client client(**store);
+  testing::ControlPlane plane(std::move(*store));
+  Client& client = *plane.client;
   ManualClock clock;
-  ManualLoop loop(&clock);
+  ManualLoop loop(clock);
   std::unique_ptr<ControllerManager> manager = ControllerManager::Create(client, loop);
   ConfigMap keep;
   keep.metadata.name = "keep";
   ConfigMap gone = keep;
   gone.metadata.name = "gone";
-  REQUIRE(client.Create(keep).ok());
-  REQUIRE(client.Create(gone).ok());
-  Informer& informer = manager->InformerFor(**Client::TypeOf<ConfigMap>());
+  REQUIRE(Create(client, keep).ok());
+  REQUIRE(Create(client, gone).ok());
+  Informer& informer = manager->InformerFor(**TypeOf<ConfigMap>());
   std::vector<std::string> seen;
   informer.AddHandler([&](const InformerEvent& event) {
     seen.push_back(std::string(WatchEventTypeName(event.type)) + " " + event.object->object.metadata.name);
   });
   seen.clear();
 
-  REQUIRE(client.Delete<ConfigMap>("default", "gone").ok());
+  REQUIRE(Delete<ConfigMap>(client, "default", "gone").ok());
   for (int i = 0; i < 5; ++i) {
     ConfigMap added;
     added.metadata.name = "added-" + std::to_string(i);
-    REQUIRE(client.Create(added).ok());
+    REQUIRE(Create(client, added).ok());
   }
   loop.RunUntilIdle();
   CHECK(informer.size() == 6);
@@ -201,10 +202,10 @@ TEST_CASE("an informer whose watch fell behind re-lists and reports what it miss
   // And it keeps following changes after the re-list.
   ConfigMap later;
   later.metadata.name = "later";
-  REQUIRE(client.Create(later).ok());
+  REQUIRE(Create(client, later).ok());
   loop.RunUntilIdle();
   CHECK(informer.Get("default", "later") != nullptr);
-  CHECK(informer.revision() == (*store)->CurrentRevision());
+  CHECK(informer.revision() == plane.store->CurrentRevision());
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // A control plane for the ReplicaSet and Deployment controller tests: an in-memory store on a manual
 // clock, a client, a manual loop and a controller manager; and the node agent's part, played by hand
 // (pods do not run here: MarkReady writes the status a kubelet would).
-#ifndef ORCH_TESTS_CONTROLLER_APPS_TEST_UTIL_H_
-#define ORCH_TESTS_CONTROLLER_APPS_TEST_UTIL_H_
+#ifndef ORCH_TESTS_CORE_CONTROLLERS_APPS_TEST_UTIL_H_
+#define ORCH_TESTS_CORE_CONTROLLERS_APPS_TEST_UTIL_H_
 
 #include <doctest/doctest.h>
 
@@ -31,7 +31,7 @@ struct AppsFixture : ControlPlane {
   // The active pods (not being deleted) controlled by the object with this uid, by name.
   std::vector<Pod> PodsOwnedBy(const std::string& uid) {
     std::vector<Pod> owned;
-    absl::StatusOr<TypedList<Pod>> pods = client->List<Pod>("default");
+    absl::StatusOr<TypedList<Pod>> pods = List<Pod>(*client, "default");
     REQUIRE(pods.ok());
     for (Pod& pod : pods->items) {
       const OwnerReference* ref = pod.metadata.ControllerRef();
@@ -43,7 +43,7 @@ struct AppsFixture : ControlPlane {
   // What a node agent reports for a started pod: Running, and Ready since now (or not ready).
   void SetPodStatus(const std::string& name, bool ready, const std::string& phase = "Running",
                     int restarts = 0) {
-    absl::StatusOr<Pod> pod = client->Get<Pod>("default", name);
+    absl::StatusOr<Pod> pod = Get<Pod>(*client, "default", name);
     REQUIRE(pod.ok());
     pod->status.phase = phase;
     pod->status.conditions.clear();
@@ -57,7 +57,7 @@ struct AppsFixture : ControlPlane {
     container.ready = ready;
     container.restartCount = restarts;
     pod->status.containerStatuses = {container};
-    REQUIRE(client->UpdateStatus(*pod).ok());
+    REQUIRE(UpdateStatus(*client, *pod).ok());
   }
   void MarkReady(const std::string& name) { SetPodStatus(name, true); }
 
@@ -77,7 +77,7 @@ struct AppsFixture : ControlPlane {
 
   // "reason: message" of every event about the named object, oldest first.
   std::vector<std::string> EventsAbout(const std::string& name) {
-    absl::StatusOr<TypedList<Event>> events = client->List<Event>("default");
+    absl::StatusOr<TypedList<Event>> events = List<Event>(*client, "default");
     REQUIRE(events.ok());
     std::sort(events->items.begin(), events->items.end(), [](const Event& a, const Event& b) {
       return a.metadata.resourceVersion.size() != b.metadata.resourceVersion.size()
@@ -94,4 +94,4 @@ struct AppsFixture : ControlPlane {
 
 }  // namespace orch::testing
 
-#endif  // ORCH_TESTS_CONTROLLER_APPS_TEST_UTIL_H_
+#endif  // ORCH_TESTS_CORE_CONTROLLERS_APPS_TEST_UTIL_H_

@@ -1,7 +1,6 @@
-// A control plane without nodes for controller tests: a memory store and a client stamping times
-// with the manual clock, a manual loop, a controller manager.
-#ifndef ORCH_TESTS_CONTROLLER_CONTROLLER_TEST_UTIL_H_
-#define ORCH_TESTS_CONTROLLER_CONTROLLER_TEST_UTIL_H_
+// Helpers of the controller tests, over the shared control plane (tests/testing/control_plane.h).
+#ifndef ORCH_TESTS_CORE_CONTROLLERS_CONTROLLER_TEST_UTIL_H_
+#define ORCH_TESTS_CORE_CONTROLLERS_CONTROLLER_TEST_UTIL_H_
 
 #include <doctest/doctest.h>
 
@@ -10,27 +9,9 @@
 
 #include "orch/api/types.h"
 #include "orch/controller.h"
+#include "testing/control_plane.h"
 
 namespace orch::testing {
-
-struct ControlPlane {
-  ControlPlane() {
-    absl::StatusOr<std::unique_ptr<Store>> opened = OpenStore("memory", &clock);
-    REQUIRE(opened.ok());
-    store = std::move(*opened);
-    REQUIRE(EnsureSystemNamespaces(*store).ok());
-    ClientOptions options;
-    options.clock = &clock;
-    client = std::make_unique<Client>(*store, options);
-    manager = ControllerManager::Create(*client, loop);
-  }
-
-  ManualClock clock;
-  ManualLoop loop{&clock};
-  std::unique_ptr<Store> store;
-  std::unique_ptr<Client> client;
-  std::unique_ptr<ControllerManager> manager;
-};
 
 inline Pod MakePod(const std::string& name, const Labels& labels, const std::string& ip = "",
                    bool ready = false) {
@@ -57,14 +38,14 @@ inline Pod MakePod(const std::string& name, const Labels& labels, const std::str
 
 // Creates a pod and writes its status as a node agent would.
 inline Pod CreatePodWithStatus(Client& client, const Pod& pod) {
-  absl::StatusOr<Pod> created = client.Create(pod);
+  absl::StatusOr<Pod> created = Create(client, pod);
   REQUIRE_MESSAGE(created.ok(), created.status().ToString());
   created->status = pod.status;
-  absl::StatusOr<Pod> updated = client.UpdateStatus(*created);
+  absl::StatusOr<Pod> updated = UpdateStatus(client, *created);
   REQUIRE_MESSAGE(updated.ok(), updated.status().ToString());
   return *updated;
 }
 
 }  // namespace orch::testing
 
-#endif  // ORCH_TESTS_CONTROLLER_CONTROLLER_TEST_UTIL_H_
+#endif  // ORCH_TESTS_CORE_CONTROLLERS_CONTROLLER_TEST_UTIL_H_

@@ -33,20 +33,20 @@ struct DeployFixture : AppsFixture {
     return d;
   }
   Deployment Create(const Deployment& d) {
-    absl::StatusOr<Deployment> created = client->Create(d);
+    absl::StatusOr<Deployment> created = orch::Create(*client, d);
     INFO(created.status().ToString());
     REQUIRE(created.ok());
     return *created;
   }
   Deployment Get(const std::string& name = "web") {
-    absl::StatusOr<Deployment> d = client->Get<Deployment>("default", name);
+    absl::StatusOr<Deployment> d = orch::Get<Deployment>(*client, "default", name);
     REQUIRE(d.ok());
     return *d;
   }
   void Change(const std::function<void(Deployment&)>& change, const std::string& name = "web") {
     Deployment d = Get(name);
     change(d);
-    absl::StatusOr<Deployment> updated = client->Update(d);
+    absl::StatusOr<Deployment> updated = orch::Update(*client, d);
     INFO(updated.status().ToString());
     REQUIRE(updated.ok());
   }
@@ -56,7 +56,7 @@ struct DeployFixture : AppsFixture {
   // The deployment's ReplicaSets, oldest first.
   std::vector<ReplicaSet> Sets(const std::string& name = "web") {
     const std::string uid = Get(name).metadata.uid;
-    absl::StatusOr<TypedList<ReplicaSet>> all = client->List<ReplicaSet>("default");
+    absl::StatusOr<TypedList<ReplicaSet>> all = orch::List<ReplicaSet>(*client, "default");
     REQUIRE(all.ok());
     std::vector<ReplicaSet> owned;
     for (ReplicaSet& rs : all->items) {
@@ -289,13 +289,13 @@ TEST_CASE("Recreate scales the old pods away before the new ReplicaSet starts") 
   f.loop.RunUntilIdle();
   CHECK(f.ReplicasOf("nginx:1.0") == 0);
   CHECK(f.ReplicasOf("nginx:2.0") == -1);  // not created while old pods terminate
-  absl::StatusOr<TypedList<Pod>> pods = f.client->List<Pod>("default");
+  absl::StatusOr<TypedList<Pod>> pods = List<Pod>(*f.client, "default");
   REQUIRE(pods->items.size() == 3);
   for (const Pod& pod : pods->items) {
     CHECK(pod.metadata.deletionTimestamp.IsSet());
-    ClientDeleteOptions now;
+    DeleteOptions now;
     now.gracePeriodSeconds = 0;
-    REQUIRE(f.client->Delete<Pod>("default", pod.metadata.name, now).ok());
+    REQUIRE(Delete<Pod>(*f.client, "default", pod.metadata.name, now).ok());
     f.loop.RunUntilIdle();
   }
   CHECK(f.ReplicasOf("nginx:2.0") == 3);
@@ -362,7 +362,7 @@ TEST_CASE("a paused deployment scales but does not roll out; resume continues") 
   CHECK(f.Get().status.observedGeneration == f.Get().metadata.generation);
 
   absl::StatusOr<std::unique_ptr<TypedWatch<Deployment>>> watch =
-      f.client->Watch<Deployment>("default", {.resourceVersion = f.Get().metadata.resourceVersion});
+      Watch<Deployment>(*f.client, "default", {.resourceVersion = f.Get().metadata.resourceVersion});
   REQUIRE(watch.ok());
   f.Change([](Deployment& d) { d.spec.paused = false; });
   f.loop.RunUntilIdle();

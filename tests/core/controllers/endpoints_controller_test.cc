@@ -35,10 +35,10 @@ TEST_CASE("endpoints list ready and not-ready pods apart, with named ports resol
   CreatePodWithStatus(*cp.client, MakePod("b", {{"app", "web"}}, "10.0.0.1", false));
   CreatePodWithStatus(*cp.client, MakePod("pending", {{"app", "web"}}));  // no IP yet
   CreatePodWithStatus(*cp.client, MakePod("other", {{"app", "db"}}, "10.0.0.9", true));
-  REQUIRE(cp.client->Create(MakeService("web", {{"app", "web"}})).ok());
+  REQUIRE(Create(*cp.client, MakeService("web", {{"app", "web"}})).ok());
   cp.loop.RunUntilIdle();
 
-  absl::StatusOr<Endpoints> endpoints = cp.client->Get<Endpoints>("default", "web");
+  absl::StatusOr<Endpoints> endpoints = Get<Endpoints>(*cp.client, "default", "web");
   REQUIRE(endpoints.ok());
   CHECK(endpoints->metadata.labels == Labels{{"svc", "web"}});
   REQUIRE(endpoints->subsets.size() == 1);
@@ -56,33 +56,33 @@ TEST_CASE("endpoints list ready and not-ready pods apart, with named ports resol
   CHECK(subset.ports[1].protocol == "TCP");
 
   SUBCASE("a pod turning ready moves within one reconcile") {
-    Pod b = *cp.client->Get<Pod>("default", "b");
+    Pod b = *Get<Pod>(*cp.client, "default", "b");
     b.status.conditions[0].status = "True";
-    REQUIRE(cp.client->UpdateStatus(b).ok());
+    REQUIRE(UpdateStatus(*cp.client, b).ok());
     cp.loop.RunUntilIdle();
-    endpoints = cp.client->Get<Endpoints>("default", "web");
+    endpoints = Get<Endpoints>(*cp.client, "default", "web");
     REQUIRE(endpoints->subsets.size() == 1);
     CHECK(endpoints->subsets[0].addresses.size() == 2);
     CHECK(endpoints->subsets[0].notReadyAddresses.empty());
   }
   SUBCASE("a pod whose labels stop matching leaves") {
-    Pod a = *cp.client->Get<Pod>("default", "a");
+    Pod a = *Get<Pod>(*cp.client, "default", "a");
     a.metadata.labels["app"] = "other";
-    REQUIRE(cp.client->Update(a).ok());
+    REQUIRE(Update(*cp.client, a).ok());
     cp.loop.RunUntilIdle();
-    endpoints = cp.client->Get<Endpoints>("default", "web");
+    endpoints = Get<Endpoints>(*cp.client, "default", "web");
     REQUIRE(endpoints->subsets.size() == 1);
     CHECK(endpoints->subsets[0].addresses.empty());
   }
   SUBCASE("deleting the Service deletes its endpoints; a tampered Endpoints is put back") {
     Endpoints tampered = *endpoints;
     tampered.subsets.clear();
-    REQUIRE(cp.client->Update(tampered).ok());
+    REQUIRE(Update(*cp.client, tampered).ok());
     cp.loop.RunUntilIdle();
-    CHECK(cp.client->Get<Endpoints>("default", "web")->subsets.size() == 1);
-    REQUIRE(cp.client->Delete<Service>("default", "web").ok());
+    CHECK(Get<Endpoints>(*cp.client, "default", "web")->subsets.size() == 1);
+    REQUIRE(Delete<Service>(*cp.client, "default", "web").ok());
     cp.loop.RunUntilIdle();
-    CHECK(absl::IsNotFound(cp.client->Get<Endpoints>("default", "web").status()));
+    CHECK(absl::IsNotFound(Get<Endpoints>(*cp.client, "default", "web").status()));
   }
 }
 
@@ -97,9 +97,9 @@ TEST_CASE("pods serving different port numbers for one named port get separate s
   CreatePodWithStatus(*cp.client, a);
   CreatePodWithStatus(*cp.client, b);
   CreatePodWithStatus(*cp.client, c);
-  REQUIRE(cp.client->Create(MakeService("web", {{"app", "web"}})).ok());
+  REQUIRE(Create(*cp.client, MakeService("web", {{"app", "web"}})).ok());
   cp.loop.RunUntilIdle();
-  absl::StatusOr<Endpoints> endpoints = cp.client->Get<Endpoints>("default", "web");
+  absl::StatusOr<Endpoints> endpoints = Get<Endpoints>(*cp.client, "default", "web");
   REQUIRE(endpoints.ok());
   CHECK(endpoints->subsets.size() == 3);
 }
@@ -107,9 +107,9 @@ TEST_CASE("pods serving different port numbers for one named port get separate s
 TEST_CASE("a Service without a selector is left alone") {
   ControlPlane cp;
   REQUIRE(cp.manager->Add(NewEndpointsController()).ok());
-  REQUIRE(cp.client->Create(MakeService("external", {})).ok());
+  REQUIRE(Create(*cp.client, MakeService("external", {})).ok());
   cp.loop.RunUntilIdle();
-  CHECK(absl::IsNotFound(cp.client->Get<Endpoints>("default", "external").status()));
+  CHECK(absl::IsNotFound(Get<Endpoints>(*cp.client, "default", "external").status()));
 }
 
 }  // namespace

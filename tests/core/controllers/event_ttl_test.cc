@@ -11,7 +11,7 @@ namespace {
 using testing::ControlPlane;
 
 std::vector<Event> Events(Client& client) {
-  absl::StatusOr<TypedList<Event>> events = client.List<Event>("default");
+  absl::StatusOr<TypedList<Event>> events = List<Event>(client, "default");
   REQUIRE(events.ok());
   return events->items;
 }
@@ -61,11 +61,11 @@ TEST_CASE("Events already past their TTL when the controller starts are deleted 
   old_event.metadata.name = "old.1";
   old_event.involvedObject = SomePod();
   old_event.reason = "Pulled";
-  REQUIRE(plane.client->Create(old_event).ok());  // written now; its creation time is its last write
+  REQUIRE(Create(*plane.client, old_event).ok());  // written now; its creation time is its last write
   plane.loop.Advance(absl::Minutes(70));
   Event recent = old_event;
   recent.metadata.name = "recent.1";
-  REQUIRE(plane.client->Create(recent).ok());
+  REQUIRE(Create(*plane.client, recent).ok());
   // Written with the recent one, but its series says it was last observed 20 minutes later: the
   // newest time counts.
   Event series = old_event;
@@ -73,7 +73,7 @@ TEST_CASE("Events already past their TTL when the controller starts are deleted 
   series.series = EventSeries{};
   series.series->count = 3;
   series.series->lastObservedTime = Time{plane.clock.Now() + absl::Minutes(20)};
-  REQUIRE(plane.client->Create(series).ok());
+  REQUIRE(Create(*plane.client, series).ok());
   plane.loop.Advance(absl::Minutes(50));  // old: 120 minutes; recent: 50; series: 30
 
   REQUIRE(plane.manager->Add(NewEventTtlController(absl::Hours(1))).ok());

@@ -28,11 +28,11 @@ ConfigMap Make(const std::string& name, const std::vector<ConfigMap>& owners = {
 struct Fixture : ControlPlane {
   Fixture() { REQUIRE(manager->Add(NewGarbageCollector()).ok()); }
   ConfigMap Create(const ConfigMap& map) {
-    absl::StatusOr<ConfigMap> created = client->Create(map);
+    absl::StatusOr<ConfigMap> created = orch::Create(*client, map);
     REQUIRE_MESSAGE(created.ok(), created.status().ToString());
     return *created;
   }
-  bool Exists(const std::string& name) { return client->Get<ConfigMap>("default", name).ok(); }
+  bool Exists(const std::string& name) { return orch::Get<ConfigMap>(*client, "default", name).ok(); }
 };
 
 TEST_CASE("background: dependents of a deleted owner are deleted, down the chain") {
@@ -42,7 +42,7 @@ TEST_CASE("background: dependents of a deleted owner are deleted, down the chain
   f.Create(Make("grandchild", {child}));
   f.loop.RunUntilIdle();
   CHECK(f.Exists("child"));
-  REQUIRE(f.client->Delete<ConfigMap>("default", "owner").ok());
+  REQUIRE(Delete<ConfigMap>(*f.client, "default", "owner").ok());
   f.loop.RunUntilIdle();
   CHECK(!f.Exists("child"));
   CHECK(!f.Exists("grandchild"));
@@ -52,10 +52,10 @@ TEST_CASE("orphan: dependents stay, released from the deleted owner") {
   Fixture f;
   ConfigMap owner = f.Create(Make("owner"));
   f.Create(Make("child", {owner}));
-  REQUIRE(f.client->Delete<ConfigMap>("default", "owner", {.propagationPolicy = "Orphan"}).ok());
+  REQUIRE(Delete<ConfigMap>(*f.client, "default", "owner", {.propagationPolicy = "Orphan"}).ok());
   f.loop.RunUntilIdle();
   CHECK(!f.Exists("owner"));
-  absl::StatusOr<ConfigMap> child = f.client->Get<ConfigMap>("default", "child");
+  absl::StatusOr<ConfigMap> child = Get<ConfigMap>(*f.client, "default", "child");
   REQUIRE(child.ok());
   CHECK(child->metadata.ownerReferences.empty());
 }
@@ -68,17 +68,17 @@ TEST_CASE("foreground: the owner goes only after its blocking dependents") {
   ConfigMap grandchild = Make("grandchild", {child}, /*block=*/true);
   grandchild.metadata.finalizers = {"example.com/hold"};
   f.Create(grandchild);
-  REQUIRE(f.client->Delete<ConfigMap>("default", "owner", {.propagationPolicy = "Foreground"}).ok());
+  REQUIRE(Delete<ConfigMap>(*f.client, "default", "owner", {.propagationPolicy = "Foreground"}).ok());
   f.loop.RunUntilIdle();
-  absl::StatusOr<ConfigMap> waiting = f.client->Get<ConfigMap>("default", "owner");
+  absl::StatusOr<ConfigMap> waiting = Get<ConfigMap>(*f.client, "default", "owner");
   REQUIRE(waiting.ok());
   CHECK(waiting->metadata.deletionTimestamp.IsSet());
-  CHECK(f.client->Get<ConfigMap>("default", "child")->metadata.deletionTimestamp.IsSet());
-  CHECK(f.client->Get<ConfigMap>("default", "grandchild")->metadata.deletionTimestamp.IsSet());
+  CHECK(Get<ConfigMap>(*f.client, "default", "child")->metadata.deletionTimestamp.IsSet());
+  CHECK(Get<ConfigMap>(*f.client, "default", "grandchild")->metadata.deletionTimestamp.IsSet());
 
-  ConfigMap held = *f.client->Get<ConfigMap>("default", "grandchild");
+  ConfigMap held = *Get<ConfigMap>(*f.client, "default", "grandchild");
   held.metadata.finalizers.clear();
-  REQUIRE(f.client->Update(held).ok());
+  REQUIRE(Update(*f.client, held).ok());
   f.loop.RunUntilIdle();
   CHECK(!f.Exists("grandchild"));
   CHECK(!f.Exists("child"));
@@ -94,7 +94,7 @@ TEST_CASE("dangling owner references: all gone deletes, some gone drops them") {
   f.Create(Make("half", {owner, ghost}));
   f.loop.RunUntilIdle();
   CHECK(!f.Exists("orphaned"));
-  absl::StatusOr<ConfigMap> half = f.client->Get<ConfigMap>("default", "half");
+  absl::StatusOr<ConfigMap> half = Get<ConfigMap>(*f.client, "default", "half");
   REQUIRE(half.ok());
   REQUIRE(half->metadata.ownerReferences.size() == 1);
   CHECK(half->metadata.ownerReferences[0].name == "owner");
@@ -105,7 +105,7 @@ TEST_CASE("an owner recreated under the same name is a different owner") {
   ConfigMap owner = f.Create(Make("owner"));
   f.Create(Make("child", {owner}));
   f.loop.RunUntilIdle();
-  REQUIRE(f.client->Delete<ConfigMap>("default", "owner").ok());
+  REQUIRE(Delete<ConfigMap>(*f.client, "default", "owner").ok());
   f.Create(Make("owner"));  // a new uid before the collector runs
   f.loop.RunUntilIdle();
   CHECK(!f.Exists("child"));
@@ -117,9 +117,9 @@ TEST_CASE("two owners, one deleted in the background: the dependent stays, relea
   ConfigMap kept = f.Create(Make("kept"));
   f.Create(Make("child", {gone, kept}));
   f.loop.RunUntilIdle();
-  REQUIRE(f.client->Delete<ConfigMap>("default", "gone").ok());
+  REQUIRE(Delete<ConfigMap>(*f.client, "default", "gone").ok());
   f.loop.RunUntilIdle();
-  absl::StatusOr<ConfigMap> child = f.client->Get<ConfigMap>("default", "child");
+  absl::StatusOr<ConfigMap> child = Get<ConfigMap>(*f.client, "default", "child");
   REQUIRE(child.ok());
   REQUIRE(child->metadata.ownerReferences.size() == 1);
   CHECK(child->metadata.ownerReferences[0].uid == kept.metadata.uid);
@@ -131,10 +131,10 @@ TEST_CASE("two owners, one deleted in the foreground: the dependent stays, relea
   ConfigMap kept = f.Create(Make("kept"));
   f.Create(Make("child", {gone, kept}, /*block=*/true));
   f.loop.RunUntilIdle();
-  REQUIRE(f.client->Delete<ConfigMap>("default", "gone", {.propagationPolicy = "Foreground"}).ok());
+  REQUIRE(Delete<ConfigMap>(*f.client, "default", "gone", {.propagationPolicy = "Foreground"}).ok());
   f.loop.RunUntilIdle();
   CHECK(!f.Exists("gone"));
-  absl::StatusOr<ConfigMap> child = f.client->Get<ConfigMap>("default", "child");
+  absl::StatusOr<ConfigMap> child = Get<ConfigMap>(*f.client, "default", "child");
   REQUIRE(child.ok());
   CHECK(!child->metadata.deletionTimestamp.IsSet());
   REQUIRE(child->metadata.ownerReferences.size() == 1);
@@ -149,14 +149,14 @@ TEST_CASE("foreground: non-blocking dependents do not hold the owner; one anothe
   loose.metadata.finalizers = {"example.com/hold"};
   f.Create(loose);
   f.Create(Make("shared", {owner, kept}, /*block=*/false));
-  REQUIRE(f.client->Delete<ConfigMap>("default", "owner", {.propagationPolicy = "Foreground"}).ok());
+  REQUIRE(Delete<ConfigMap>(*f.client, "default", "owner", {.propagationPolicy = "Foreground"}).ok());
   f.loop.RunUntilIdle();
   CHECK(!f.Exists("owner"));
-  absl::StatusOr<ConfigMap> deleting = f.client->Get<ConfigMap>("default", "loose");
+  absl::StatusOr<ConfigMap> deleting = Get<ConfigMap>(*f.client, "default", "loose");
   REQUIRE(deleting.ok());
   CHECK(deleting->metadata.deletionTimestamp.IsSet());
   CHECK(deleting->metadata.finalizers == std::vector<std::string>{"example.com/hold"});
-  absl::StatusOr<ConfigMap> shared = f.client->Get<ConfigMap>("default", "shared");
+  absl::StatusOr<ConfigMap> shared = Get<ConfigMap>(*f.client, "default", "shared");
   REQUIRE(shared.ok());
   CHECK(!shared->metadata.deletionTimestamp.IsSet());
   REQUIRE(shared->metadata.ownerReferences.size() == 1);
@@ -169,10 +169,10 @@ TEST_CASE("two owners, both deleted (background, then foreground): the dependent
   ConfigMap second = f.Create(Make("second"));
   f.Create(Make("child", {first, second}, /*block=*/true));
   f.loop.RunUntilIdle();
-  REQUIRE(f.client->Delete<ConfigMap>("default", "first").ok());
+  REQUIRE(Delete<ConfigMap>(*f.client, "default", "first").ok());
   f.loop.RunUntilIdle();
   CHECK(f.Exists("child"));
-  REQUIRE(f.client->Delete<ConfigMap>("default", "second", {.propagationPolicy = "Foreground"}).ok());
+  REQUIRE(Delete<ConfigMap>(*f.client, "default", "second", {.propagationPolicy = "Foreground"}).ok());
   f.loop.RunUntilIdle();
   CHECK(!f.Exists("child"));
   CHECK(!f.Exists("second"));
@@ -186,15 +186,15 @@ TEST_CASE("two owners, both deleted in the foreground: the dependent is deleted,
   child.metadata.finalizers = {"example.com/hold"};
   f.Create(child);
   f.loop.RunUntilIdle();
-  REQUIRE(f.client->Delete<ConfigMap>("default", "first", {.propagationPolicy = "Foreground"}).ok());
-  REQUIRE(f.client->Delete<ConfigMap>("default", "second", {.propagationPolicy = "Foreground"}).ok());
+  REQUIRE(Delete<ConfigMap>(*f.client, "default", "first", {.propagationPolicy = "Foreground"}).ok());
+  REQUIRE(Delete<ConfigMap>(*f.client, "default", "second", {.propagationPolicy = "Foreground"}).ok());
   f.loop.RunUntilIdle();
   CHECK(f.Exists("first"));
   CHECK(f.Exists("second"));
-  ConfigMap held = *f.client->Get<ConfigMap>("default", "child");
+  ConfigMap held = *Get<ConfigMap>(*f.client, "default", "child");
   CHECK(held.metadata.deletionTimestamp.IsSet());
   held.metadata.finalizers.clear();
-  REQUIRE(f.client->Update(held).ok());
+  REQUIRE(Update(*f.client, held).ok());
   f.loop.RunUntilIdle();
   CHECK(!f.Exists("child"));
   CHECK(!f.Exists("first"));

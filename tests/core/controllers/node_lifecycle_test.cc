@@ -37,7 +37,7 @@ TEST_CASE("pods get the default not-ready and unreachable tolerations of 300 s u
   // A replacement without them (an apply of the unchanged manifest) keeps them, as on create.
   Pod replacement = c.MakePod("plain", "");
   replacement.metadata.labels["x"] = "y";
-  absl::StatusOr<Pod> replaced = c.client->Update(replacement);
+  absl::StatusOr<Pod> replaced = Update(*c.client, replacement);
   REQUIRE_MESSAGE(replaced.ok(), replaced.status().ToString());
   CHECK(replaced->spec.tolerations == plain.spec.tolerations);
 
@@ -102,7 +102,7 @@ TEST_CASE("a node that comes back is Ready again and loses its taints; pods with
   intolerant.spec.tolerations.push_back({"node.kubernetes.io/not-ready", "Exists", "", "NoExecute", 300, {}});
   intolerant.spec.tolerations.push_back({"other", "Exists", "", "NoExecute", std::nullopt, {}});
   Object object = ToObject(intolerant);
-  REQUIRE(c.client->CreateObject(object).ok());
+  REQUIRE(c.client->Create(object).ok());
   c.loop.RunUntilIdle();
   // Admission added the unreachable toleration (the pod had none for that key), so it waits 300 s.
   CHECK(!c.GetPod("intolerant").metadata.deletionTimestamp.IsSet());
@@ -120,10 +120,10 @@ TEST_CASE("a node that comes back is Ready again and loses its taints; pods with
   node = c.GetNode("node-1");
   node.spec.taints.push_back({"dedicated", "gpu", "NoExecute", Time{}, {}});
   node.metadata.resourceVersion.clear();
-  REQUIRE(c.client->Update(node).ok());
+  REQUIRE(Update(*c.client, node).ok());
   c.loop.RunUntilIdle();
   CHECK(
-      absl::IsNotFound(c.client->Get<Pod>("default", "intolerant").status()));  // the live agent finished it
+      absl::IsNotFound(Get<Pod>(*c.client, "default", "intolerant").status()));  // the live agent finished it
 }
 
 TEST_CASE("cordon sets spec.unschedulable; drain deletes pods but DaemonSet and mirror pods") {
@@ -154,8 +154,8 @@ TEST_CASE("cordon sets spec.unschedulable; drain deletes pods but DaemonSet and 
   CHECK(drained->ignored == std::vector<std::string>{"default/daemon"});
   CHECK(c.GetNode("node-1").spec.unschedulable);
   c.loop.RunUntilIdle();
-  CHECK(absl::IsNotFound(c.client->Get<Pod>("default", "owned").status()));
-  CHECK(absl::IsNotFound(c.client->Get<Pod>("default", "bare").status()));
+  CHECK(absl::IsNotFound(Get<Pod>(*c.client, "default", "owned").status()));
+  CHECK(absl::IsNotFound(Get<Pod>(*c.client, "default", "bare").status()));
   CHECK(c.GetPod("daemon").status.phase == "Running");
 }
 

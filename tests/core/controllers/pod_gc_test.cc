@@ -27,7 +27,7 @@ Pod BoundPod(const std::string& name, const std::string& node, const std::string
 }
 
 bool Exists(ControlPlane& plane, const std::string& name) {
-  return plane.client->Get<Pod>("default", name).ok();
+  return Get<Pod>(*plane.client, "default", name).ok();
 }
 
 struct Fixture : ControlPlane {
@@ -36,15 +36,15 @@ struct Fixture : ControlPlane {
 
 TEST_CASE("a pod whose Node is deleted goes after the quarantine, marked Failed by PodGC") {
   Fixture f;
-  REQUIRE(f.client->Create(MakeNode("n1")).ok());
-  REQUIRE(f.client->Create(MakeNode("n2")).ok());
+  REQUIRE(Create(*f.client, MakeNode("n1")).ok());
+  REQUIRE(Create(*f.client, MakeNode("n2")).ok());
   CreatePodWithStatus(*f.client, BoundPod("orphan", "n1"));
   CreatePodWithStatus(*f.client, BoundPod("kept", "n2"));
   f.loop.RunUntilIdle();
   auto watch = *f.store->Watch(*FindResourceType("", "Pod"),
                                {.resourceVersion = std::to_string(f.store->CurrentRevision())});
 
-  REQUIRE(f.client->DeleteObject(*FindResourceType("", "Node"), "", "n1").ok());
+  REQUIRE(f.client->Delete(*FindResourceType("", "Node"), "", "n1").ok());
   f.loop.Advance(absl::Seconds(39));
   CHECK(Exists(f, "orphan"));
   f.loop.Advance(absl::Seconds(2));
@@ -69,7 +69,7 @@ TEST_CASE("a pod bound to a Node not there yet is kept when the Node comes withi
   Fixture f;
   CreatePodWithStatus(*f.client, BoundPod("early", "late-node", "Pending"));
   f.loop.Advance(absl::Seconds(10));
-  REQUIRE(f.client->Create(MakeNode("late-node")).ok());
+  REQUIRE(Create(*f.client, MakeNode("late-node")).ok());
   f.loop.Advance(absl::Seconds(60));
   CHECK(Exists(f, "early"));
 
@@ -81,13 +81,14 @@ TEST_CASE("a pod bound to a Node not there yet is kept when the Node comes withi
 
 TEST_CASE("a pod being deleted that was never scheduled is deleted at once") {
   Fixture f;
-  REQUIRE(f.client->Create(MakePod("pending", {{"app", "web"}})).ok());
-  // The client deletes such a pod at once itself; another writer of the store may not.
-  DeleteOptions graceful;
-  graceful.gracePeriodSeconds = 30;
-  absl::StatusOr<DeleteResult> deleting =
-      f.store->Delete(*FindResourceType("", "Pod"), "default", "pending", graceful);
-  REQUIRE(deleting.ok());
+  REQUIRE(Create(*f.client, MakePod("pending", {{"app", "web"}})).ok());
+  // The client deletes such a pod at once itself; another writer of the store may mark it for a
+  // graceful deletion instead.
+  ObjectPtr current = *f.store->Get(*FindResourceType("", "Pod"), "default", "pending");
+  Object marked = current->object;
+  marked.metadata.deletionTimestamp = Time{f.clock.Now() + absl::Seconds(30)};
+  marked.metadata.deletionGracePeriodSeconds = 30;
+  REQUIRE(f.store->Update(marked, current->revision).ok());
   REQUIRE(Exists(f, "pending"));
   f.loop.RunUntilIdle();
   CHECK_FALSE(Exists(f, "pending"));
@@ -97,7 +98,7 @@ TEST_CASE("terminated pods beyond the threshold go, oldest first; running pods a
   PodGcOptions options;
   options.terminated_pod_threshold = 3;
   Fixture f(options);
-  REQUIRE(f.client->Create(MakeNode("n1")).ok());
+  REQUIRE(Create(*f.client, MakeNode("n1")).ok());
   CreatePodWithStatus(*f.client, BoundPod("running", "n1"));
   for (int i = 0; i < 5; ++i) {
     CreatePodWithStatus(*f.client,

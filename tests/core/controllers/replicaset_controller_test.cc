@@ -25,26 +25,26 @@ struct RsFixture : AppsFixture {
     return rs;
   }
   ReplicaSet Create(const ReplicaSet& rs) {
-    absl::StatusOr<ReplicaSet> created = client->Create(rs);
+    absl::StatusOr<ReplicaSet> created = orch::Create(*client, rs);
     REQUIRE(created.ok());
     return *created;
   }
   ReplicaSet Get(const std::string& name) {
-    absl::StatusOr<ReplicaSet> rs = client->Get<ReplicaSet>("default", name);
+    absl::StatusOr<ReplicaSet> rs = orch::Get<ReplicaSet>(*client, "default", name);
     REQUIRE(rs.ok());
     return *rs;
   }
   void Scale(const std::string& name, int32_t replicas) {
     ReplicaSet rs = Get(name);
     rs.spec.replicas = replicas;
-    REQUIRE(client->Update(rs).ok());
+    REQUIRE(orch::Update(*client, rs).ok());
   }
   Pod MakeOrphan(const std::string& name, const Labels& labels) {
     Pod pod;
     pod.metadata.name = name;
     pod.metadata.labels = labels;
     pod.spec = Template(labels).spec;
-    absl::StatusOr<Pod> created = client->Create(pod);
+    absl::StatusOr<Pod> created = orch::Create(*client, pod);
     REQUIRE(created.ok());
     return *created;
   }
@@ -101,7 +101,7 @@ TEST_CASE("expectations: reconciles before the cache catches up never over-creat
   AppsFixture f;
   // The ReplicaSet exists before the controller starts, so the test can reconcile it directly while
   // the loop, which delivers the pod events, does not run.
-  absl::StatusOr<ReplicaSet> created = f.client->Create(RsFixture::MakeRsStatic("web", 5));
+  absl::StatusOr<ReplicaSet> created = Create(*f.client, RsFixture::MakeRsStatic("web", 5));
   REQUIRE(created.ok());
   std::unique_ptr<Controller> owned = NewReplicaSetController();
   Controller& controller = *owned;
@@ -115,7 +115,7 @@ TEST_CASE("expectations: reconciles before the cache catches up never over-creat
 
   // Deletions are observed and replaced, all in one go.
   for (const Pod& pod : f.PodsOwnedBy(created->metadata.uid)) {
-    REQUIRE(f.client->Delete<Pod>("default", pod.metadata.name).ok());
+    REQUIRE(Delete<Pod>(*f.client, "default", pod.metadata.name).ok());
   }
   f.loop.RunUntilIdle();
   CHECK(f.PodsOwnedBy(created->metadata.uid).size() == 5);
@@ -123,7 +123,7 @@ TEST_CASE("expectations: reconciles before the cache catches up never over-creat
 
 TEST_CASE("expectations lapse after 5 minutes, so a lost event cannot stall a ReplicaSet") {
   AppsFixture f;
-  absl::StatusOr<ReplicaSet> created = f.client->Create(RsFixture::MakeRsStatic("web", 2));
+  absl::StatusOr<ReplicaSet> created = Create(*f.client, RsFixture::MakeRsStatic("web", 2));
   REQUIRE(created.ok());
   std::unique_ptr<Controller> owned = NewReplicaSetController();
   Controller& controller = *owned;
@@ -143,13 +143,13 @@ TEST_CASE("expectations lapse after 5 minutes, so a lost event cannot stall a Re
 
 TEST_CASE("expectations hold a second reconcile back until the created pods are observed") {
   RsFixture f;
-  Informer& pods = f.manager->InformerFor(**Client::TypeOf<Pod>());
+  Informer& pods = f.manager->InformerFor(**TypeOf<Pod>());
   ReplicaSet rs = f.Create(f.MakeRs("web", 4));
   f.loop.RunUntilIdle();
   REQUIRE(f.PodsOwnedBy(rs.metadata.uid).size() == 4);
   CHECK(pods.List("default").size() == 4);
   // Delete one pod behind the controller's back: it is replaced once, not more.
-  REQUIRE(f.client->Delete<Pod>("default", f.PodsOwnedBy(rs.metadata.uid)[0].metadata.name).ok());
+  REQUIRE(Delete<Pod>(*f.client, "default", f.PodsOwnedBy(rs.metadata.uid)[0].metadata.name).ok());
   f.loop.RunUntilIdle();
   CHECK(f.PodsOwnedBy(rs.metadata.uid).size() == 4);
   std::vector<std::string> events = f.EventsAbout("web");
@@ -306,7 +306,7 @@ TEST_CASE("scaling up after a scale down; deleted pods are replaced") {
   f.loop.RunUntilIdle();
   CHECK(f.PodsOwnedBy(rs.metadata.uid).size() == 6);
   for (const Pod& pod : f.PodsOwnedBy(rs.metadata.uid)) {
-    REQUIRE(f.client->Delete<Pod>("default", pod.metadata.name).ok());
+    REQUIRE(Delete<Pod>(*f.client, "default", pod.metadata.name).ok());
   }
   f.loop.RunUntilIdle();
   CHECK(f.PodsOwnedBy(rs.metadata.uid).size() == 6);
@@ -322,16 +322,16 @@ TEST_CASE("matching orphans are adopted, pods that stop matching are released") 
   std::vector<Pod> owned = f.PodsOwnedBy(rs.metadata.uid);
   REQUIRE(owned.size() == 2);  // the orphan plus one new pod
   CHECK(std::any_of(owned.begin(), owned.end(), [](const Pod& p) { return p.metadata.name == "stray"; }));
-  CHECK(f.client->Get<Pod>("default", "other")->metadata.ownerReferences.empty());
+  CHECK(Get<Pod>(*f.client, "default", "other")->metadata.ownerReferences.empty());
   // An orphan counts only once: the ReplicaSet's status says it is not fully labelled.
   CHECK(f.Get("web").status.fullyLabeledReplicas == 1);
 
   // Relabel the adopted pod: released, and a replacement is made.
-  Pod stray = *f.client->Get<Pod>("default", "stray");
+  Pod stray = *Get<Pod>(*f.client, "default", "stray");
   stray.metadata.labels["app"] = "moved";
-  REQUIRE(f.client->Update(stray).ok());
+  REQUIRE(Update(*f.client, stray).ok());
   f.loop.RunUntilIdle();
-  CHECK(f.client->Get<Pod>("default", "stray")->metadata.ownerReferences.empty());
+  CHECK(Get<Pod>(*f.client, "default", "stray")->metadata.ownerReferences.empty());
   owned = f.PodsOwnedBy(rs.metadata.uid);
   CHECK(owned.size() == 2);
   CHECK(std::none_of(owned.begin(), owned.end(), [](const Pod& p) { return p.metadata.name == "stray"; }));
@@ -384,7 +384,7 @@ TEST_CASE("status is written only when it changes") {
   const std::string version = f.Get("web").metadata.resourceVersion;
   ReplicaSet rs = f.Get("web");
   rs.metadata.annotations["note"] = "x";  // wakes the controller, changes no status
-  REQUIRE(f.client->Update(rs).ok());
+  REQUIRE(Update(*f.client, rs).ok());
   f.loop.RunUntilIdle();
   const std::string after_note = f.Get("web").metadata.resourceVersion;
   CHECK(after_note != version);
@@ -411,7 +411,7 @@ TEST_CASE("odd objects: unset replicas means 1; an empty selector matches nothin
   CHECK(f.PodsOwnedBy(created.metadata.uid).size() == 1);
   ReplicaSet got = f.Get("empty");
   CHECK(f.PodsOwnedBy(got.metadata.uid).empty());  // neither creates nor adopts
-  CHECK(f.client->Get<Pod>("default", "stray")->metadata.ownerReferences.empty());
+  CHECK(Get<Pod>(*f.client, "default", "stray")->metadata.ownerReferences.empty());
   CHECK(got.status.replicas == 0);
   CHECK(got.status.observedGeneration == got.metadata.generation);
 }

@@ -14,7 +14,7 @@ namespace {
 
 TEST_CASE("a manual loop runs nothing until told, then posted callbacks in order") {
   ManualClock clock;
-  ManualLoop loop(&clock);
+  ManualLoop loop(clock);
   std::vector<std::string> ran;
   loop.Post([&] { ran.push_back("a"); });
   loop.Post([&] {
@@ -29,7 +29,7 @@ TEST_CASE("a manual loop runs nothing until told, then posted callbacks in order
 
 TEST_CASE("timers fire at their time on the manual clock, in time then posting order") {
   ManualClock clock;
-  ManualLoop loop(&clock);
+  ManualLoop loop(clock);
   const absl::Time start = clock.Now();
   std::vector<std::pair<std::string, absl::Duration>> ran;
   auto record = [&](std::string name) { return [&, name] { ran.emplace_back(name, clock.Now() - start); }; };
@@ -67,7 +67,7 @@ TEST_CASE("the manual clock never goes back") {
 }
 
 TEST_CASE("a threaded loop runs posts and timers on its own thread") {
-  std::unique_ptr<ThreadedLoop> loop = ThreadedLoop::Create();
+  std::unique_ptr<ThreadedLoop> loop = ThreadedLoop::Create(*RealClock());
   REQUIRE(loop->Start().ok());
   CHECK(!loop->Start().ok());
   CHECK(!loop->InLoopThread());

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "orch/api/types.h"
 #include "orch/errors.h"
+#include "testing/control_plane.h"
 
 namespace orch {
 
@@ -44,13 +45,6 @@ Object ToObject<Widget>(const Widget& widget) {
 
 namespace {
 
-std::unique_ptr<Store> NewStore() {
-  absl::StatusOr<std::unique_ptr<Store>> store = OpenStore("memory");
-  REQUIRE(store.ok());
-  REQUIRE(EnsureSystemNamespaces(**store).ok());
-  return std::move(*store);
-}
-
 Pod MakePod(const std::string& name, const Labels& labels = {}, const std::string& node = "") {
   Pod pod;
   pod.metadata.name = name;
@@ -77,11 +71,12 @@ Deployment MakeDeployment(const std::string& name, int replicas) {
 }
 
 TEST_CASE("create applies defaults and the kind's initial status, and validates") {
-  auto store = NewStore();
-  Client client(*store);
+  testing::ControlPlane plane;
+  Store* store = plane.store.get();
+  Client& client = *plane.client;
   Deployment deployment = MakeDeployment("web", 3);
   deployment.status.replicas = 99;  // a client cannot set status on create
-  absl::StatusOr<Deployment> created = client.Create(deployment);
+  absl::StatusOr<Deployment> created = Create(client, deployment);
   REQUIRE_MESSAGE(created.ok(), created.status().ToString());
   CHECK(created->metadata.namespace_ == "default");
   CHECK(created->metadata.generation == 1);
@@ -92,14 +87,14 @@ TEST_CASE("create applies defaults and the kind's initial status, and validates"
   CHECK(created->spec.template_.spec.restartPolicy == "Always");
   CHECK(created->status.replicas == 0);
 
-  absl::StatusOr<Pod> pod = client.Create(MakePod("p"));
+  absl::StatusOr<Pod> pod = Create(client, MakePod("p"));
   REQUIRE(pod.ok());
   CHECK(pod->status.phase == "Pending");
   CHECK(pod->spec.terminationGracePeriodSeconds == 30);
 
   Pod invalid = MakePod("Bad_Name");
   invalid.spec.containers[0].image.clear();
-  absl::Status status = client.Create(invalid).status();
+  absl::Status status = Create(client, invalid).status();
   CHECK(IsInvalid(status));
   CHECK(HttpCode(status) == 422);
   CHECK(absl::StrContains(status.message(), "Pod \"Bad_Name\" is invalid"));
@@ -108,117 +103,121 @@ TEST_CASE("create applies defaults and the kind's initial status, and validates"
 }
 
 TEST_CASE("namespaces must exist and not be terminating") {
-  auto store = NewStore();
-  Client client(*store);
+  testing::ControlPlane plane;
+  Store* store = plane.store.get();
+  Client& client = *plane.client;
   Pod pod = MakePod("p");
   pod.metadata.namespace_ = "nope";
-  absl::Status status = client.Create(pod).status();
+  absl::Status status = Create(client, pod).status();
   CHECK(absl::IsNotFound(status));
   CHECK(status.message() == "namespaces \"nope\" not found");
 }
 
 TEST_CASE("typed get, list with selectors, update, status update") {
-  auto store = NewStore();
-  Client client(*store);
-  REQUIRE(client.Create(MakePod("web-1", {{"app", "web"}})).ok());
-  REQUIRE(client.Create(MakePod("web-2", {{"app", "web"}}, "node-1")).ok());
-  REQUIRE(client.Create(MakePod("db-1", {{"app", "db"}})).ok());
+  testing::ControlPlane plane;
+  Store* store = plane.store.get();
+  Client& client = *plane.client;
+  REQUIRE(Create(client, MakePod("web-1", {{"app", "web"}})).ok());
+  REQUIRE(Create(client, MakePod("web-2", {{"app", "web"}}, "node-1")).ok());
+  REQUIRE(Create(client, MakePod("db-1", {{"app", "db"}})).ok());
 
-  absl::StatusOr<TypedList<Pod>> web = client.List<Pod>("default", "app=web");
+  absl::StatusOr<TypedList<Pod>> web = List<Pod>(client, "default", "app=web");
   REQUIRE(web.ok());
   REQUIRE(web->items.size() == 2);
   CHECK(web->items[0].metadata.name == "web-1");
   CHECK(web->revision == store->CurrentRevision());
-  CHECK(client.List<Pod>("default", "app in (").status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(List<Pod>(client, "default", "app in (").status().code() == absl::StatusCode::kInvalidArgument);
   ListOptions on_node;
   on_node.fieldSelector = *FieldSelector::Parse("spec.nodeName=node-1");
-  CHECK(client.List<Pod>("default", on_node)->items.size() == 1);
+  CHECK(List<Pod>(client, "default", on_node)->items.size() == 1);
 
-  absl::StatusOr<Pod> got = client.Get<Pod>("default", "web-1");
+  absl::StatusOr<Pod> got = Get<Pod>(client, "default", "web-1");
   REQUIRE(got.ok());
   Pod stale = *got;
   got->metadata.labels["tier"] = "front";
-  absl::StatusOr<Pod> updated = client.Update(*got);
+  absl::StatusOr<Pod> updated = Update(client, *got);
   REQUIRE(updated.ok());
   CHECK(updated->metadata.labels.at("tier") == "front");
   stale.metadata.labels["x"] = "y";
-  CHECK(IsConflict(client.Update(stale).status()));
+  CHECK(IsConflict(Update(client, stale).status()));
 
   // Without a resourceVersion an update is unconditional.
   Pod blind = *updated;
   blind.metadata.resourceVersion.clear();
   blind.metadata.annotations["note"] = "blind";
-  CHECK(client.Update(blind).ok());
+  CHECK(Update(client, blind).ok());
 
   // A pod's spec is immutable except for a few fields.
-  Pod moved = *client.Get<Pod>("default", "web-1");
+  Pod moved = *Get<Pod>(client, "default", "web-1");
   moved.spec.restartPolicy = "Never";
-  CHECK(IsInvalid(client.Update(moved).status()));
+  CHECK(IsInvalid(Update(client, moved).status()));
 
-  Pod running = *client.Get<Pod>("default", "web-1");
+  Pod running = *Get<Pod>(client, "default", "web-1");
   running.status.phase = "Running";
   running.status.podIP = "10.0.0.5";
-  absl::StatusOr<Pod> with_status = client.UpdateStatus(running);
+  absl::StatusOr<Pod> with_status = UpdateStatus(client, running);
   REQUIRE(with_status.ok());
   CHECK(with_status->status.phase == "Running");
   ListOptions by_phase;
   by_phase.fieldSelector = *FieldSelector::Parse("status.phase=Running");
-  CHECK(client.List<Pod>("default", by_phase)->items.size() == 1);
+  CHECK(List<Pod>(client, "default", by_phase)->items.size() == 1);
 }
 
 TEST_CASE("delete: pods on a node are graceful; propagation policies add finalizers") {
-  auto store = NewStore();
-  Client client(*store);
-  REQUIRE(client.Create(MakePod("unbound")).ok());
-  REQUIRE(client.Create(MakePod("bound", {}, "node-1")).ok());
-  CHECK(client.Delete<Pod>("default", "unbound").ok());
-  CHECK(absl::IsNotFound(client.Get<Pod>("default", "unbound").status()));
+  testing::ControlPlane plane;
+  Store* store = plane.store.get();
+  Client& client = *plane.client;
+  REQUIRE(Create(client, MakePod("unbound")).ok());
+  REQUIRE(Create(client, MakePod("bound", {}, "node-1")).ok());
+  CHECK(Delete<Pod>(client, "default", "unbound").ok());
+  CHECK(absl::IsNotFound(Get<Pod>(client, "default", "unbound").status()));
   // No agent would finish a graceful delete of a pod not bound: at once whatever was asked.
-  REQUIRE(client.Create(MakePod("unbound")).ok());
-  ClientDeleteOptions patient;
+  REQUIRE(Create(client, MakePod("unbound")).ok());
+  DeleteOptions patient;
   patient.gracePeriodSeconds = 30;
-  CHECK(client.Delete<Pod>("default", "unbound", patient).ok());
-  CHECK(absl::IsNotFound(client.Get<Pod>("default", "unbound").status()));
+  CHECK(Delete<Pod>(client, "default", "unbound", patient).ok());
+  CHECK(absl::IsNotFound(Get<Pod>(client, "default", "unbound").status()));
 
-  CHECK(client.Delete<Pod>("default", "bound").ok());
-  absl::StatusOr<Pod> terminating = client.Get<Pod>("default", "bound");
+  CHECK(Delete<Pod>(client, "default", "bound").ok());
+  absl::StatusOr<Pod> terminating = Get<Pod>(client, "default", "bound");
   REQUIRE(terminating.ok());
   CHECK(terminating->metadata.deletionTimestamp.IsSet());
   CHECK(terminating->metadata.deletionGracePeriodSeconds == 30);
-  ClientDeleteOptions now;
+  DeleteOptions now;
   now.gracePeriodSeconds = 0;
-  CHECK(client.Delete<Pod>("default", "bound", now).ok());
-  CHECK(absl::IsNotFound(client.Get<Pod>("default", "bound").status()));
+  CHECK(Delete<Pod>(client, "default", "bound", now).ok());
+  CHECK(absl::IsNotFound(Get<Pod>(client, "default", "bound").status()));
 
-  REQUIRE(client.Create(MakeDeployment("web", 1)).ok());
-  ClientDeleteOptions foreground;
+  REQUIRE(Create(client, MakeDeployment("web", 1)).ok());
+  DeleteOptions foreground;
   foreground.propagationPolicy = "Foreground";
-  CHECK(client.Delete<Deployment>("default", "web", foreground).ok());
-  absl::StatusOr<Deployment> marked = client.Get<Deployment>("default", "web");
+  CHECK(Delete<Deployment>(client, "default", "web", foreground).ok());
+  absl::StatusOr<Deployment> marked = Get<Deployment>(client, "default", "web");
   REQUIRE(marked.ok());
   CHECK(marked->metadata.finalizers == std::vector<std::string>{"foregroundDeletion"});
   CHECK(marked->metadata.deletionTimestamp.IsSet());
 
-  ClientDeleteOptions bad;
+  DeleteOptions bad;
   bad.propagationPolicy = "Sideways";
-  CHECK(IsInvalid(client.Delete<Deployment>("default", "web", bad)));
+  CHECK(IsInvalid(Delete<Deployment>(client, "default", "web", bad)));
 }
 
 TEST_CASE("typed watch sees changes; deleting a namespace deletes its contents") {
-  auto store = NewStore();
-  Client client(*store);
+  testing::ControlPlane plane;
+  Store* store = plane.store.get();
+  Client& client = *plane.client;
   Namespace team;
   team.metadata.name = "team";
-  REQUIRE(client.Create(team).ok());
+  REQUIRE(Create(client, team).ok());
   absl::StatusOr<std::unique_ptr<TypedWatch<Deployment>>> watch =
-      client.Watch<Deployment>("team", {.resourceVersion = "0"});
+      Watch<Deployment>(client, "team", {.resourceVersion = "0"});
   REQUIRE(watch.ok());
   Deployment deployment = MakeDeployment("api", 2);
   deployment.metadata.namespace_ = "team";
-  REQUIRE(client.Create(deployment).ok());
-  Deployment scaled = *client.Get<Deployment>("team", "api");
+  REQUIRE(Create(client, deployment).ok());
+  Deployment scaled = *Get<Deployment>(client, "team", "api");
   scaled.spec.replicas = 5;
-  absl::StatusOr<Deployment> after = client.Update(scaled);
+  absl::StatusOr<Deployment> after = Update(client, scaled);
   REQUIRE(after.ok());
   CHECK(after->metadata.generation == 2);
 
@@ -231,36 +230,38 @@ TEST_CASE("typed watch sees changes; deleting a namespace deletes its contents")
   CHECK(modified->type == WatchEventType::kModified);
   CHECK(modified->object.spec.replicas == 5);
 
-  CHECK(client.Delete<Namespace>("", "team").ok());
-  CHECK(absl::IsNotFound(client.Get<Deployment>("team", "api").status()));
-  CHECK(absl::IsNotFound(client.Get<Namespace>("", "team").status()));
+  CHECK(Delete<Namespace>(client, "", "team").ok());
+  CHECK(absl::IsNotFound(Get<Deployment>(client, "team", "api").status()));
+  CHECK(absl::IsNotFound(Get<Namespace>(client, "", "team").status()));
   std::optional<TypedWatchEvent<Deployment>> deleted = (*watch)->Next(absl::ZeroDuration());
   REQUIRE(deleted.has_value());
   CHECK(deleted->type == WatchEventType::kDeleted);
 }
 
 TEST_CASE("dry run validates and defaults without writing; unknown kinds are a clear error") {
-  auto store = NewStore();
-  Client client(*store);
+  testing::ControlPlane plane;
+  Store* store = plane.store.get();
+  Client& client = *plane.client;
   int64_t before = store->CurrentRevision();
-  absl::StatusOr<Pod> preview = client.Create(MakePod("p"), {.dry_run = true});
+  absl::StatusOr<Pod> preview = Create(client, MakePod("p"), {.dry_run = true});
   REQUIRE(preview.ok());
   CHECK(preview->spec.restartPolicy == "Always");
   CHECK(store->CurrentRevision() == before);
-  CHECK(absl::IsNotFound(client.Get<Pod>("default", "p").status()));
+  CHECK(absl::IsNotFound(Get<Pod>(client, "default", "p").status()));
 
   Object widget;
   widget.type = {"example.com/v1", "Gadget"};
   widget.metadata.name = "g";
-  absl::Status status = client.CreateObject(widget).status();
+  absl::Status status = client.Create(widget).status();
   CHECK(status.code() == absl::StatusCode::kInvalidArgument);
   CHECK(
       absl::StrContains(status.message(), "no kind \"Gadget\" is registered for version \"example.com/v1\""));
 }
 
 TEST_CASE("a write from a struct stores what the same write of its Object stores") {
-  auto store = NewStore();
-  Client client(*store);
+  testing::ControlPlane plane;
+  Store* store = plane.store.get();
+  Client& client = *plane.client;
   auto same_stored = [](const Object& a, const Object& b) {
     CHECK(a.spec == b.spec);
     CHECK(a.status == b.status);
@@ -271,10 +272,10 @@ TEST_CASE("a write from a struct stores what the same write of its Object stores
   Pod pod = MakePod("typed");
   pod.spec.tolerations.push_back({"dedicated", "Equal", "db", "NoSchedule", std::nullopt, {}});
   pod.status.phase = "Running";  // replaced by Pending on create
-  absl::StatusOr<ObjectPtr> typed = client.CreateObjectFrom(pod);
+  absl::StatusOr<ObjectPtr> typed = CreateFrom(client, pod);
   REQUIRE_MESSAGE(typed.ok(), typed.status().ToString());
   pod.metadata.name = "untyped";
-  absl::StatusOr<ObjectPtr> untyped = client.CreateObject(ToObject(pod));
+  absl::StatusOr<ObjectPtr> untyped = client.Create(ToObject(pod));
   REQUIRE(untyped.ok());
   same_stored((*typed)->object, (*untyped)->object);
   // The stored object, with what the store assigned: no decode of it is needed for its metadata.
@@ -293,10 +294,10 @@ TEST_CASE("a write from a struct stores what the same write of its Object stores
   event.involvedObject.name = "typed";
   event.reason = "Scheduled";
   event.count = 1;
-  absl::StatusOr<ObjectPtr> typed_event = client.CreateObjectFrom(event);
+  absl::StatusOr<ObjectPtr> typed_event = CreateFrom(client, event);
   REQUIRE_MESSAGE(typed_event.ok(), typed_event.status().ToString());
   event.metadata.name = "untyped.1";
-  absl::StatusOr<ObjectPtr> untyped_event = client.CreateObject(ToObject(event));
+  absl::StatusOr<ObjectPtr> untyped_event = client.Create(ToObject(event));
   REQUIRE(untyped_event.ok());
   same_stored((*typed_event)->object, (*untyped_event)->object);
   CHECK((*typed_event)->object.metadata.namespace_ == "default");
@@ -304,43 +305,44 @@ TEST_CASE("a write from a struct stores what the same write of its Object stores
   Pod replaced = *FromObject<Pod>((*typed)->object);
   replaced.metadata.resourceVersion.clear();
   replaced.metadata.labels["tier"] = "web";
-  absl::StatusOr<ObjectPtr> updated = client.UpdateObjectFrom(replaced);
+  absl::StatusOr<ObjectPtr> updated = UpdateFrom(client, replaced);
   REQUIRE_MESSAGE(updated.ok(), updated.status().ToString());
   CHECK((*updated)->object.metadata.labels.at("tier") == "web");
   CHECK(FromObject<Pod>((*updated)->object)->spec.tolerations.size() == 3);  // not added twice
   replaced.status.phase = "Running";
-  absl::StatusOr<ObjectPtr> with_status = client.UpdateObjectStatusFrom(replaced);
+  absl::StatusOr<ObjectPtr> with_status = UpdateStatusFrom(client, replaced);
   REQUIRE_MESSAGE(with_status.ok(), with_status.status().ToString());
   CHECK((*with_status)->object.Field("status.phase") == "Running");
   // Validation acts on the struct: an update that changes a pod's spec is refused as before.
   replaced.spec.restartPolicy = "Never";
-  CHECK(IsInvalid(client.UpdateObjectFrom(replaced).status()));
+  CHECK(IsInvalid(UpdateFrom(client, replaced).status()));
 }
 
 TEST_CASE("kinds without defaults are stored as written; objects that do not decode get clear errors") {
-  auto store = NewStore();
-  Client client(*store);
+  testing::ControlPlane plane;
+  Store* store = plane.store.get();
+  Client& client = *plane.client;
   Object config;
   config.type = {"v1", "ConfigMap"};
   config.metadata.name = "settings";
   config.spec = R"({"zz":{"y":1,"x":[2]},"data":{"b":"2","a":"1"}})";
-  absl::StatusOr<ObjectPtr> created = client.CreateObject(config);
+  absl::StatusOr<ObjectPtr> created = client.Create(config);
   REQUIRE_MESSAGE(created.ok(), created.status().ToString());
   CHECK((*created)->object.spec == config.spec);
 
   // A kind with defaults: the decode error, as ApplyDefaults gives it.
   Object pod = ToObject(MakePod("p"));
   pod.spec = R"({"spec":{"containers":"nginx"}})";
-  absl::Status status = client.CreateObject(pod).status();
+  absl::Status status = client.Create(pod).status();
   CHECK(status.code() == absl::StatusCode::kInvalidArgument);
   CHECK(status.message() == "spec.containers: expected array, got string");
   pod.metadata.resourceVersion = "1";
-  CHECK(client.UpdateObject(pod).status().message() == "spec.containers: expected array, got string");
+  CHECK(client.Update(pod).status().message() == "spec.containers: expected array, got string");
 
   // A kind without defaults: Invalid, listing the metadata's problems and the decode error.
   config.metadata.name = "Bad_Name";
   config.spec = R"({"data":"x"})";
-  status = client.CreateObject(config).status();
+  status = client.Create(config).status();
   CHECK(IsInvalid(status));
   CHECK(
       status.message() ==
@@ -350,16 +352,16 @@ TEST_CASE("kinds without defaults are stored as written; objects that do not dec
       "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*'), data: expected object, got "
       "string]");
   config.metadata.name = "settings";
-  status = client.UpdateObject(config).status();
+  status = client.Update(config).status();
   CHECK(status.message() == "ConfigMap \"settings\" is invalid: data: expected object, got string");
-  status = client.UpdateObjectStatus(config).status();
+  status = client.UpdateStatus(config).status();
   CHECK(status.message() == "ConfigMap \"settings\" is invalid: data: expected object, got string");
 }
 
 // A store whose next update loses a race: `race` writes first, so the update meets a Conflict.
 class RacingStore final : public Store {
  public:
-  explicit RacingStore(Store& inner) : inner_(inner) {}
+  explicit RacingStore(std::unique_ptr<Store> inner) : inner_(*inner), owned_(std::move(inner)) {}
   void RaceNextUpdate(std::function<void(Store&)> race) { race_ = std::move(race); }
 
   absl::StatusOr<ObjectPtr> Create(Object object) override { return inner_.Create(std::move(object)); }
@@ -371,19 +373,13 @@ class RacingStore final : public Store {
                                   const ListOptions& options) override {
     return inner_.List(type, namespace_, options);
   }
-  absl::StatusOr<ObjectPtr> Update(Object object) override {
+  absl::StatusOr<ObjectPtr> Update(Object object, int64_t revision) override {
     if (race_) std::exchange(race_, nullptr)(inner_);
-    return inner_.Update(std::move(object));
+    return inner_.Update(std::move(object), revision);
   }
-  absl::StatusOr<ObjectPtr> UpdateStatus(Object object) override {
-    return inner_.UpdateStatus(std::move(object));
-  }
-  absl::StatusOr<ObjectPtr> UpdateSpecAndStatus(Object object) override {
-    return inner_.UpdateSpecAndStatus(std::move(object));
-  }
-  absl::StatusOr<DeleteResult> Delete(const ResourceType& type, absl::string_view namespace_,
-                                      absl::string_view name, const DeleteOptions& options) override {
-    return inner_.Delete(type, namespace_, name, options);
+  absl::StatusOr<ObjectPtr> Delete(const ResourceType& type, absl::string_view namespace_,
+                                   absl::string_view name, int64_t revision) override {
+    return inner_.Delete(type, namespace_, name, revision);
   }
   absl::StatusOr<std::unique_ptr<Watcher>> Watch(const ResourceType& type,
                                                  const WatchOptions& options) override {
@@ -394,57 +390,67 @@ class RacingStore final : public Store {
 
  private:
   Store& inner_;
+  std::unique_ptr<Store> owned_;
   std::function<void(Store&)> race_;
 };
 
 TEST_CASE("an unconditional update that meets a conflict is validated again against the newer version") {
-  auto inner = NewStore();
-  RacingStore store(*inner);
-  Client client(store);
+  auto racing = std::make_unique<RacingStore>(OpenMemoryStore());
+  RacingStore& store = *racing;
+  testing::ControlPlane plane(std::move(racing));
+  Client& client = *plane.client;
   Pod pod = MakePod("p");
   pod.metadata.finalizers = {"example.com/keep"};
-  REQUIRE(client.Create(pod).ok());
-  const ResourceType& pods = **Client::TypeOf<Pod>();
+  REQUIRE(Create(client, pod).ok());
+  const ResourceType& pods = **TypeOf<Pod>();
 
   // Another writer labels the pod first: the update is retried and wins.
   store.RaceNextUpdate([&](Store& s) {
-    Object labelled = (*s.Get(pods, "default", "p"))->object;
+    ObjectPtr current = *s.Get(pods, "default", "p");
+    Object labelled = current->object;
     labelled.metadata.labels["other"] = "writer";
-    REQUIRE(s.Update(labelled).ok());
+    REQUIRE(s.Update(labelled, current->revision).ok());
   });
   Pod mine = MakePod("p");
   mine.metadata.finalizers = {"example.com/keep"};
   mine.metadata.annotations["mine"] = "yes";
-  absl::StatusOr<Pod> updated = client.Update(mine);
+  absl::StatusOr<Pod> updated = Update(client, mine);
   REQUIRE_MESSAGE(updated.ok(), updated.status().ToString());
   CHECK(updated->metadata.annotations.at("mine") == "yes");
   CHECK(updated->metadata.labels.count("other") == 0);
 
   // Another writer starts deleting the pod first: adding a finalizer is now refused.
-  store.RaceNextUpdate([&](Store& s) { REQUIRE(s.Delete(pods, "default", "p", {}).ok()); });
+  store.RaceNextUpdate([&](Store& s) {
+    ObjectPtr current = *s.Get(pods, "default", "p");
+    Object marked = current->object;
+    marked.metadata.deletionTimestamp = Time::Truncated(plane.clock.Now());
+    marked.metadata.deletionGracePeriodSeconds = 0;
+    REQUIRE(s.Update(marked, current->revision).ok());
+  });
   mine.metadata.finalizers.push_back("example.com/new");
-  absl::Status status = client.Update(mine).status();
+  absl::Status status = Update(client, mine).status();
   CHECK(IsInvalid(status));
   CHECK(absl::StrContains(status.message(), "no new finalizers can be added if the object is being deleted"));
 }
 
 TEST_CASE("an application's kind with a typed view is written as its Object") {
   RegisterResourceType({"example.com", "v1", "Widget", "widgets", true, false, {}});
-  auto store = NewStore();
-  Client client(*store);
+  testing::ControlPlane plane;
+  Store* store = plane.store.get();
+  Client& client = *plane.client;
   Widget widget;
   widget.metadata.name = "w";
   widget.size = "large";
-  absl::StatusOr<Widget> created = client.Create(widget);
+  absl::StatusOr<Widget> created = Create(client, widget);
   REQUIRE_MESSAGE(created.ok(), created.status().ToString());
   CHECK(created->metadata.namespace_ == "default");
   CHECK(created->metadata.uid.size() == 36);
   CHECK(created->size == "large");
   created->size = "small";
-  absl::StatusOr<ObjectPtr> updated = client.UpdateObjectFrom(*created);
+  absl::StatusOr<ObjectPtr> updated = UpdateFrom(client, *created);
   REQUIRE(updated.ok());
   CHECK((*updated)->object.spec == R"({"size":"small"})");
-  CHECK(client.Get<Widget>("default", "w")->size == "small");
+  CHECK(Get<Widget>(client, "default", "w")->size == "small");
 }
 
 Event MakeEvent(const std::string& name, const std::string& kind, const std::string& namespace_,
@@ -466,7 +472,7 @@ std::vector<std::string> EventNames(Client& client, const std::string& namespace
   REQUIRE_MESSAGE(selector.ok(), selector.status().ToString());
   ListOptions options;
   options.fieldSelector = *selector;
-  absl::StatusOr<TypedList<Event>> events = client.List<Event>(namespace_, options);
+  absl::StatusOr<TypedList<Event>> events = List<Event>(client, namespace_, options);
   REQUIRE_MESSAGE(events.ok(), events.status().ToString());
   std::vector<std::string> names;
   for (const Event& event : events->items)
@@ -475,18 +481,19 @@ std::vector<std::string> EventNames(Client& client, const std::string& namespace
 }
 
 TEST_CASE("events are listed and watched by the involved object's fields") {
-  auto store = NewStore();
-  Client client(*store);
+  testing::ControlPlane plane;
+  Store* store = plane.store.get();
+  Client& client = *plane.client;
   for (const char* name : {"x", "y"}) {
     Namespace ns;
     ns.metadata.name = name;
-    REQUIRE(client.Create(ns).ok());
+    REQUIRE(Create(client, ns).ok());
   }
   for (const Event& event :
        {MakeEvent("a.1", "Pod", "x", "a", "Scheduled"), MakeEvent("a.2", "Pod", "x", "a", "Pulled"),
         MakeEvent("b.1", "Pod", "x", "b", "Scheduled"), MakeEvent("a.3", "Pod", "y", "a", "Scheduled"),
         MakeEvent("node-a.1", "Node", "", "a", "NodeReady")}) {
-    absl::StatusOr<Event> created = client.Create(event);
+    absl::StatusOr<Event> created = Create(client, event);
     REQUIRE_MESSAGE(created.ok(), created.status().ToString());
   }
 
@@ -509,26 +516,26 @@ TEST_CASE("events are listed and watched by the involved object's fields") {
 
   ListOptions unsupported;
   unsupported.fieldSelector = *FieldSelector::Parse("involvedObject.labels=a");
-  absl::Status status = client.List<Event>("", unsupported).status();
+  absl::Status status = List<Event>(client, "", unsupported).status();
   CHECK(status.code() == absl::StatusCode::kInvalidArgument);
   CHECK(absl::StrContains(status.message(), "field label not supported: involvedObject.labels"));
 
   // A watch with the selector: first the matching events, then only the matching changes.
   WatchOptions options{.resourceVersion = "0"};
   options.fieldSelector = *FieldSelector::Parse("involvedObject.kind=Pod,involvedObject.name=a");
-  absl::StatusOr<std::unique_ptr<TypedWatch<Event>>> watch = client.Watch<Event>("", options);
+  absl::StatusOr<std::unique_ptr<TypedWatch<Event>>> watch = Watch<Event>(client, "", options);
   REQUIRE_MESSAGE(watch.ok(), watch.status().ToString());
-  REQUIRE(client.Create(MakeEvent("b.2", "Pod", "x", "b", "Pulled")).ok());
-  REQUIRE(client.Create(MakeEvent("node-a.2", "Node", "", "a", "Rebooted")).ok());
-  REQUIRE(client.Create(MakeEvent("a.4", "Pod", "y", "a", "Pulled")).ok());
-  Event repeated = *client.Get<Event>("x", "a.1");
+  REQUIRE(Create(client, MakeEvent("b.2", "Pod", "x", "b", "Pulled")).ok());
+  REQUIRE(Create(client, MakeEvent("node-a.2", "Node", "", "a", "Rebooted")).ok());
+  REQUIRE(Create(client, MakeEvent("a.4", "Pod", "y", "a", "Pulled")).ok());
+  Event repeated = *Get<Event>(client, "x", "a.1");
   repeated.count = 2;
-  REQUIRE(client.Update(repeated).ok());
-  Event other = *client.Get<Event>("x", "b.1");
+  REQUIRE(Update(client, repeated).ok());
+  Event other = *Get<Event>(client, "x", "b.1");
   other.count = 2;
-  REQUIRE(client.Update(other).ok());
-  REQUIRE(client.Delete<Event>("x", "a.2").ok());
-  REQUIRE(client.Delete<Event>("x", "b.2").ok());
+  REQUIRE(Update(client, other).ok());
+  REQUIRE(Delete<Event>(client, "x", "a.2").ok());
+  REQUIRE(Delete<Event>(client, "x", "b.2").ok());
 
   std::vector<std::string> seen;
   while (std::optional<TypedWatchEvent<Event>> event = (*watch)->Next(absl::ZeroDuration())) {

@@ -8,6 +8,7 @@
 #include "orch/api/codec.h"
 #include "orch/api/types.h"
 #include "orch/client.h"
+#include "testing/control_plane.h"
 
 namespace orch {
 namespace {
@@ -83,15 +84,13 @@ TEST_CASE("an object that does not decode is an error each time, and nothing is 
 }
 
 TEST_CASE("a pod's create leaves the struct it wrote, equal to what decoding gives") {
-  absl::StatusOr<std::unique_ptr<Store>> store = OpenStore("memory");
-  REQUIRE(store.ok());
-  REQUIRE(EnsureSystemNamespaces(**store).ok());
-  Client client(**store);
+  testing::ControlPlane plane;
+  Client& client = *plane.client;
 
   SUBCASE("a pod from its struct, with the store's metadata and the status a create starts with") {
     Pod pod = SmallPod("web");
     pod.status.phase = "Running";  // a create ignores the status given
-    absl::StatusOr<ObjectPtr> stored = client.CreateObjectFrom(pod);
+    absl::StatusOr<ObjectPtr> stored = CreateFrom(client, pod);
     REQUIRE(stored.ok());
     CheckSharedEqualsDecode<Pod>(**stored);
     std::shared_ptr<const Pod> shared = (*stored)->decoded.Get<Pod>();
@@ -99,9 +98,9 @@ TEST_CASE("a pod's create leaves the struct it wrote, equal to what decoding giv
     CHECK(!shared->metadata.uid.empty());
     CHECK(shared->metadata.resourceVersion == std::to_string((*stored)->revision));
     // Create<T> returns the same content.
-    absl::StatusOr<Pod> again = client.Create(SmallPod("web-2"));
+    absl::StatusOr<Pod> again = Create(client, SmallPod("web-2"));
     REQUIRE(again.ok());
-    absl::StatusOr<ObjectPtr> second = store->get()->Get(*Client::TypeOf<Pod>().value(), "default", "web-2");
+    absl::StatusOr<ObjectPtr> second = plane.store->Get(*TypeOf<Pod>().value(), "default", "web-2");
     REQUIRE(second.ok());
     CHECK(*again == *FromObject<Pod>((*second)->object));
   }
@@ -115,9 +114,9 @@ TEST_CASE("a pod's create leaves the struct it wrote, equal to what decoding giv
       if (!object->metadata.namespace_.empty() && object->metadata.namespace_ != "default") {
         Namespace ns;
         ns.metadata.name = object->metadata.namespace_;
-        (void)client.CreateObjectFrom(ns);
+        (void)CreateFrom(client, ns);
       }
-      absl::StatusOr<ObjectPtr> stored = client.CreateObject(*object);
+      absl::StatusOr<ObjectPtr> stored = client.Create(*object);
       REQUIRE_MESSAGE(stored.ok(), entry.path().string(), ": ", stored.status().ToString());
       ++files;
       if ((*stored)->object.type.kind == "Pod") {
@@ -133,11 +132,11 @@ TEST_CASE("a pod's create leaves the struct it wrote, equal to what decoding giv
   }
 
   SUBCASE("an update writes a new version without a typed view; readers decode it") {
-    REQUIRE(client.CreateObjectFrom(SmallPod("web")).ok());
-    Pod pod = *client.Get<Pod>("default", "web");
+    REQUIRE(CreateFrom(client, SmallPod("web")).ok());
+    Pod pod = *Get<Pod>(client, "default", "web");
     pod.metadata.labels["tier"] = "front";
-    REQUIRE(client.Update(pod).ok());
-    absl::StatusOr<ObjectPtr> stored = store->get()->Get(*Client::TypeOf<Pod>().value(), "default", "web");
+    REQUIRE(Update(client, pod).ok());
+    absl::StatusOr<ObjectPtr> stored = plane.store->Get(*TypeOf<Pod>().value(), "default", "web");
     REQUIRE(stored.ok());
     absl::StatusOr<std::shared_ptr<const Pod>> decoded = Decoded<Pod>(**stored);
     REQUIRE(decoded.ok());

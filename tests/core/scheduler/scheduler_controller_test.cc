@@ -42,13 +42,13 @@ Pod MakePod(const std::string& name, const std::string& cpu, int32_t priority = 
 struct Fixture : ControlPlane {
   Fixture() { REQUIRE(manager->Add(NewScheduler()).ok()); }
   std::string NodeOf(const std::string& pod) {
-    absl::StatusOr<Pod> got = client->Get<Pod>("default", pod);
+    absl::StatusOr<Pod> got = Get<Pod>(*client, "default", pod);
     REQUIRE(got.ok());
     return got->spec.nodeName;
   }
   std::vector<Event> EventsOf(const std::string& pod, const std::string& reason) {
     std::vector<Event> found;
-    absl::StatusOr<TypedList<Event>> events = client->List<Event>("default");
+    absl::StatusOr<TypedList<Event>> events = List<Event>(*client, "default");
     REQUIRE(events.ok());
     for (const Event& event : events->items) {
       if (event.involvedObject.name == pod && event.reason == reason) found.push_back(event);
@@ -69,17 +69,17 @@ TEST_CASE("a pending pod is bound to the node that fits, with an event and a con
   taint.key = "dedicated";
   taint.value = "gpu";
   taint.effect = "NoSchedule";
-  REQUIRE(f.client->Create(MakeNode("small", "500m")).ok());
-  REQUIRE(f.client->Create(MakeNode("tainted", "8", {taint})).ok());
-  REQUIRE(f.client->Create(MakeNode("big", "4")).ok());
-  REQUIRE(f.client->Create(MakePod("web", "1")).ok());
+  REQUIRE(Create(*f.client, MakeNode("small", "500m")).ok());
+  REQUIRE(Create(*f.client, MakeNode("tainted", "8", {taint})).ok());
+  REQUIRE(Create(*f.client, MakeNode("big", "4")).ok());
+  REQUIRE(Create(*f.client, MakePod("web", "1")).ok());
   f.loop.RunUntilIdle();
   CHECK(f.NodeOf("web") == "big");
   std::vector<Event> scheduled = f.EventsOf("web", "Scheduled");
   REQUIRE(scheduled.size() == 1);
   CHECK(scheduled[0].message == "Successfully assigned default/web to big");
   CHECK(scheduled[0].source.component == "default-scheduler");
-  Pod pod = *f.client->Get<Pod>("default", "web");
+  Pod pod = *Get<Pod>(*f.client, "default", "web");
   REQUIRE(f.Scheduled(pod) != nullptr);
   CHECK(f.Scheduled(pod)->status == "True");
 }
@@ -90,9 +90,9 @@ TEST_CASE("a pod that fits nowhere says why, and is bound once the cluster chang
   taint.key = "dedicated";
   taint.value = "gpu";
   taint.effect = "NoSchedule";
-  REQUIRE(f.client->Create(MakeNode("small", "500m")).ok());
-  REQUIRE(f.client->Create(MakeNode("tainted", "8", {taint})).ok());
-  REQUIRE(f.client->Create(MakePod("web", "1")).ok());
+  REQUIRE(Create(*f.client, MakeNode("small", "500m")).ok());
+  REQUIRE(Create(*f.client, MakeNode("tainted", "8", {taint})).ok());
+  REQUIRE(Create(*f.client, MakePod("web", "1")).ok());
   f.loop.RunUntilIdle();
   CHECK(f.NodeOf("web").empty());
   std::vector<Event> failed = f.EventsOf("web", "FailedScheduling");
@@ -101,7 +101,7 @@ TEST_CASE("a pod that fits nowhere says why, and is bound once the cluster chang
   CHECK(absl::StartsWith(failed[0].message,
                          "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated "
                          "taint {dedicated: gpu}."));
-  Pod pod = *f.client->Get<Pod>("default", "web");
+  Pod pod = *Get<Pod>(*f.client, "default", "web");
   REQUIRE(f.Scheduled(pod) != nullptr);
   CHECK(f.Scheduled(pod)->status == "False");
   CHECK(f.Scheduled(pod)->reason == "Unschedulable");
@@ -110,52 +110,52 @@ TEST_CASE("a pod that fits nowhere says why, and is bound once the cluster chang
   f.loop.Advance(absl::Seconds(20));
   CHECK(f.EventsOf("web", "FailedScheduling")[0].count <= 2);
 
-  REQUIRE(f.client->Create(MakeNode("big", "4")).ok());
+  REQUIRE(Create(*f.client, MakeNode("big", "4")).ok());
   f.loop.Advance(absl::Seconds(10));  // at most the pod's backoff
   CHECK(f.NodeOf("web") == "big");
 }
 
 TEST_CASE("with no nodes at all the pod waits, says so as kube-scheduler does, and is bound to the first") {
   Fixture f;
-  REQUIRE(f.client->Create(MakePod("web", "1")).ok());
+  REQUIRE(Create(*f.client, MakePod("web", "1")).ok());
   f.loop.RunUntilIdle();
   std::vector<Event> failed = f.EventsOf("web", "FailedScheduling");
   REQUIRE(failed.size() == 1);
   CHECK(failed[0].message == "no nodes available to schedule pods");
-  Pod pod = *f.client->Get<Pod>("default", "web");
+  Pod pod = *Get<Pod>(*f.client, "default", "web");
   REQUIRE(f.Scheduled(pod) != nullptr);
   CHECK(f.Scheduled(pod)->reason == "Unschedulable");
   CHECK(f.Scheduled(pod)->message == "no nodes available to schedule pods");
 
-  REQUIRE(f.client->Create(MakeNode("first", "4")).ok());
+  REQUIRE(Create(*f.client, MakeNode("first", "4")).ok());
   f.loop.Advance(absl::Seconds(10));  // at most the pod's backoff
   CHECK(f.NodeOf("web") == "first");
 }
 
 TEST_CASE("a high-priority pod that fits nowhere preempts the lower-priority pod") {
   Fixture f;
-  REQUIRE(f.client->Create(MakeNode("only", "1")).ok());
-  REQUIRE(f.client->Create(MakePod("low", "800m", 10)).ok());
+  REQUIRE(Create(*f.client, MakeNode("only", "1")).ok());
+  REQUIRE(Create(*f.client, MakePod("low", "800m", 10)).ok());
   f.loop.RunUntilIdle();
   REQUIRE(f.NodeOf("low") == "only");
 
-  REQUIRE(f.client->Create(MakePod("high", "800m", 1000)).ok());
+  REQUIRE(Create(*f.client, MakePod("high", "800m", 1000)).ok());
   f.loop.RunUntilIdle();
-  absl::StatusOr<Pod> low = f.client->Get<Pod>("default", "low");
+  absl::StatusOr<Pod> low = Get<Pod>(*f.client, "default", "low");
   REQUIRE(low.ok());
   CHECK(low->metadata.deletionTimestamp.IsSet());  // evicted, gracefully
-  CHECK(f.client->Get<Pod>("default", "high")->status.nominatedNodeName == "only");
+  CHECK(Get<Pod>(*f.client, "default", "high")->status.nominatedNodeName == "only");
   CHECK(f.EventsOf("low", "Preempted").size() == 1);
 
   // The node agent finishes the deletion; the preemptor then takes the room.
-  REQUIRE(f.client->Delete<Pod>("default", "low", {.gracePeriodSeconds = 0}).ok());
+  REQUIRE(Delete<Pod>(*f.client, "default", "low", {.gracePeriodSeconds = 0}).ok());
   f.loop.Advance(absl::Seconds(10));
   CHECK(f.NodeOf("high") == "only");
 }
 
 TEST_CASE("required anti-affinity spreads replicas one per node") {
   Fixture f;
-  for (const char* name : {"a", "b", "c"}) REQUIRE(f.client->Create(MakeNode(name, "4")).ok());
+  for (const char* name : {"a", "b", "c"}) REQUIRE(Create(*f.client, MakeNode(name, "4")).ok());
   for (int i = 0; i < 4; ++i) {
     Pod pod = MakePod("web-" + std::to_string(i), "100m", 0, {{"app", "web"}});
     PodAffinityTerm term;
@@ -164,7 +164,7 @@ TEST_CASE("required anti-affinity spreads replicas one per node") {
     pod.spec.affinity.emplace()
         .podAntiAffinity.emplace()
         .requiredDuringSchedulingIgnoredDuringExecution.push_back(term);
-    REQUIRE(f.client->Create(pod).ok());
+    REQUIRE(Create(*f.client, pod).ok());
   }
   f.loop.RunUntilIdle();
   std::set<std::string> used;
@@ -183,10 +183,10 @@ TEST_CASE("required anti-affinity spreads replicas one per node") {
 
 TEST_CASE("pods for another scheduler are left alone") {
   Fixture f;
-  REQUIRE(f.client->Create(MakeNode("n", "4")).ok());
+  REQUIRE(Create(*f.client, MakeNode("n", "4")).ok());
   Pod pod = MakePod("custom", "100m");
   pod.spec.schedulerName = "my-scheduler";
-  REQUIRE(f.client->Create(pod).ok());
+  REQUIRE(Create(*f.client, pod).ok());
   f.loop.RunUntilIdle();
   CHECK(f.NodeOf("custom").empty());
 }

@@ -1,6 +1,6 @@
 // Builders for nodes and pods in scheduler tests.
-#ifndef ORCH_TESTS_SCHEDULER_SCHEDULER_TEST_UTIL_H_
-#define ORCH_TESTS_SCHEDULER_SCHEDULER_TEST_UTIL_H_
+#ifndef ORCH_TESTS_CORE_SCHEDULER_SCHEDULER_TEST_UTIL_H_
+#define ORCH_TESTS_CORE_SCHEDULER_SCHEDULER_TEST_UTIL_H_
 
 #include <doctest/doctest.h>
 
@@ -77,4 +77,4 @@ struct Cluster {
 
 }  // namespace orch::scheduler::testing
 
-#endif  // ORCH_TESTS_SCHEDULER_SCHEDULER_TEST_UTIL_H_
+#endif  // ORCH_TESTS_CORE_SCHEDULER_SCHEDULER_TEST_UTIL_H_

@@ -28,6 +28,7 @@ namespace {
 
 using testing::MustOpen;
 using testing::PodObject;
+using testing::Replace;
 using testing::TempDir;
 
 const ResourceType& Pods() { return *FindResourceType("", "Pod"); }
@@ -57,10 +58,14 @@ TEST_CASE("a restart reopens the file with everything acknowledged") {
   std::string uid;
   {
     auto store = MustOpen(OnFile(path));
-    uid = (*store->Create(PodObject("ns", "a", {{"app", "web"}})))->object.metadata.uid;
+    Object a = PodObject("ns", "a", {{"app", "web"}});
+    a.metadata.uid = uid = "6b0f6a4e-7a43-4a1e-9c57-2c4f2a7c1d11";
+    REQUIRE(store->Create(a).ok());
     REQUIRE(store->Create(PodObject("ns", "b")).ok());
     REQUIRE(store->Create(PodObject("ns", "c")).ok());
-    REQUIRE(store->Update(PodObject("ns", "a", {{"app", "web"}, {"v", "2"}})).ok());
+    Object a2 = PodObject("ns", "a", {{"app", "web"}, {"v", "2"}});
+    a2.metadata.uid = uid;
+    REQUIRE(Replace(*store, a2).ok());
     REQUIRE(store->Delete(Pods(), "ns", "b").ok());
   }
   auto store = MustOpen(OnFile(path));
@@ -225,7 +230,7 @@ TEST_CASE("concurrent updates of one object: exactly one wins per version") {
     threads.emplace_back([&, t] {
       Object next = base->object;
       next.metadata.labels["writer"] = std::to_string(t);
-      absl::Status status = store->Update(next).status();
+      absl::Status status = store->Update(next, base->revision).status();
       if (status.ok()) wins++;
       if (IsConflict(status)) conflicts++;
     });
@@ -251,7 +256,7 @@ TEST_CASE("compaction keeps the file bounded under a steady churn of updates") {
   for (int round = 0; round < 3000; ++round) {
     Object next =
         PodObject("ns", absl::StrCat("p", round % 20), {{"round", std::to_string(round)}}, "", 1000);
-    REQUIRE(store->Update(next).ok());
+    REQUIRE(Replace(*store, next).ok());
     if (round == 1000) after_warmup = file_size();
   }
   CHECK(store->CompactedRevision() >= store->CurrentRevision() - 200 - 100);
@@ -278,13 +283,13 @@ TEST_CASE("objects older than the history: their updates and deletes survive com
     REQUIRE(store->Create(PodObject("ns", "kept")).ok());
     REQUIRE(store->Create(PodObject("ns", "churn")).ok());
     for (int i = 0; i < 200; ++i)
-      REQUIRE(store->Update(PodObject("ns", "churn", {{"i", std::to_string(i)}})).ok());
+      REQUIRE(Replace(*store, PodObject("ns", "churn", {{"i", std::to_string(i)}})).ok());
     REQUIRE(store->CompactedRevision() > 2);
     // Then "old" is deleted and "kept" updated, and compaction passes those writes too.
     REQUIRE(store->Delete(Pods(), "ns", "old").ok());
-    REQUIRE(store->Update(PodObject("ns", "kept", {{"v", "2"}})).ok());
+    REQUIRE(Replace(*store, PodObject("ns", "kept", {{"v", "2"}})).ok());
     for (int i = 0; i < 200; ++i)
-      REQUIRE(store->Update(PodObject("ns", "churn", {{"j", std::to_string(i)}})).ok());
+      REQUIRE(Replace(*store, PodObject("ns", "churn", {{"j", std::to_string(i)}})).ok());
   }
   // The rows they replaced went with them: only the live versions and the history are left.
   CHECK(QueryFileInt(path, "SELECT count(*) FROM history WHERE name = 'old'") == 0);
@@ -304,7 +309,8 @@ SqliteStoreOptions CompactedFile(const std::string& path) {
   options.compaction_step = 10;
   auto store = MustOpen(options);
   REQUIRE(store->Create(PodObject("ns", "a")).ok());
-  for (int i = 0; i < 20; ++i) REQUIRE(store->Update(PodObject("ns", "a", {{"i", std::to_string(i)}})).ok());
+  for (int i = 0; i < 20; ++i)
+    REQUIRE(Replace(*store, PodObject("ns", "a", {{"i", std::to_string(i)}})).ok());
   REQUIRE(store->CompactedRevision() >= 8);
   return options;
 }
@@ -630,7 +636,7 @@ TEST_CASE("writers that update and delete what they just created see their own w
           }
           Object next = (*created)->object;
           next.metadata.labels["step"] = "updated";
-          absl::StatusOr<ObjectPtr> updated = store->Update(next);  // with the created resourceVersion
+          absl::StatusOr<ObjectPtr> updated = store->Update(next, (*created)->revision);
           if (!updated.ok() || (*updated)->revision <= (*created)->revision) failures++;
           if (i % 2 == 0 && !store->Delete(Pods(), "ns", name).ok()) failures++;
         }
@@ -677,8 +683,8 @@ TEST_CASE("racing creates and deletes of the same names: a name is created once 
             failures++;
           }
         } else {
-          absl::StatusOr<DeleteResult> result = store->Delete(Pods(), "ns", name);
-          if (result.ok() && result->deleted) {
+          absl::StatusOr<ObjectPtr> result = store->Delete(Pods(), "ns", name);
+          if (result.ok()) {
             deleted++;
           } else if (!result.ok() && !IsNotFound(result.status())) {
             failures++;
@@ -747,7 +753,11 @@ TEST_CASE("store URLs") {
   CHECK(OpenStore(absl::StrCat("sqlite://", dir.File("url.db"))).ok());
   absl::Status bad = OpenStore("etcd://localhost:2379").status();
   CHECK(bad.code() == absl::StatusCode::kInvalidArgument);
-  CHECK(absl::StrContains(bad.message(), "unknown scheme"));
+  CHECK(bad.message() ==
+        "store URL \"etcd://localhost:2379\": no store driver \"etcd\" is registered (there are: memory, "
+        "sqlite)");
+  CHECK(absl::IsInvalidArgument(OpenStore("sqlite://").status()));
+  CHECK(absl::IsInvalidArgument(OpenStore("memory://x").status()));
   RegisterStoreDriver("test", [](absl::string_view) { return OpenStore("memory"); });
   CHECK(OpenStore("test://anything").ok());
 }

@@ -15,6 +15,7 @@ namespace {
 
 using testing::MustOpen;
 using testing::PodObject;
+using testing::Replace;
 
 const ResourceType& Pods() { return *FindResourceType("", "Pod"); }
 
@@ -105,7 +106,7 @@ TEST_CASE("list: pages are consistent at the first page's revision") {
   REQUIRE(store->Delete(Pods(), "ns", "p5").ok());
   REQUIRE(store->Create(PodObject("ns", "p45")).ok());
   Object changed = PodObject("ns", "p6", {{"changed", "yes"}});
-  REQUIRE(store->Update(changed).ok());
+  REQUIRE(Replace(*store, changed).ok());
 
   page.continue_token = first->continue_token;
   absl::StatusOr<ListResult> second = store->List(Pods(), "ns", page);
@@ -172,7 +173,7 @@ TEST_CASE("list: pages and exact reads at a revision older than the event log") 
   // Then more than the event log holds: creates, an update of a listed pod, deletes of one listed
   // and one not yet listed.
   for (int i = 5; i < 10; ++i) REQUIRE(store->Create(PodObject("ns", absl::StrCat("p", i))).ok());
-  REQUIRE(store->Update(PodObject("ns", "p3", {{"v", "2"}})).ok());
+  REQUIRE(Replace(*store, PodObject("ns", "p3", {{"v", "2"}})).ok());
   REQUIRE(store->Delete(Pods(), "ns", "p2").ok());
   REQUIRE(store->Delete(Pods(), "ns", "p0").ok());
   for (int i = 10; i < 15; ++i) REQUIRE(store->Create(PodObject("ns", absl::StrCat("p", i))).ok());
@@ -226,7 +227,8 @@ TEST_CASE("list: pages and exact reads are gone once compaction passes their rev
   page.limit = 2;
   absl::StatusOr<ListResult> first = store->List(Pods(), "ns", page);
   REQUIRE(first.ok());
-  for (int i = 0; i < 20; ++i) REQUIRE(store->Update(PodObject("ns", "p4", {{"i", std::to_string(i)}})).ok());
+  for (int i = 0; i < 20; ++i)
+    REQUIRE(Replace(*store, PodObject("ns", "p4", {{"i", std::to_string(i)}})).ok());
   REQUIRE(store->CompactedRevision() > 5);
   page.continue_token = first->continue_token;
   absl::Status expired = store->List(Pods(), "ns", page).status();
@@ -252,7 +254,7 @@ TEST_CASE("watch: initial state, then changes in order") {
   auto watch = *store->Watch(Pods(), {.namespace_ = "ns"});
   REQUIRE(store->Create(PodObject("ns", "b")).ok());
   REQUIRE(store->Create(PodObject("other", "c")).ok());
-  REQUIRE(store->Update(PodObject("ns", "a", {{"x", "y"}})).ok());
+  REQUIRE(Replace(*store, PodObject("ns", "a", {{"x", "y"}})).ok());
   REQUIRE(store->Delete(Pods(), "ns", "b").ok());
   CHECK(Drain(*watch) ==
         std::vector<std::string>{"ADDED ns/a", "ADDED ns/b", "MODIFIED ns/a", "DELETED ns/b"});
@@ -260,11 +262,11 @@ TEST_CASE("watch: initial state, then changes in order") {
 
 TEST_CASE("watch: from a resourceVersion, resumable, with selector transitions") {
   auto store = MustOpen();
-  REQUIRE(store->Create(PodObject("ns", "a", {{"app", "web"}})).ok());                // 1
-  REQUIRE(store->Create(PodObject("ns", "b", {{"app", "db"}})).ok());                 // 2
-  REQUIRE(store->Update(PodObject("ns", "b", {{"app", "web"}})).ok());                // 3: b starts matching
-  REQUIRE(store->Update(PodObject("ns", "a", {{"app", "cache"}})).ok());              // 4: a stops matching
-  REQUIRE(store->Update(PodObject("ns", "a", {{"app", "cache"}, {"v", "2"}})).ok());  // 5: irrelevant
+  REQUIRE(store->Create(PodObject("ns", "a", {{"app", "web"}})).ok());      // 1
+  REQUIRE(store->Create(PodObject("ns", "b", {{"app", "db"}})).ok());       // 2
+  REQUIRE(Replace(*store, PodObject("ns", "b", {{"app", "web"}})).ok());    // 3: b starts matching
+  REQUIRE(Replace(*store, PodObject("ns", "a", {{"app", "cache"}})).ok());  // 4: a stops matching
+  REQUIRE(Replace(*store, PodObject("ns", "a", {{"app", "cache"}, {"v", "2"}})).ok());  // 5: irrelevant
 
   WatchOptions options;
   options.resourceVersion = "1";
@@ -294,7 +296,8 @@ TEST_CASE("watch: a compacted revision is 410 Gone; history on file serves older
   options.event_cache_size = 2;
   auto store = MustOpen(options);
   REQUIRE(store->Create(PodObject("ns", "a")).ok());
-  for (int i = 0; i < 20; ++i) REQUIRE(store->Update(PodObject("ns", "a", {{"i", std::to_string(i)}})).ok());
+  for (int i = 0; i < 20; ++i)
+    REQUIRE(Replace(*store, PodObject("ns", "a", {{"i", std::to_string(i)}})).ok());
   CHECK(store->CurrentRevision() == 21);
   CHECK(store->CompactedRevision() > 0);
   // The memory store's history is the event log (2 events here); the SQLite store keeps 5.
@@ -318,11 +321,11 @@ TEST_CASE("watch: from a revision older than the event log, selector transitions
   SqliteStoreOptions options;
   options.event_cache_size = 2;
   auto store = MustOpen(options);
-  REQUIRE(store->Create(PodObject("ns", "a", {{"app", "web"}})).ok());              // 1
-  REQUIRE(store->Create(PodObject("ns", "b", {{"app", "db"}})).ok());               // 2
-  REQUIRE(store->Update(PodObject("ns", "a", {{"app", "cache"}})).ok());            // 3: a leaves app=web
-  REQUIRE(store->Update(PodObject("ns", "b", {{"app", "web"}})).ok());              // 4: b joins it
-  REQUIRE(store->Update(PodObject("ns", "b", {{"app", "web"}, {"v", "2"}})).ok());  // 5
+  REQUIRE(store->Create(PodObject("ns", "a", {{"app", "web"}})).ok());                // 1
+  REQUIRE(store->Create(PodObject("ns", "b", {{"app", "db"}})).ok());                 // 2
+  REQUIRE(Replace(*store, PodObject("ns", "a", {{"app", "cache"}})).ok());            // 3: a leaves app=web
+  REQUIRE(Replace(*store, PodObject("ns", "b", {{"app", "web"}})).ok());              // 4: b joins it
+  REQUIRE(Replace(*store, PodObject("ns", "b", {{"app", "web"}, {"v", "2"}})).ok());  // 5
   for (int i = 0; i < 4; ++i) REQUIRE(store->Create(PodObject("ns", absl::StrCat("x", i))).ok());  // 6..9
   WatchOptions watch_options;
   watch_options.resourceVersion = "2";

@@ -1,5 +1,5 @@
-// The Store contract, exercised on the SQLite store (in memory and on a file) and, with
-// ORCH_TEST_STORE=memory, on the memory store.
+// The Store contract (etcd's: create if absent, compare-and-swap, revisions), exercised on the SQLite store
+// (in memory and on a file) and, with ORCH_TEST_STORE=memory, on the memory store.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -19,16 +19,19 @@ using testing::ConfigMap;
 using testing::MustOpen;
 using testing::PodObject;
 
-TEST_CASE("create assigns uid, resourceVersion, generation and creationTimestamp") {
+TEST_CASE("create stores the object as given at a new revision") {
   auto store = MustOpen();
-  absl::StatusOr<ObjectPtr> created = store->Create(PodObject("default", "web-1", {{"app", "web"}}));
+  Object pod = PodObject("default", "web-1", {{"app", "web"}});
+  pod.metadata.uid = "3f1c9a52-6a8e-4b44-9f38-0d6f5f3b9a10";
+  pod.metadata.resourceVersion = "42";  // stamped over
+  absl::StatusOr<ObjectPtr> created = store->Create(pod);
   REQUIRE(created.ok());
   const ObjectMeta& meta = (*created)->object.metadata;
-  CHECK(meta.uid.size() == 36);
+  CHECK(meta.uid == pod.metadata.uid);
   CHECK(meta.resourceVersion == "1");
   CHECK((*created)->revision == 1);
-  CHECK(meta.generation == 1);
-  CHECK(meta.creationTimestamp.IsSet());
+  CHECK(meta.generation == 0);  // the registry's to set: the store adds nothing
+  CHECK(!meta.creationTimestamp.IsSet());
   CHECK((*created)->json.find("\"resourceVersion\":\"1\"") != std::string::npos);
   CHECK(store->CurrentRevision() == 1);
 
@@ -40,21 +43,15 @@ TEST_CASE("create assigns uid, resourceVersion, generation and creationTimestamp
   CHECK(store->Create(PodObject("other", "web-1")).ok());
 }
 
-TEST_CASE("generateName makes a unique name; a missing name is invalid") {
+TEST_CASE("a write without a name is invalid") {
   auto store = MustOpen();
   Object pod = PodObject("default", "");
-  pod.metadata.generateName = "web-";
-  absl::StatusOr<ObjectPtr> a = store->Create(pod);
-  absl::StatusOr<ObjectPtr> b = store->Create(pod);
-  REQUIRE(a.ok());
-  REQUIRE(b.ok());
-  CHECK((*a)->object.metadata.name.size() == 9);
-  CHECK((*a)->object.metadata.name.rfind("web-", 0) == 0);
-  CHECK((*a)->object.metadata.name != (*b)->object.metadata.name);
-
-  absl::StatusOr<ObjectPtr> unnamed = store->Create(PodObject("default", ""));
+  pod.metadata.generateName = "web-";  // names from generateName are the registry's
+  absl::StatusOr<ObjectPtr> unnamed = store->Create(pod);
   CHECK(IsInvalid(unnamed.status()));
   CHECK(absl::StrContains(unnamed.status().message(), "metadata.name: Required value"));
+  CHECK(IsInvalid(store->Update(pod, 1).status()));
+  CHECK(store->CurrentRevision() == 0);
 }
 
 TEST_CASE("scope: namespaced kinds need a namespace, cluster-scoped kinds drop it") {
@@ -106,162 +103,69 @@ TEST_CASE("get returns the stored version or NotFound") {
         absl::StatusCode::kInvalidArgument);
 }
 
-TEST_CASE("update: optimistic concurrency, generation on spec changes only, status kept") {
+TEST_CASE("update: compare-and-swap on the stored revision") {
   auto store = MustOpen();
   ObjectPtr v1 = *store->Create(PodObject("default", "a", {}, "node-1"));
 
-  Object stale = v1->object;
   Object next = v1->object;
   next.metadata.labels["tier"] = "front";
-  absl::StatusOr<ObjectPtr> v2 = store->Update(next);
+  absl::StatusOr<ObjectPtr> v2 = store->Update(next, v1->revision);
   REQUIRE(v2.ok());
   CHECK((*v2)->object.metadata.resourceVersion == "2");
-  CHECK((*v2)->object.metadata.generation == 1);  // labels are metadata, not spec
+  CHECK((*v2)->object.metadata.labels.at("tier") == "front");
 
-  // A write based on the old version is a conflict.
+  // A write based on the old version is a conflict, and writes nothing.
+  Object stale = v1->object;
   stale.metadata.labels["x"] = "y";
-  absl::Status conflict = store->Update(stale).status();
+  absl::Status conflict = store->Update(stale, v1->revision).status();
   CHECK(IsConflict(conflict));
   CHECK(conflict.message() ==
         "Operation cannot be fulfilled on pods \"a\": the object has been modified; please apply your "
-        "changes to "
-        "the latest version and try again");
+        "changes to the latest version and try again");
+  CHECK(store->CurrentRevision() == 2);
 
-  // A spec change bumps generation.
-  Object spec_change = PodObject("default", "a", {{"tier", "front"}}, "node-2");
-  spec_change.metadata.resourceVersion = (*v2)->object.metadata.resourceVersion;
-  absl::StatusOr<ObjectPtr> v3 = store->Update(spec_change);
+  // Everything is written as given: spec, status, metadata (the registry decides what they are).
+  Object replaced = PodObject("default", "a", {{"tier", "back"}}, "node-2");
+  replaced.status = R"({"phase":"Running"})";
+  replaced.metadata.generation = 7;
+  absl::StatusOr<ObjectPtr> v3 = store->Update(replaced, (*v2)->revision);
   REQUIRE(v3.ok());
-  CHECK((*v3)->object.metadata.generation == 2);
-  CHECK((*v3)->object.metadata.uid == v1->object.metadata.uid);
-  CHECK((*v3)->object.metadata.creationTimestamp == v1->object.metadata.creationTimestamp);
+  CHECK((*v3)->object.status == R"({"phase":"Running"})");
+  CHECK((*v3)->object.metadata.generation == 7);
+  CHECK((*v3)->object.Field("spec.nodeName") == "node-2");
+  CHECK(absl::StrContains((*v3)->json, R"("phase":"Running")"));
 
-  // The status subresource: Update keeps status, UpdateStatus changes only status.
-  Object with_status = (*v3)->object;
-  with_status.status = R"({"phase":"Running"})";
-  absl::StatusOr<ObjectPtr> v4 = store->UpdateStatus(with_status);
-  REQUIRE(v4.ok());
-  CHECK((*v4)->object.status == R"({"phase":"Running"})");
-  CHECK((*v4)->object.metadata.generation == 2);
-  Object clobber = (*v4)->object;
-  clobber.status = R"({"phase":"Failed"})";
-  clobber.metadata.annotations["a"] = "b";
-  absl::StatusOr<ObjectPtr> v5 = store->Update(clobber);
-  REQUIRE(v5.ok());
-  CHECK((*v5)->object.status == R"({"phase":"Running"})");
-  CHECK((*v5)->object.metadata.annotations.at("a") == "b");
-
-  // An update that changes nothing writes nothing.
-  int64_t before = store->CurrentRevision();
-  absl::StatusOr<ObjectPtr> same = store->Update((*v5)->object);
-  REQUIRE(same.ok());
-  CHECK(store->CurrentRevision() == before);
-  CHECK((*same)->revision == (*v5)->revision);
-
-  // Update of something absent is NotFound; a mismatching uid is a conflict.
-  CHECK(IsNotFound(store->Update(PodObject("default", "zzz")).status()));
-  Object wrong_uid = (*v5)->object;
-  wrong_uid.metadata.uid = "other";
-  CHECK(IsConflict(store->Update(wrong_uid).status()));
+  // Update of something absent is NotFound.
+  CHECK(IsNotFound(store->Update(PodObject("default", "zzz"), 1).status()));
 }
 
-TEST_CASE("UpdateSpecAndStatus writes spec and status in one revision") {
-  auto store = MustOpen();
-  ObjectPtr v1 = *store->Create(PodObject("default", "a"));
-  const ResourceType& pods = *FindResourceType("", "Pod");
-  WatchOptions from_v1;
-  from_v1.resourceVersion = v1->object.metadata.resourceVersion;
-  absl::StatusOr<std::unique_ptr<Watcher>> watch = store->Watch(pods, from_v1);
-  REQUIRE(watch.ok());
-
-  Object bound = PodObject("default", "a", {}, "node-1");
-  bound.status = R"({"phase":"Pending","conditions":[{"type":"PodScheduled","status":"True"}]})";
-  bound.metadata.resourceVersion = v1->object.metadata.resourceVersion;
-  absl::StatusOr<ObjectPtr> v2 = store->UpdateSpecAndStatus(bound);
-  REQUIRE_MESSAGE(v2.ok(), v2.status().ToString());
-  CHECK((*v2)->revision == v1->revision + 1);
-  CHECK((*v2)->object.status == bound.status);
-  CHECK((*v2)->object.Field("spec.nodeName") == "node-1");
-  CHECK((*v2)->object.metadata.generation == 2);
-  CHECK((*v2)->object.metadata.uid == v1->object.metadata.uid);
-  CHECK((*v2)->object.metadata.creationTimestamp == v1->object.metadata.creationTimestamp);
-  std::optional<WatchEvent> event = (*watch)->Next(absl::Seconds(1));
-  REQUIRE(event.has_value());
-  CHECK(event->type == WatchEventType::kModified);
-  CHECK(event->object->revision == (*v2)->revision);
-  CHECK(!(*watch)->Next(absl::ZeroDuration()).has_value());
-
-  // Stale: a conflict, nothing written.
-  CHECK(IsConflict(store->UpdateSpecAndStatus(bound).status()));
-  CHECK(store->CurrentRevision() == (*v2)->revision);
-}
-
-TEST_CASE("kinds without a status subresource update status with the rest") {
-  auto store = MustOpen();
-  ObjectPtr cm = *store->Create(ConfigMap("default", "c", R"({"data":{"k":"v"}})"));
-  Object next = cm->object;
-  next.spec = R"({"data":{"k":"w"}})";
-  absl::StatusOr<ObjectPtr> updated = store->Update(next);
-  REQUIRE(updated.ok());
-  CHECK(absl::StrContains((*updated)->json, R"("data":{"k":"w"})"));
-}
-
-TEST_CASE("delete: immediate, with preconditions, with finalizers, graceful") {
+TEST_CASE("delete: compare-and-swap, or whatever version is stored; the last version at a new revision") {
   auto store = MustOpen();
   const ResourceType& pods = *FindResourceType("", "Pod");
-  ObjectPtr a = *store->Create(PodObject("default", "a"));
+  ObjectPtr a = *store->Create(PodObject("default", "a", {{"app", "web"}}));
+  ObjectPtr b = *store->Create(PodObject("default", "b"));
 
-  DeleteOptions wrong;
-  wrong.preconditions.uid = "not-the-uid";
-  CHECK(IsConflict(store->Delete(pods, "default", "a", wrong).status()));
-  DeleteOptions wrong_rv;
-  wrong_rv.preconditions.resourceVersion = "42";
-  CHECK(IsConflict(store->Delete(pods, "default", "a", wrong_rv).status()));
-
-  DeleteOptions right;
-  right.preconditions.uid = a->object.metadata.uid;
-  absl::StatusOr<DeleteResult> deleted = store->Delete(pods, "default", "a", right);
+  absl::Status stale = store->Delete(pods, "default", "a", a->revision + 10).status();
+  CHECK(IsConflict(stale));
+  CHECK(stale.message() ==
+        "Operation cannot be fulfilled on pods \"a\": Precondition failed: ResourceVersion in precondition: "
+        "11, "
+        "ResourceVersion in object meta: 1");
+  absl::StatusOr<ObjectPtr> deleted = store->Delete(pods, "default", "a", a->revision);
   REQUIRE(deleted.ok());
-  CHECK(deleted->deleted);
-  CHECK(deleted->object->revision == 2);
+  CHECK((*deleted)->revision == 3);
+  CHECK((*deleted)->object.metadata.resourceVersion == "3");
+  CHECK((*deleted)->object.metadata.labels.at("app") == "web");
   CHECK(IsNotFound(store->Get(pods, "default", "a").status()));
   CHECK(IsNotFound(store->Delete(pods, "default", "a").status()));
 
-  // Finalizers: delete only marks; removing the last finalizer deletes.
-  Object guarded = PodObject("default", "b");
-  guarded.metadata.finalizers = {"example.com/cleanup"};
-  REQUIRE(store->Create(guarded).ok());
-  absl::StatusOr<DeleteResult> marked = store->Delete(pods, "default", "b");
-  REQUIRE(marked.ok());
-  CHECK_FALSE(marked->deleted);
-  CHECK(marked->object->object.metadata.deletionTimestamp.IsSet());
-  CHECK(marked->object->object.metadata.deletionGracePeriodSeconds == 0);
-  // Deleting again changes nothing.
-  absl::StatusOr<DeleteResult> again = store->Delete(pods, "default", "b");
-  REQUIRE(again.ok());
-  CHECK(again->object->revision == marked->object->revision);
-  // Metadata updates cannot clear the deletion mark.
-  Object unmark = marked->object->object;
-  unmark.metadata.deletionTimestamp = Time{};
-  unmark.metadata.labels["x"] = "y";
-  absl::StatusOr<ObjectPtr> relabeled = store->Update(unmark);
-  REQUIRE(relabeled.ok());
-  CHECK((*relabeled)->object.metadata.deletionTimestamp.IsSet());
-  Object finalize = (*relabeled)->object;
-  finalize.metadata.finalizers.clear();
-  REQUIRE(store->Update(finalize).ok());
+  // Without a revision, whatever is stored goes.
+  REQUIRE(store->Delete(pods, "default", "b", 0).ok());
   CHECK(IsNotFound(store->Get(pods, "default", "b").status()));
-
-  // Graceful: marked with the grace period, left for the owner to delete with 0.
-  REQUIRE(store->Create(PodObject("default", "c")).ok());
-  absl::StatusOr<DeleteResult> graceful = store->Delete(pods, "default", "c", {.gracePeriodSeconds = 30});
-  REQUIRE(graceful.ok());
-  CHECK_FALSE(graceful->deleted);
-  CHECK(graceful->object->object.metadata.deletionGracePeriodSeconds == 30);
-  CHECK(store->Get(pods, "default", "c").ok());
-  absl::StatusOr<DeleteResult> now = store->Delete(pods, "default", "c", {.gracePeriodSeconds = 0});
-  REQUIRE(now.ok());
-  CHECK(now->deleted);
+  CHECK(store->CurrentRevision() == 4);
+  // A name deleted can be created again.
+  CHECK(store->Create(PodObject("default", "a")).ok());
+  CHECK(b->revision == 2);
 }
 
 }  // namespace

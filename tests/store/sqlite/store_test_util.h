@@ -1,6 +1,6 @@
 // Helpers shared by the store tests: objects built from JSON, stores, scratch directories.
-#ifndef ORCH_TESTS_STORE_STORE_TEST_UTIL_H_
-#define ORCH_TESTS_STORE_STORE_TEST_UTIL_H_
+#ifndef ORCH_TESTS_STORE_SQLITE_STORE_TEST_UTIL_H_
+#define ORCH_TESTS_STORE_SQLITE_STORE_TEST_UTIL_H_
 
 #include <doctest/doctest.h>
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 #include <string>
 
 #include "orch/api/codec.h"
+#include "orch/errors.h"
 #include "orch/store.h"
 
 namespace orch::testing {
@@ -40,6 +41,19 @@ inline Object ConfigMap(const std::string& ns, const std::string& name, const st
   return *object;
 }
 
+// Replaces the stored version of `object`'s key, whatever it is: compare-and-swap on the revision
+// just read, again on a conflict (what a registry's unconditional update does).
+inline absl::StatusOr<ObjectPtr> Replace(Store& store, Object object) {
+  const ResourceType* type = FindResourceTypeFor(object.type);
+  REQUIRE(type != nullptr);
+  for (;;) {
+    absl::StatusOr<ObjectPtr> current = store.Get(*type, object.metadata.namespace_, object.metadata.name);
+    if (!current.ok()) return current.status();
+    absl::StatusOr<ObjectPtr> updated = store.Update(object, (*current)->revision);
+    if (!IsConflict(updated.status())) return updated;
+  }
+}
+
 // Whether the contract tests run on the memory store (ctest runs them on both: ORCH_TEST_STORE=memory).
 inline bool MemoryBackend() {
   const char* backend = getenv("ORCH_TEST_STORE");
@@ -56,7 +70,6 @@ inline std::unique_ptr<Store> MustOpen(SqliteStoreOptions options = {}) {
         std::min<int64_t>(options.history_revisions, static_cast<int64_t>(options.event_cache_size));
     memory.watch_queue_limit = options.watch_queue_limit;
     memory.bookmark_interval = options.bookmark_interval;
-    memory.clock = options.clock;
     return OpenMemoryStore(memory);
   }
   absl::StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore(options);
@@ -85,4 +98,4 @@ class TempDir {
 
 }  // namespace orch::testing
 
-#endif  // ORCH_TESTS_STORE_STORE_TEST_UTIL_H_
+#endif  // ORCH_TESTS_STORE_SQLITE_STORE_TEST_UTIL_H_

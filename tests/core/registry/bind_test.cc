@@ -1,24 +1,16 @@
-// Client::BindPod: the pods/binding subresource, on its fast path and its typed path.
+// BindPod: the pods/binding subresource, on its fast path and its typed path.
 #include <doctest/doctest.h>
 
 #include "absl/strings/match.h"
 #include "orch/api/types.h"
 #include "orch/client.h"
 #include "orch/errors.h"
+#include "testing/control_plane.h"
 
 namespace orch {
 namespace {
 
-struct Fixture {
-  Fixture() {
-    absl::StatusOr<std::unique_ptr<Store>> opened = OpenStore("memory", &clock);
-    REQUIRE(opened.ok());
-    store = std::move(*opened);
-    REQUIRE(EnsureSystemNamespaces(*store).ok());
-    ClientOptions options;
-    options.clock = &clock;
-    client = std::make_unique<Client>(*store, options);
-  }
+struct Fixture : testing::ControlPlane {
   Pod Create(const std::string& name) {
     Pod pod;
     pod.metadata.name = name;
@@ -26,17 +18,14 @@ struct Fixture {
     container.name = "main";
     container.image = "nginx:1.27";
     pod.spec.containers.push_back(container);
-    absl::StatusOr<Pod> created = client->Create(pod);
+    absl::StatusOr<Pod> created = orch::Create(*client, pod);
     REQUIRE(created.ok());
     return *created;
   }
-  ManualClock clock{absl::FromUnixSeconds(1767225600)};
-  std::unique_ptr<Store> store;
-  std::unique_ptr<Client> client;
 };
 
 void CheckBound(Client& client, const std::string& name, const std::string& node) {
-  absl::StatusOr<Pod> pod = client.Get<Pod>("default", name);
+  absl::StatusOr<Pod> pod = Get<Pod>(client, "default", name);
   REQUIRE(pod.ok());
   CHECK(pod->spec.nodeName == node);
   CHECK(pod->spec.containers.size() == 1);
@@ -52,7 +41,7 @@ void CheckBound(Client& client, const std::string& name, const std::string& node
   // Field selectors see the binding.
   ListOptions options;
   options.fieldSelector = *FieldSelector::Parse("spec.nodeName=" + node);
-  absl::StatusOr<TypedList<Pod>> on_node = client.List<Pod>("default", options);
+  absl::StatusOr<TypedList<Pod>> on_node = List<Pod>(client, "default", options);
   REQUIRE(on_node.ok());
   bool listed = false;
   for (const Pod& p : on_node->items) listed |= p.metadata.name == name;
@@ -83,12 +72,12 @@ TEST_CASE("binding a pod whose status already has conditions takes the typed pat
   unschedulable.status = "False";
   unschedulable.reason = "Unschedulable";
   pod.status.conditions.push_back(unschedulable);
-  REQUIRE(f.client->UpdateStatus(pod).ok());
+  REQUIRE(UpdateStatus(*f.client, pod).ok());
   const int64_t before = f.store->CurrentRevision();
   REQUIRE(f.client->BindPod("default", "web", "", "node-1").ok());
   CHECK(f.store->CurrentRevision() == before + 1);
   CheckBound(*f.client, "web", "node-1");
-  Pod bound = *f.client->Get<Pod>("default", "web");
+  Pod bound = *Get<Pod>(*f.client, "default", "web");
   REQUIRE(bound.status.conditions.size() == 1);
   CHECK(bound.status.conditions[0].reason.empty());
 }
@@ -99,10 +88,10 @@ TEST_CASE("binding errors: wrong uid, missing pod, pod being deleted, no node") 
   CHECK(absl::IsNotFound(f.client->BindPod("default", "web", "other-uid", "node-1").status()));
   CHECK(absl::IsNotFound(f.client->BindPod("default", "nosuch", "", "node-1").status()));
   CHECK(IsInvalid(f.client->BindPod("default", "web", "", "").status()));
-  Pod held = *f.client->Get<Pod>("default", "web");
+  Pod held = *Get<Pod>(*f.client, "default", "web");
   held.metadata.finalizers = {"example.com/hold"};
-  REQUIRE(f.client->Update(held).ok());
-  REQUIRE(f.client->Delete<Pod>("default", "web").ok());
+  REQUIRE(Update(*f.client, held).ok());
+  REQUIRE(Delete<Pod>(*f.client, "default", "web").ok());
   absl::Status deleting = f.client->BindPod("default", "web", "", "node-1").status();
   CHECK(IsConflict(deleting));
   CHECK(absl::StrContains(deleting.message(), "being deleted"));

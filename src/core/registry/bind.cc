@@ -1,13 +1,13 @@
-// Client::BindPod: the pods/binding subresource.
+// The pods/binding subresource.
 #include <algorithm>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "orch/api/types.h"
-#include "orch/client.h"
 #include "orch/errors.h"
+#include "src/core/registry/local_client.h"
 
-namespace orch {
+namespace orch::registry {
 namespace {
 
 // Binding is the scheduler's hot path: for the common shape of a pending pod (its document as the
@@ -66,12 +66,11 @@ absl::StatusOr<Object> BindTyped(const Object& current, absl::string_view node_n
 
 }  // namespace
 
-absl::StatusOr<ObjectPtr> Client::BindPod(absl::string_view namespace_, absl::string_view name,
-                                          absl::string_view uid, absl::string_view node_name) {
+absl::StatusOr<ObjectPtr> LocalClient::BindPod(absl::string_view namespace_, absl::string_view name,
+                                               absl::string_view uid, absl::string_view node_name) {
   absl::StatusOr<const ResourceType*> type = TypeOf<Pod>();
   if (!type.ok()) return type.status();
   if (node_name.empty()) return InvalidError("Binding", name, "target.name: Required value");
-  Clock& clock = options_.clock != nullptr ? *options_.clock : *RealClock();
   // One write of spec.nodeName and the PodScheduled condition together, conditional on the version
   // read: a write in between (a status update by someone else) makes it look again.
   for (int attempt = 0; attempt < 16; ++attempt) {
@@ -85,19 +84,19 @@ absl::StatusOr<ObjectPtr> Client::BindPod(absl::string_view namespace_, absl::st
       return ConflictError("pods", name,
                            absl::StrCat("pod ", name, " is being deleted, cannot be assigned to a host"));
     }
-    const absl::Time now = clock.Now();
+    const absl::Time now = clock_.Now();
     Object next = current;
     if (!SpliceNodeName(next, node_name) || !SpliceScheduledCondition(next, now)) {
       absl::StatusOr<Object> typed = BindTyped(current, node_name, now);
       if (!typed.ok()) return typed.status();
       next = *std::move(typed);
-      next.metadata.resourceVersion = current.metadata.resourceVersion;
     }
-    absl::StatusOr<ObjectPtr> bound = store_.UpdateSpecAndStatus(std::move(next));
+    absl::StatusOr<ObjectPtr> bound =
+        store_.Update(NextVersion(**type, next, current, WriteKind::kSpecAndStatus), (*stored)->revision);
     if (IsConflict(bound.status())) continue;
     return bound;
   }
   return ConflictError("pods", name, "the pod keeps changing");
 }
 
-}  // namespace orch
+}  // namespace orch::registry

@@ -1,10 +1,12 @@
-// Client::Apply: create, or merge a manifest into the existing object.
+// orch::Apply: create, or merge a manifest into the existing object.
 #include <doctest/doctest.h>
 
 #include "orch/api/codec.h"
 #include "orch/api/types.h"
 #include "orch/client.h"
 #include "orch/errors.h"
+#include "orch/ops.h"
+#include "testing/control_plane.h"
 
 namespace orch {
 namespace {
@@ -19,33 +21,33 @@ Object Manifest(const std::string& yaml) {
 TEST_CASE("apply creates, keeps what the system set, and reports unchanged and configured") {
   absl::StatusOr<std::unique_ptr<Store>> store = OpenStore("memory");
   REQUIRE(store.ok());
-  REQUIRE(EnsureSystemNamespaces(**store).ok());
-  Client client(**store);
+  testing::ControlPlane plane(std::move(*store));
+  Client& client = *plane.client;
   const std::string pod = R"(apiVersion: v1
 kind: Pod
 metadata: {name: web, labels: {app: web}}
 spec: {containers: [{name: main, image: "nginx:1.27"}]}
 )";
-  absl::StatusOr<Client::ApplyResult> created = client.Apply(Manifest(pod));
+  absl::StatusOr<ApplyResult> created = Apply(client, Manifest(pod));
   REQUIRE(created.ok());
-  CHECK(created->outcome == Client::ApplyOutcome::kCreated);
+  CHECK(created->outcome == ApplyOutcome::kCreated);
 
   // The scheduler binds it and a controller annotates it.
   REQUIRE(client.BindPod("default", "web", "", "node-1").ok());
-  Pod bound = *client.Get<Pod>("default", "web");
+  Pod bound = *Get<Pod>(client, "default", "web");
   bound.metadata.annotations["example.com/seen"] = "yes";
-  REQUIRE(client.Update(bound).ok());
+  REQUIRE(Update(client, bound).ok());
 
-  absl::StatusOr<Client::ApplyResult> again = client.Apply(Manifest(pod));
+  absl::StatusOr<ApplyResult> again = Apply(client, Manifest(pod));
   REQUIRE_MESSAGE(again.ok(), again.status().ToString());
-  CHECK(again->outcome == Client::ApplyOutcome::kUnchanged);
+  CHECK(again->outcome == ApplyOutcome::kUnchanged);
 
   std::string relabelled = pod;
   relabelled.replace(relabelled.find("app: web"), 8, "app: api");
-  absl::StatusOr<Client::ApplyResult> changed = client.Apply(Manifest(relabelled));
+  absl::StatusOr<ApplyResult> changed = Apply(client, Manifest(relabelled));
   REQUIRE(changed.ok());
-  CHECK(changed->outcome == Client::ApplyOutcome::kConfigured);
-  Pod after = *client.Get<Pod>("default", "web");
+  CHECK(changed->outcome == ApplyOutcome::kConfigured);
+  Pod after = *Get<Pod>(client, "default", "web");
   CHECK(after.metadata.labels.at("app") == "api");
   CHECK(after.spec.nodeName == "node-1");
   CHECK(after.metadata.annotations.at("example.com/seen") == "yes");
@@ -53,9 +55,9 @@ spec: {containers: [{name: main, image: "nginx:1.27"}]}
   // Invalid content is refused with the field, and nothing changes.
   std::string invalid = pod;
   invalid.replace(invalid.find("nginx:1.27"), 10, "");
-  absl::StatusOr<Client::ApplyResult> refused = client.Apply(Manifest(invalid));
+  absl::StatusOr<ApplyResult> refused = Apply(client, Manifest(invalid));
   CHECK(!refused.ok());
-  CHECK(client.Get<Pod>("default", "web")->spec.containers[0].image == "nginx:1.27");
+  CHECK(Get<Pod>(client, "default", "web")->spec.containers[0].image == "nginx:1.27");
 }
 
 }  // namespace
