@@ -91,8 +91,8 @@ absl::StatusOr<ObjectPtr> LocalClient::BindPod(absl::string_view namespace_, abs
       if (!typed.ok()) return typed.status();
       next = *std::move(typed);
     }
-    absl::StatusOr<ObjectPtr> bound =
-        store_.Update(NextVersion(**type, next, current, WriteKind::kSpecAndStatus), (*stored)->revision);
+    absl::StatusOr<ObjectPtr> bound = store_.Update(
+        NextVersion(**type, std::move(next), current, WriteKind::kSpecAndStatus), (*stored)->revision);
     if (IsConflict(bound.status())) continue;
     return bound;
   }

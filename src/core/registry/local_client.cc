@@ -212,8 +212,10 @@ absl::StatusOr<ObjectPtr> LocalClient::FinishCreate(const ResourceType& type, Ob
   for (int attempt = 0;; ++attempt) {
     if (generated) object.metadata.name = generate_name + RandomSuffix();
     if (options.dry_run) return Preview(std::move(object));
+    if (!generated) return store_.Create(std::move(object));
+    // Another name when this one is taken: the object is kept for the next attempt.
     absl::StatusOr<ObjectPtr> created = store_.Create(object);
-    if (!generated || !absl::IsAlreadyExists(created.status())) return created;
+    if (!absl::IsAlreadyExists(created.status())) return created;
     if (attempt + 1 == kGenerateNameAttempts)
       return AlreadyExistsError(type.QualifiedResource(), generate_name + "*");
   }
@@ -286,7 +288,8 @@ absl::StatusOr<ObjectPtr> LocalClient::Replace(const ResourceType& type, Object 
     if (!checked.metadata.creationTimestamp.IsSet())
       checked.metadata.creationTimestamp = stored.creationTimestamp;
     if (absl::Status s = validate(checked, (*old)->object); !s.ok()) return s;
-    absl::StatusOr<ObjectPtr> written = Commit(type, NextVersion(type, checked, (*old)->object, write), *old);
+    absl::StatusOr<ObjectPtr> written =
+        Commit(type, NextVersion(type, std::move(checked), (*old)->object, write), *old);
     if (unconditional && IsConflict(written.status()) && attempt < kUpdateRetries) continue;
     return written;
   }

@@ -79,14 +79,14 @@ void PrepareForCreate(const ResourceType& type, Object* object) {
   }
 }
 
-Object NextVersion(const ResourceType& type, const Object& object, const Object& old, WriteKind write) {
+Object NextVersion(const ResourceType& type, Object object, const Object& old, WriteKind write) {
   Object next;
   if (write == WriteKind::kStatus) {
     next = old;
-    next.status = object.status;
     next.fields = MergeFields(old, object);
+    next.status = std::move(object.status);
   } else {
-    next = object;
+    next = std::move(object);
     next.type = old.type;
     ObjectMeta& meta = next.metadata;
     meta.uid = old.metadata.uid;

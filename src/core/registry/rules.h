@@ -35,7 +35,7 @@ void StampCreate(absl::Time now, ObjectMeta* meta);
 // generateName and the deletion mark stay as stored; status stays on main-resource writes of a
 // kind with a status subresource, and only status changes on status writes; generation counts
 // changes of spec. resourceVersion is the old one's (the store stamps the new revision).
-Object NextVersion(const ResourceType& type, const Object& object, const Object& old, WriteKind write);
+Object NextVersion(const ResourceType& type, Object object, const Object& old, WriteKind write);
 
 // Whether an object marked for deletion has nothing left to wait for (no finalizers, no grace
 // period), so that writing it deletes it.

@@ -111,6 +111,10 @@ SqliteStore::Staging SqliteStore::Prepare(WatchEventType type, const KeyLookup& 
   // Room for the revision and the tail, so that stamping it allocates nothing.
   stored.json.reserve(stored.json.size() + 20 + encoded.tail.size());
   stored.object = std::move(object);
+  // The version lives as long as it is current or in the event log: keep its texts no larger than
+  // they are (a text built by appending has room to spare, ~1 KiB per pod).
+  stored.object.spec.shrink_to_fit();
+  stored.object.status.shrink_to_fit();
   staging.tail = std::move(encoded.tail);
   staging.op.event =
       std::make_shared<ChangeEvent>(ChangeEvent{0, type, lookup.kind_key, lookup.key, staging.stored, prev});
@@ -220,6 +224,8 @@ void SqliteStore::Lead(std::shared_ptr<Batch> batch) {
       }
       staged_.clear();
       retired_.fetch_add(1, std::memory_order_release);
+      failed_batches_.fetch_add(1, std::memory_order_release);
+      { absl::MutexLock wake(&state_mu_); }  // writers in AwaitPublished look again
       WakeWaiters(*batch);
     }
     batch = pending_;
@@ -362,19 +368,19 @@ void SqliteStore::Publish(const Batch& batch, int64_t compacted_to,
   }
 }
 
-void SqliteStore::AwaitPublished(int64_t revision, uint64_t retired) const {
-  // Bounded: a failed batch retires its writes without publishing (and without state_mu_, which
-  // wakes this wait); the bound lets the waiter see that.
+void SqliteStore::AwaitPublished(int64_t revision, uint64_t failed) const {
+  // A failed batch publishes nothing; it counts itself in failed_batches_ (and passes through
+  // state_mu_, so this wait looks again). The bound is a safety net, not the way out.
   struct Wait {
     const SqliteStore* store;
     int64_t revision;
-    uint64_t retired;
+    uint64_t failed;
     static bool Done(Wait* w) ABSL_NO_THREAD_SAFETY_ANALYSIS {
       return w->store->revision_ >= w->revision ||
-             w->store->retired_.load(std::memory_order_acquire) != w->retired;
+             w->store->failed_batches_.load(std::memory_order_acquire) != w->failed;
     }
-  } wait{this, revision, retired};
-  state_mu_.ReaderLockWhenWithTimeout(absl::Condition(&Wait::Done, &wait), absl::Seconds(1));
+  } wait{this, revision, failed};
+  state_mu_.ReaderLockWhenWithTimeout(absl::Condition(&Wait::Done, &wait), absl::Seconds(10));
   state_mu_.ReaderUnlock();
 }
 
@@ -382,17 +388,18 @@ absl::Status SqliteStore::Refuse(absl::Status status, const ObjectPtr& latest) {
   // A staged version that is not readable yet: wait until it is, so that whoever reads again after
   // this error sees it (etcd's reads are linearizable; ours follow the commit).
   const int64_t revision = latest->revision;
-  const uint64_t retired = retired_.load(std::memory_order_acquire);
+  const uint64_t failed = failed_batches_.load(std::memory_order_acquire);
   mu_.Unlock();
   inside_.fetch_sub(1, std::memory_order_relaxed);
-  if (CurrentRevision() < revision) AwaitPublished(revision, retired);
+  if (CurrentRevision() < revision) AwaitPublished(revision, failed);
   return status;
 }
 
-absl::StatusOr<SqliteStore::KeyLookup> SqliteStore::LookUpKey(const TypeMeta& type_meta,
-                                                              Object* object) const {
-  absl::StatusOr<const ResourceType*> type = ResolveKind(type_meta);
+absl::StatusOr<SqliteStore::KeyLookup> SqliteStore::LookUpKey(Object* object,
+                                                              const ResourceType** type_out) const {
+  absl::StatusOr<const ResourceType*> type = ResolveKind(object->type);
   if (!type.ok()) return type.status();
+  *type_out = *type;
   if (absl::Status s = CheckScope(**type, &object->metadata.namespace_); !s.ok()) return s;
   if (object->metadata.name.empty()) {
     return InvalidError((*type)->kind, "", "metadata.name: Required value: name or generateName is required");
@@ -402,7 +409,8 @@ absl::StatusOr<SqliteStore::KeyLookup> SqliteStore::LookUpKey(const TypeMeta& ty
 }
 
 absl::StatusOr<ObjectPtr> SqliteStore::Create(Object object) {
-  absl::StatusOr<KeyLookup> lookup = LookUpKey(object.type, &object);
+  const ResourceType* type = nullptr;
+  absl::StatusOr<KeyLookup> lookup = LookUpKey(&object, &type);
   if (!lookup.ok()) return lookup.status();
   // The write is built and encoded before taking the lock.
   inside_.fetch_add(1, std::memory_order_relaxed);
@@ -410,7 +418,6 @@ absl::StatusOr<ObjectPtr> SqliteStore::Create(Object object) {
   Staging staging = Prepare(WatchEventType::kAdded, *lookup, std::move(object), std::move(encoded), nullptr);
   mu_.Lock();
   if (ObjectPtr latest = LatestLocked(*lookup); latest != nullptr) {
-    const ResourceType* type = FindResourceTypeFor(latest->object.type);
     return Refuse(AlreadyExistsError(type->QualifiedResource(), latest->object.metadata.name), latest);
   }
   ObjectPtr stored = StageLocked(&staging);
@@ -420,10 +427,9 @@ absl::StatusOr<ObjectPtr> SqliteStore::Create(Object object) {
 }
 
 absl::StatusOr<ObjectPtr> SqliteStore::Update(Object object, int64_t revision) {
-  absl::StatusOr<KeyLookup> lookup = LookUpKey(object.type, &object);
+  const ResourceType* type = nullptr;
+  absl::StatusOr<KeyLookup> lookup = LookUpKey(&object, &type);
   if (!lookup.ok()) return lookup.status();
-  const std::string name = object.metadata.name;
-  const ResourceType* type = FindResourceTypeFor(object.type);
   inside_.fetch_add(1, std::memory_order_relaxed);
   Encoded encoded = Encode(object);
   Staging staging =
@@ -433,11 +439,11 @@ absl::StatusOr<ObjectPtr> SqliteStore::Update(Object object, int64_t revision) {
   if (current == nullptr) {
     mu_.Unlock();
     inside_.fetch_sub(1, std::memory_order_relaxed);
-    return NotFoundError(type->QualifiedResource(), name);
+    return NotFoundError(type->QualifiedResource(), staging.stored->object.metadata.name);
   }
   if (current->revision != revision) {
     return Refuse(
-        ConflictError(type->QualifiedResource(), name,
+        ConflictError(type->QualifiedResource(), staging.stored->object.metadata.name,
                       "the object has been modified; please apply your changes to the latest version "
                       "and try again"),
         current);

@@ -106,15 +106,15 @@ class SqliteStore final : public Store {
   absl::Status Load();
 
   // The write path.
-  // The key of a write of `object` (its namespace dropped for a cluster-scoped kind); InvalidArgument
-  // when the kind is unknown or the key incomplete.
-  absl::StatusOr<KeyLookup> LookUpKey(const TypeMeta& type, Object* object) const
+  // The key of a write of `object` (its namespace dropped for a cluster-scoped kind), and its kind
+  // in *type; InvalidArgument when the kind is unknown or the key incomplete.
+  absl::StatusOr<KeyLookup> LookUpKey(Object* object, const ResourceType** type) const
       ABSL_LOCKS_EXCLUDED(mu_, state_mu_);
   // Refuses a write that `latest` (the latest version, maybe staged) conflicts with: releases mu_,
   // leaves the write call, and returns `status` once `latest` is readable.
   absl::Status Refuse(absl::Status status, const ObjectPtr& latest) ABSL_UNLOCK_FUNCTION(mu_);
-  // Waits (boundedly) until `revision` is published, or a staged write was retired after `retired`.
-  void AwaitPublished(int64_t revision, uint64_t retired) const ABSL_LOCKS_EXCLUDED(mu_, state_mu_);
+  // Waits until `revision` is published, or a batch failed after `failed` had (failed_batches_).
+  void AwaitPublished(int64_t revision, uint64_t failed) const ABSL_LOCKS_EXCLUDED(mu_, state_mu_);
   // Reads the committed version of a key (without mu_), for LatestLocked to trust if it can.
   KeyLookup LookUp(std::string kind_key, std::string key) const ABSL_LOCKS_EXCLUDED(mu_, state_mu_);
   void Refresh(KeyLookup* lookup) const ABSL_LOCKS_EXCLUDED(mu_, state_mu_);
@@ -187,6 +187,8 @@ class SqliteStore final : public Store {
   // read before a KeyLookup, so that a lookup older than a removal is not trusted.
   std::atomic<uint64_t> retired_{0};
   std::atomic<int64_t> committed_batches_{0};
+  // Counts batches that failed to commit (their writes are never published).
+  std::atomic<uint64_t> failed_batches_{0};
 
   mutable absl::Mutex state_mu_ ABSL_ACQUIRED_BEFORE(db_mu_);
   absl::flat_hash_map<std::string, KindState> kinds_ ABSL_GUARDED_BY(state_mu_);

@@ -72,7 +72,6 @@ Deployment MakeDeployment(const std::string& name, int replicas) {
 
 TEST_CASE("create applies defaults and the kind's initial status, and validates") {
   testing::ControlPlane plane;
-  Store* store = plane.store.get();
   Client& client = *plane.client;
   Deployment deployment = MakeDeployment("web", 3);
   deployment.status.replicas = 99;  // a client cannot set status on create
@@ -104,7 +103,6 @@ TEST_CASE("create applies defaults and the kind's initial status, and validates"
 
 TEST_CASE("namespaces must exist and not be terminating") {
   testing::ControlPlane plane;
-  Store* store = plane.store.get();
   Client& client = *plane.client;
   Pod pod = MakePod("p");
   pod.metadata.namespace_ = "nope";
@@ -165,7 +163,6 @@ TEST_CASE("typed get, list with selectors, update, status update") {
 
 TEST_CASE("delete: pods on a node are graceful; propagation policies add finalizers") {
   testing::ControlPlane plane;
-  Store* store = plane.store.get();
   Client& client = *plane.client;
   REQUIRE(Create(client, MakePod("unbound")).ok());
   REQUIRE(Create(client, MakePod("bound", {}, "node-1")).ok());
@@ -204,7 +201,6 @@ TEST_CASE("delete: pods on a node are graceful; propagation policies add finaliz
 
 TEST_CASE("typed watch sees changes; deleting a namespace deletes its contents") {
   testing::ControlPlane plane;
-  Store* store = plane.store.get();
   Client& client = *plane.client;
   Namespace team;
   team.metadata.name = "team";
@@ -260,7 +256,6 @@ TEST_CASE("dry run validates and defaults without writing; unknown kinds are a c
 
 TEST_CASE("a write from a struct stores what the same write of its Object stores") {
   testing::ControlPlane plane;
-  Store* store = plane.store.get();
   Client& client = *plane.client;
   auto same_stored = [](const Object& a, const Object& b) {
     CHECK(a.spec == b.spec);
@@ -320,7 +315,6 @@ TEST_CASE("a write from a struct stores what the same write of its Object stores
 
 TEST_CASE("kinds without defaults are stored as written; objects that do not decode get clear errors") {
   testing::ControlPlane plane;
-  Store* store = plane.store.get();
   Client& client = *plane.client;
   Object config;
   config.type = {"v1", "ConfigMap"};
@@ -436,7 +430,6 @@ TEST_CASE("an unconditional update that meets a conflict is validated again agai
 TEST_CASE("an application's kind with a typed view is written as its Object") {
   RegisterResourceType({"example.com", "v1", "Widget", "widgets", true, false, {}});
   testing::ControlPlane plane;
-  Store* store = plane.store.get();
   Client& client = *plane.client;
   Widget widget;
   widget.metadata.name = "w";
@@ -482,7 +475,6 @@ std::vector<std::string> EventNames(Client& client, const std::string& namespace
 
 TEST_CASE("events are listed and watched by the involved object's fields") {
   testing::ControlPlane plane;
-  Store* store = plane.store.get();
   Client& client = *plane.client;
   for (const char* name : {"x", "y"}) {
     Namespace ns;
