@@ -23,27 +23,22 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "orch/api/codec.h"
+#include "orch/api/kinds.h"
 #include "orch/clock.h"
 #include "orch/store.h"
 
 namespace orch {
 
-// The built-in kinds whose structs a write may carry as they are (orch/api/types.h).
-struct Namespace;
-struct Node;
-struct Pod;
-struct Service;
-struct Endpoints;
-struct ConfigMap;
-struct Event;
-struct ReplicaSet;
-struct Deployment;
-
-// The struct of a built-in kind, for a write that has one in hand: the in-process client defaults,
-// admits and validates it as it is, instead of decoding an encoding of it; a client with no use for
-// the struct encodes it (Client's default).
-using KindStruct = std::variant<const Namespace*, const Node*, const Pod*, const Service*, const Endpoints*,
-                                const ConfigMap*, const Event*, const ReplicaSet*, const Deployment*>;
+template <class List>
+struct KindStructOf;
+template <class... Kinds>
+struct KindStructOf<KindList<Kinds...>> {
+  using type = std::variant<const Kinds*...>;
+};
+// The struct of a built-in kind (BuiltinKinds, orch/api/kinds.h), for a write that has one in hand:
+// the in-process client defaults, admits and validates it as it is, instead of decoding an
+// encoding of it; a client with no use for the struct encodes it (Client's default).
+using KindStruct = KindStructOf<BuiltinKinds>::type;
 // Whether T is one of KindStruct's kinds.
 template <class T>
 inline constexpr bool kIsKindStruct = std::is_constructible_v<KindStruct, const T*>;

@@ -3,11 +3,13 @@
 #ifndef ORCH_API_APPS_V1_H_
 #define ORCH_API_APPS_V1_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "orch/api/kinds.h"
 #include "orch/api/object.h"
 #include "orch/api/pod_spec.h"
 #include "orch/api/quantity.h"
@@ -49,6 +51,11 @@ struct ReplicaSetStatus {
 struct ReplicaSet {
   static constexpr const char* kApiVersion = "apps/v1";
   static constexpr const char* kKind = "ReplicaSet";
+  static constexpr const char* kResource = "replicasets";
+  static constexpr bool kNamespaced = true;
+  static constexpr bool kStatusSubresource = true;
+  static constexpr std::array<SelectableField, 1> kSelectableFields{
+      {{"status.replicas", "status.replicas", "0"}}};
   ObjectMeta metadata;
   ReplicaSetSpec spec;
   ReplicaSetStatus status;
@@ -109,6 +116,10 @@ struct DeploymentStatus {
 struct Deployment {
   static constexpr const char* kApiVersion = "apps/v1";
   static constexpr const char* kKind = "Deployment";
+  static constexpr const char* kResource = "deployments";
+  static constexpr bool kNamespaced = true;
+  static constexpr bool kStatusSubresource = true;
+  static constexpr std::array<SelectableField, 0> kSelectableFields{};
   ObjectMeta metadata;
   DeploymentSpec spec;
   DeploymentStatus status;

@@ -3,10 +3,12 @@
 #ifndef ORCH_API_COORDINATION_V1_H_
 #define ORCH_API_COORDINATION_V1_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "orch/api/kinds.h"
 #include "orch/api/object.h"
 
 namespace orch {
@@ -27,6 +29,10 @@ struct LeaseSpec {
 struct Lease {
   static constexpr const char* kApiVersion = "coordination.k8s.io/v1";
   static constexpr const char* kKind = "Lease";
+  static constexpr const char* kResource = "leases";
+  static constexpr bool kNamespaced = true;
+  static constexpr bool kStatusSubresource = false;
+  static constexpr std::array<SelectableField, 0> kSelectableFields{};
   ObjectMeta metadata;
   LeaseSpec spec;
   UnknownFields unknown;

@@ -3,12 +3,14 @@
 #ifndef ORCH_API_CORE_V1_H_
 #define ORCH_API_CORE_V1_H_
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "orch/api/kinds.h"
 #include "orch/api/object.h"
 #include "orch/api/pod_spec.h"
 #include "orch/api/quantity.h"
@@ -45,6 +47,10 @@ struct NamespaceStatus {
 struct Namespace {
   static constexpr const char* kApiVersion = "v1";
   static constexpr const char* kKind = "Namespace";
+  static constexpr const char* kResource = "namespaces";
+  static constexpr bool kNamespaced = false;
+  static constexpr bool kStatusSubresource = true;
+  static constexpr std::array<SelectableField, 1> kSelectableFields{{{"status.phase", "status.phase"}}};
   ObjectMeta metadata;
   NamespaceSpec spec;
   NamespaceStatus status;
@@ -118,6 +124,11 @@ struct NodeStatus {
 struct Node {
   static constexpr const char* kApiVersion = "v1";
   static constexpr const char* kKind = "Node";
+  static constexpr const char* kResource = "nodes";
+  static constexpr bool kNamespaced = false;
+  static constexpr bool kStatusSubresource = true;
+  static constexpr std::array<SelectableField, 1> kSelectableFields{
+      {{"spec.unschedulable", "spec.unschedulable", "false"}}};
   ObjectMeta metadata;
   NodeSpec spec;
   NodeStatus status;
@@ -129,13 +140,37 @@ struct Node {
 // Pod
 
 // One or more containers that share an IP and run on one node.
+// Whether a pod phase is terminal (Succeeded or Failed): the pod's containers will not run again.
+inline bool IsPodPhaseTerminal(absl::string_view phase) { return phase == "Succeeded" || phase == "Failed"; }
+// The same for a stored pod, from its selectable status.phase (no decode).
+inline bool IsPodTerminated(const Object& pod) { return IsPodPhaseTerminal(pod.Field("status.phase")); }
+
 struct Pod {
   static constexpr const char* kApiVersion = "v1";
   static constexpr const char* kKind = "Pod";
+  static constexpr const char* kResource = "pods";
+  static constexpr bool kNamespaced = true;
+  static constexpr bool kStatusSubresource = true;
+  static constexpr std::array<SelectableField, 9> kSelectableFields{{
+      {"spec.hostNetwork", "spec.hostNetwork", "false"},
+      {"spec.nodeName", "spec.nodeName"},
+      {"spec.restartPolicy", "spec.restartPolicy"},
+      {"spec.schedulerName", "spec.schedulerName"},
+      {"spec.serviceAccountName", "spec.serviceAccountName"},
+      {"status.nominatedNodeName", "status.nominatedNodeName"},
+      {"status.phase", "status.phase"},
+      {"status.podIP", "status.podIP"},  // the first of status.podIPs (read from there)
+      {"status.podIPs", nullptr},        // accepted, never set (as Kubernetes)
+  }};
+  // Old clients select on spec.host.
+  static constexpr std::array<FieldLabelAlias, 1> kFieldLabelAliases{{{"spec.host", "spec.nodeName"}}};
   ObjectMeta metadata;
   PodSpec spec;
   PodStatus status;
   UnknownFields unknown;
+
+  // Whether the pod has terminated (IsPodPhaseTerminal of its phase).
+  bool Terminated() const { return IsPodPhaseTerminal(status.phase); }
   friend bool operator==(const Pod&, const Pod&) = default;
 };
 
@@ -188,6 +223,10 @@ struct ServiceStatus {
 struct Service {
   static constexpr const char* kApiVersion = "v1";
   static constexpr const char* kKind = "Service";
+  static constexpr const char* kResource = "services";
+  static constexpr bool kNamespaced = true;
+  static constexpr bool kStatusSubresource = true;
+  static constexpr std::array<SelectableField, 0> kSelectableFields{};
   ObjectMeta metadata;
   ServiceSpec spec;
   ServiceStatus status;
@@ -226,6 +265,10 @@ struct EndpointSubset {
 struct Endpoints {
   static constexpr const char* kApiVersion = "v1";
   static constexpr const char* kKind = "Endpoints";
+  static constexpr const char* kResource = "endpoints";
+  static constexpr bool kNamespaced = true;
+  static constexpr bool kStatusSubresource = false;
+  static constexpr std::array<SelectableField, 0> kSelectableFields{};
   ObjectMeta metadata;
   std::vector<EndpointSubset> subsets;
   UnknownFields unknown;
@@ -239,6 +282,10 @@ struct Endpoints {
 struct ConfigMap {
   static constexpr const char* kApiVersion = "v1";
   static constexpr const char* kKind = "ConfigMap";
+  static constexpr const char* kResource = "configmaps";
+  static constexpr bool kNamespaced = true;
+  static constexpr bool kStatusSubresource = false;
+  static constexpr std::array<SelectableField, 0> kSelectableFields{};
   ObjectMeta metadata;
   std::map<std::string, std::string> data;
   std::map<std::string, std::string> binaryData;
@@ -266,6 +313,22 @@ struct EventSeries {
 struct Event {
   static constexpr const char* kApiVersion = "v1";
   static constexpr const char* kKind = "Event";
+  static constexpr const char* kResource = "events";
+  static constexpr bool kNamespaced = true;
+  static constexpr bool kStatusSubresource = false;
+  static constexpr std::array<SelectableField, 11> kSelectableFields{{
+      {"involvedObject.apiVersion", "involvedObject.apiVersion"},
+      {"involvedObject.fieldPath", "involvedObject.fieldPath"},
+      {"involvedObject.kind", "involvedObject.kind"},
+      {"involvedObject.name", "involvedObject.name"},
+      {"involvedObject.namespace", "involvedObject.namespace"},
+      {"involvedObject.resourceVersion", "involvedObject.resourceVersion"},
+      {"involvedObject.uid", "involvedObject.uid"},
+      {"reason", "reason"},
+      {"reportingComponent", "reportingComponent"},
+      {"source", "source.component"},
+      {"type", "type"},
+  }};
   ObjectMeta metadata;
   ObjectReference involvedObject;
   std::string reason;

@@ -131,14 +131,17 @@ struct ResourceType {
   bool status_subresource = true;
   // Field paths (besides metadata.name and metadata.namespace) that field selectors may use.
   std::vector<std::string> selectable_fields;
+  // Old names field selectors may still use for some of them, as (alias, field): a pod's
+  // "spec.host" is "spec.nodeName".
+  std::vector<std::pair<std::string, std::string>> field_label_aliases;
 
   std::string ApiVersion() const { return group.empty() ? version : group + "/" + version; }
   // "pods" or "deployments.apps", as Kubernetes names a resource in messages.
   std::string QualifiedResource() const { return group.empty() ? resource : resource + "." + group; }
 };
 
-// The built-in kinds (Namespace, Node, Pod, Service, Endpoints, ConfigMap, Event, ReplicaSet,
-// Deployment, Lease) plus every kind registered with RegisterResourceType. Thread-safe.
+// The built-in kinds (orch::BuiltinKinds of orch/api/kinds.h) plus every kind registered with
+// RegisterResourceType. Thread-safe.
 //
 // Returns nullptr when the kind is unknown.
 const ResourceType* FindResourceType(absl::string_view group, absl::string_view kind);

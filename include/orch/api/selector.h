@@ -97,6 +97,10 @@ class FieldSelector {
   bool Matches(const Object& object) const;
   // InvalidArgument `field label not supported: spec.foo` when a field is not selectable for `type`.
   absl::Status CheckSupported(const ResourceType& type) const;
+  // The selector with `type`'s old field names (ResourceType::field_label_aliases) replaced by the
+  // fields they stand for, as the API converts field labels before selecting (a pod's "spec.host"
+  // is "spec.nodeName").
+  FieldSelector WithAliasesResolved(const ResourceType& type) const;
   // The value required by a `metadata.name=x` requirement, if there is one (lets a store look one key up).
   const std::string* RequiredName() const;
   bool Empty() const { return requirements_.empty(); }

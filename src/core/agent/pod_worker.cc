@@ -131,7 +131,7 @@ bool PodWorker::Sync() {
       return true;
     }
   }
-  if (status.phase == "Succeeded" || status.phase == "Failed") {
+  if (IsPodPhaseTerminal(status.phase)) {
     // kubelet releases a finished pod's sandbox; the pod object and its status stay.
     terminal_ = true;
     for (ContainerWorker& c : containers_) StopProbes(c);
@@ -630,7 +630,7 @@ PodStatus PodWorker::ComputeStatus(const Pod& pod) {
   } else {
     status.phase = "Pending";
   }
-  const bool completed = status.phase == "Succeeded" || status.phase == "Failed";
+  const bool completed = IsPodPhaseTerminal(status.phase);
   const bool all_ready = unready.empty();
   std::string reason = completed ? "PodCompleted" : (all_ready ? "" : "ContainersNotReady");
   std::string message = completed || all_ready ? ""

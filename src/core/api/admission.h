@@ -6,6 +6,7 @@
 #define ORCH_SRC_CORE_API_ADMISSION_H_
 
 #include <exception>
+#include <optional>
 #include <type_traits>
 
 #include "absl/status/status.h"
@@ -22,27 +23,30 @@ bool Is(const TypeMeta& type) {
   return type.kind == T::kKind && type.apiVersion == T::kApiVersion;
 }
 
-// Returns visit(std::type_identity<T>()) for the built-in kind T that `type` names -- Pod, Event,
-// Node, Namespace, Service, Endpoints, ConfigMap, ReplicaSet, Deployment: the kinds with defaults or
-// rules of their own -- and otherwise() for any other kind (Lease, an application's kinds).
+template <class Visit, class Otherwise, class... Kinds>
+auto VisitKindIn(KindList<Kinds...>, const TypeMeta& type, Visit& visit, Otherwise& otherwise) {
+  using Result = decltype(otherwise());
+  if constexpr (std::is_void_v<Result>) {
+    if (!((Is<Kinds>(type) && (visit(std::type_identity<Kinds>()), true)) || ...)) otherwise();
+  } else {
+    std::optional<Result> result;
+    ((Is<Kinds>(type) && (result.emplace(visit(std::type_identity<Kinds>())), true)) || ...);
+    return result.has_value() ? *std::move(result) : otherwise();
+  }
+}
+
+// Returns visit(std::type_identity<T>()) for the built-in kind T that `type` names (one of
+// BuiltinKinds, orch/api/kinds.h), and otherwise() for any other kind (an application's).
 template <class Visit, class Otherwise>
 auto VisitKind(const TypeMeta& type, Visit visit, Otherwise otherwise) {
-  if (Is<Pod>(type)) return visit(std::type_identity<Pod>());
-  if (Is<Event>(type)) return visit(std::type_identity<Event>());
-  if (Is<Node>(type)) return visit(std::type_identity<Node>());
-  if (Is<Namespace>(type)) return visit(std::type_identity<Namespace>());
-  if (Is<Service>(type)) return visit(std::type_identity<Service>());
-  if (Is<Endpoints>(type)) return visit(std::type_identity<Endpoints>());
-  if (Is<ConfigMap>(type)) return visit(std::type_identity<ConfigMap>());
-  if (Is<ReplicaSet>(type)) return visit(std::type_identity<ReplicaSet>());
-  if (Is<Deployment>(type)) return visit(std::type_identity<Deployment>());
-  return otherwise();
+  return VisitKindIn(BuiltinKinds{}, type, visit, otherwise);
 }
 
 // Whether ApplyDefaults changes kind T. An object of a kind without defaults is stored as written,
 // not re-encoded from its struct.
 template <class T>
-inline constexpr bool kDefaulted = !std::is_same_v<T, ConfigMap> && !std::is_same_v<T, Event>;
+inline constexpr bool kDefaulted =
+    !std::is_same_v<T, ConfigMap> && !std::is_same_v<T, Event> && !std::is_same_v<T, Lease>;
 
 // defaults.cc: Kubernetes' defaults of each kind with defaults (what ApplyDefaults applies).
 void Default(Namespace* ns);
@@ -60,7 +64,7 @@ enum class Op { kCreate, kUpdate, kStatus };
 // ValidateStatusUpdate (orch/validation.h) answer for the encoding of `object`, checked on the
 // struct: the metadata rules, then the kind's. `old` is the stored object; it is decoded when the
 // kind has rules of its own, and one that does not decode is reported as those functions report
-// it. Defined for the kinds VisitKind names; never throws.
+// it. Defined for every built-in kind; never throws.
 template <class T>
 absl::Status Validate(const T& object, const Object* old, Op op);
 

@@ -164,6 +164,27 @@ absl::Status FieldSelector::CheckSupported(const ResourceType& type) const {
   return absl::OkStatus();
 }
 
+FieldSelector FieldSelector::WithAliasesResolved(const ResourceType& type) const {
+  FieldSelector resolved = *this;
+  bool changed = false;
+  for (Requirement& r : resolved.requirements_) {
+    for (const auto& [alias, field] : type.field_label_aliases) {
+      if (r.field == alias) {
+        r.field = field;
+        changed = true;
+      }
+    }
+  }
+  if (changed) {
+    std::sort(resolved.requirements_.begin(), resolved.requirements_.end(),
+              [](const Requirement& a, const Requirement& b) {
+                return std::forward_as_tuple(a.field, !a.equals, a.value) <
+                       std::forward_as_tuple(b.field, !b.equals, b.value);
+              });
+  }
+  return resolved;
+}
+
 const std::string* FieldSelector::RequiredName() const {
   for (const Requirement& r : requirements_) {
     if (r.equals && r.field == "metadata.name") return &r.value;

@@ -1,42 +1,19 @@
-// The registry of kinds the store and the API know.
+// The registry of kinds the store and the API know: the built-in ones, described by their structs
+// (orch/api/kinds.h), and those applications register.
 #include <deque>
 #include <map>
 #include <utility>
 
 #include "absl/synchronization/mutex.h"
 #include "orch/api/object.h"
+#include "orch/api/types.h"
 
 namespace orch {
 namespace {
 
 class Registry {
  public:
-  Registry() {
-    const std::vector<std::string> pod_fields = {
-        "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",      "spec.serviceAccountName",
-        "status.phase",  "status.podIP",       "status.nominatedNodeName"};
-    const std::vector<std::string> event_fields = {"involvedObject.apiVersion",
-                                                   "involvedObject.fieldPath",
-                                                   "involvedObject.kind",
-                                                   "involvedObject.name",
-                                                   "involvedObject.namespace",
-                                                   "involvedObject.resourceVersion",
-                                                   "involvedObject.uid",
-                                                   "reason",
-                                                   "reportingComponent",
-                                                   "source",
-                                                   "type"};
-    Add({"", "v1", "Namespace", "namespaces", false, true, {"status.phase"}});
-    Add({"", "v1", "Node", "nodes", false, true, {"spec.unschedulable"}});
-    Add({"", "v1", "Pod", "pods", true, true, pod_fields});
-    Add({"", "v1", "Service", "services", true, true, {}});
-    Add({"", "v1", "Endpoints", "endpoints", true, false, {}});
-    Add({"", "v1", "ConfigMap", "configmaps", true, false, {}});
-    Add({"", "v1", "Event", "events", true, false, event_fields});
-    Add({"apps", "v1", "ReplicaSet", "replicasets", true, true, {"status.replicas"}});
-    Add({"apps", "v1", "Deployment", "deployments", true, true, {}});
-    Add({"coordination.k8s.io", "v1", "Lease", "leases", true, false, {}});
-  }
+  Registry() { AddBuiltins(BuiltinKinds{}); }
 
   const ResourceType* Find(absl::string_view group, absl::string_view kind) const {
     absl::ReaderMutexLock lock(&mu_);
@@ -63,6 +40,32 @@ class Registry {
   }
 
  private:
+  template <class... Kinds>
+  void AddBuiltins(KindList<Kinds...>) {
+    (Add(Describe<Kinds>()), ...);
+  }
+
+  // The ResourceType of a built-in kind, from its struct's description of itself.
+  template <class T>
+  static ResourceType Describe() {
+    const TypeMeta meta{T::kApiVersion, T::kKind};
+    ResourceType type{std::string(meta.Group()),
+                      std::string(meta.Version()),
+                      T::kKind,
+                      T::kResource,
+                      T::kNamespaced,
+                      T::kStatusSubresource,
+                      {},
+                      {}};
+    for (const SelectableField& field : T::kSelectableFields) type.selectable_fields.push_back(field.name);
+    if constexpr (requires { T::kFieldLabelAliases; }) {
+      for (const FieldLabelAlias& alias : T::kFieldLabelAliases) {
+        type.field_label_aliases.emplace_back(alias.alias, alias.field);
+      }
+    }
+    return type;
+  }
+
   mutable absl::Mutex mu_;
   std::deque<ResourceType> types_ ABSL_GUARDED_BY(mu_);
   std::map<std::pair<std::string, std::string>, const ResourceType*> by_kind_ ABSL_GUARDED_BY(mu_);

@@ -3,12 +3,14 @@
 #include "src/core/api/selectable_fields.h"
 
 #include <algorithm>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "orch/api/types.h"
 #include "src/core/api/json_util.h"
 
 namespace orch {
@@ -16,48 +18,24 @@ namespace {
 
 using Json = nlohmann::json;
 
-// One selectable field of a built-in kind: where its value is in the document and what it is when
-// absent (Kubernetes formats bools and ints, so an absent one reads "false" or "0").
-struct FieldSource {
-  const char* field;
-  const char* path;
-  const char* absent;
+// The selectable fields of one built-in kind (its struct's kSelectableFields).
+struct KindFields {
+  std::string group;
+  const char* kind;
+  std::span<const SelectableField> fields;
 };
 
-struct KindFields {
-  const char* group;
-  const char* kind;
-  std::vector<FieldSource> fields;
-};
+template <class... Kinds>
+std::vector<KindFields> FieldsOf(KindList<Kinds...>) {
+  std::vector<KindFields> all;
+  (all.push_back(KindFields{std::string(TypeMeta{Kinds::kApiVersion, Kinds::kKind}.Group()), Kinds::kKind,
+                            std::span<const SelectableField>(Kinds::kSelectableFields)}),
+   ...);
+  return all;
+}
 
 const std::vector<KindFields>& BuiltinFields() {
-  static const std::vector<KindFields>* fields = new std::vector<KindFields>{
-      {"",
-       "Pod",
-       {{"spec.nodeName", "spec.nodeName", ""},
-        {"spec.restartPolicy", "spec.restartPolicy", ""},
-        {"spec.schedulerName", "spec.schedulerName", ""},
-        {"spec.serviceAccountName", "spec.serviceAccountName", ""},
-        {"status.nominatedNodeName", "status.nominatedNodeName", ""},
-        {"status.phase", "status.phase", ""},
-        {"status.podIP", "status.podIP", ""}}},
-      {"",
-       "Event",
-       {{"involvedObject.apiVersion", "involvedObject.apiVersion", ""},
-        {"involvedObject.fieldPath", "involvedObject.fieldPath", ""},
-        {"involvedObject.kind", "involvedObject.kind", ""},
-        {"involvedObject.name", "involvedObject.name", ""},
-        {"involvedObject.namespace", "involvedObject.namespace", ""},
-        {"involvedObject.resourceVersion", "involvedObject.resourceVersion", ""},
-        {"involvedObject.uid", "involvedObject.uid", ""},
-        {"reason", "reason", ""},
-        {"reportingComponent", "reportingComponent", ""},
-        {"source", "source.component", ""},
-        {"type", "type", ""}}},
-      {"", "Node", {{"spec.unschedulable", "spec.unschedulable", "false"}}},
-      {"", "Namespace", {{"status.phase", "status.phase", ""}}},
-      {"apps", "ReplicaSet", {{"status.replicas", "status.replicas", "0"}}},
-  };
+  static const std::vector<KindFields>* fields = new std::vector<KindFields>(FieldsOf(BuiltinKinds{}));
   return *fields;
 }
 
@@ -111,11 +89,12 @@ void FillSelectableFields(Object* object, const nlohmann::json& rest, const nloh
   absl::string_view group = object->type.Group();
   for (const KindFields& kind : BuiltinFields()) {
     if (kind.group != group || kind.kind != object->type.kind) continue;
-    for (const FieldSource& source : kind.fields) {
+    for (const SelectableField& field : kind.fields) {
+      if (field.path == nullptr) continue;  // accepted, never has a value
       const bool pod_ip =
-          absl::string_view(kind.kind) == "Pod" && absl::string_view(source.field) == "status.podIP";
-      const Json* value = pod_ip ? PodIPOf(status) : Lookup(rest, status, source.path);
-      Add(&object->fields, source.field, ValueText(value, source.absent));
+          absl::string_view(kind.kind) == "Pod" && absl::string_view(field.name) == "status.podIP";
+      const Json* value = pod_ip ? PodIPOf(status) : Lookup(rest, status, field.path);
+      Add(&object->fields, field.name, ValueText(value, field.absent));
     }
     std::sort(object->fields.begin(), object->fields.end());
     return;
@@ -132,7 +111,8 @@ void FillSelectableFields(Object* object, const nlohmann::json& rest, const nloh
 void FillEventSelectableFields(Object* object, const Event& event) {
   object->fields.clear();
   const ObjectReference& ref = event.involvedObject;
-  // In field-name order, as the "Event" entry of BuiltinFields lists them; empty values are left out.
+  // In field-name order, as Event::kSelectableFields lists them; empty values are left out (the codec
+  // tests check this against the generic path).
   for (auto [field, value] :
        {std::pair{"involvedObject.apiVersion", &ref.apiVersion},
         std::pair{"involvedObject.fieldPath", &ref.fieldPath}, std::pair{"involvedObject.kind", &ref.kind},

@@ -264,6 +264,10 @@ void ValidateKind(const Event& event, const Event*, Op, FieldErrors* errs) {
   ValidateEventFields(event, errs);
 }
 
+// A Lease has the metadata rules only (the fields kube-apiserver checks of its spec are all optional
+// and orch's agents write them).
+void ValidateKind(const Lease&, const Lease*, Op, FieldErrors*) {}
+
 // The kind's rules on `object`, after decoding `old` (for updates) as T; an old object that does
 // not decode is recorded instead.
 template <class T>
@@ -319,7 +323,7 @@ absl::Status Validate(const T& object, const Object* old, Op op) {
   });
 }
 
-// The kinds VisitKind names.
+// Every built-in kind (BuiltinKinds).
 template absl::Status Validate(const Pod&, const Object*, Op);
 template absl::Status Validate(const Event&, const Object*, Op);
 template absl::Status Validate(const Node&, const Object*, Op);
@@ -329,6 +333,7 @@ template absl::Status Validate(const Endpoints&, const Object*, Op);
 template absl::Status Validate(const ConfigMap&, const Object*, Op);
 template absl::Status Validate(const ReplicaSet&, const Object*, Op);
 template absl::Status Validate(const Deployment&, const Object*, Op);
+template absl::Status Validate(const Lease&, const Object*, Op);
 
 }  // namespace admission
 

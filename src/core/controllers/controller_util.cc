@@ -90,9 +90,7 @@ LabelSelector SelectorOf(const std::optional<LabelSelectorSpec>& spec) {
 }
 
 bool IsPodActive(const Object& pod) {
-  if (pod.metadata.deletionTimestamp.IsSet()) return false;
-  const absl::string_view phase = pod.Field("status.phase");
-  return phase != "Succeeded" && phase != "Failed";
+  return !pod.metadata.deletionTimestamp.IsSet() && !IsPodTerminated(pod);
 }
 
 bool IsPodReady(const Pod& pod) {

@@ -12,7 +12,7 @@ bool DeploymentController::OldPodsRunning(const Rollout& r, const ReplicaSet* ne
     if (new_rs != nullptr && new_rs->metadata.uid == uid) continue;
     for (const Pod& pod : pods) {
       // Finished pods do not count; every other phase (Unknown too) might still be running.
-      if (pod.status.phase != "Failed" && pod.status.phase != "Succeeded") return true;
+      if (!pod.Terminated()) return true;
     }
   }
   return false;

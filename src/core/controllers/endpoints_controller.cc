@@ -16,7 +16,7 @@ namespace {
 bool ShouldBeInEndpoints(const Pod& pod) {
   if (pod.status.podIP.empty()) return false;
   if (pod.metadata.deletionTimestamp.IsSet()) return false;
-  if (pod.status.phase == "Succeeded" || pod.status.phase == "Failed") return false;
+  if (pod.Terminated()) return false;
   return true;
 }
 

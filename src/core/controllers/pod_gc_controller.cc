@@ -25,11 +25,6 @@ const ObjectKey kTerminatedKey{"\x01", "terminated-pods"};
 
 std::string FullName(const ObjectMeta& meta) { return absl::StrCat(meta.namespace_, "/", meta.name); }
 
-bool Terminated(const Object& pod) {
-  const absl::string_view phase = pod.Field("status.phase");
-  return phase == "Succeeded" || phase == "Failed";
-}
-
 class PodGcController final : public Controller {
  public:
   explicit PodGcController(PodGcOptions options) : options_(options) {}
@@ -52,7 +47,7 @@ class PodGcController final : public Controller {
       if (node.empty() && pod.metadata.deletionTimestamp.IsSet()) context_->queue().Add(key);
       if (!node.empty() && nodes_->Get("", node) == nullptr)
         context_->queue().AddAfter(key, options_.quarantine);
-      if (options_.terminated_pod_threshold > 0 && Terminated(pod) &&
+      if (options_.terminated_pod_threshold > 0 && IsPodTerminated(pod) &&
           terminated_.insert(FullName(pod.metadata)).second &&
           static_cast<int64_t>(terminated_.size()) > options_.terminated_pod_threshold) {
         context_->queue().Add(kTerminatedKey);
@@ -92,7 +87,7 @@ class PodGcController final : public Controller {
   absl::Status MarkFailed(const StoredObject& stored) {
     absl::StatusOr<Pod> pod = TypedCopy<Pod>(stored);
     if (!pod.ok()) return pod.status();
-    if (pod->status.phase != "Succeeded" && pod->status.phase != "Failed") pod->status.phase = "Failed";
+    if (!pod->Terminated()) pod->status.phase = "Failed";
     PodCondition& condition = pod->status.EnsureCondition("DisruptionTarget");
     condition.status = "True";
     condition.reason = "DeletionByPodGC";
@@ -115,7 +110,7 @@ class PodGcController final : public Controller {
   absl::Status DeleteOldestTerminated() {
     std::vector<ObjectPtr> terminated;
     for (const ObjectPtr& pod : pods_->List("")) {
-      if (Terminated(pod->object) && !pod->object.metadata.deletionTimestamp.IsSet())
+      if (IsPodTerminated(pod->object) && !pod->object.metadata.deletionTimestamp.IsSet())
         terminated.push_back(pod);
     }
     const int64_t surplus = static_cast<int64_t>(terminated.size()) - options_.terminated_pod_threshold;

@@ -40,7 +40,7 @@ absl::StatusOr<DrainResult> DrainNode(Client& client, absl::string_view name, co
       result.ignored.push_back(key);
       continue;
     }
-    const bool finished = pod.status.phase == "Succeeded" || pod.status.phase == "Failed";
+    const bool finished = pod.Terminated();
     const OwnerReference* owner = pod.metadata.ControllerRef();
     if (owner != nullptr && owner->kind == "DaemonSet") {
       if (!options.ignore_daemonsets) daemonsets.push_back(key);

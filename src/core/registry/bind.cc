@@ -10,18 +10,89 @@
 namespace orch::registry {
 namespace {
 
+// Skips the JSON value that starts at text[*pos] (as the codec writes it: compact and valid),
+// leaving *pos at what follows it. False if the text ends first.
+bool SkipValue(absl::string_view text, size_t* pos) {
+  size_t i = *pos;
+  int depth = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\') ++i;
+      }
+      if (i >= text.size()) return false;
+      ++i;
+      if (depth == 0) break;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+      ++i;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0) break;  // the end of the enclosing object: a number or literal ended here
+      --depth;
+      ++i;
+      if (depth == 0) break;
+    } else if (c == ',' && depth == 0) {
+      break;
+    } else {
+      ++i;
+    }
+  }
+  if (i >= text.size()) return false;
+  *pos = i;
+  return true;
+}
+
+// Where a member named `key` goes in the JSON object whose '{' is at text[start], so that the
+// members stay sorted by name as the codec writes them: the offset of the first member named after
+// it, or of the closing '}'. npos when the object already has `key` or is not as the codec writes it.
+size_t SortedMemberPosition(absl::string_view text, size_t start, absl::string_view key) {
+  size_t pos = start + 1;
+  while (pos < text.size()) {
+    if (text[pos] == '}') return pos;
+    if (text[pos] != '"') return absl::string_view::npos;
+    const size_t name_end = text.find('"', pos + 1);
+    if (name_end == absl::string_view::npos) return absl::string_view::npos;
+    const absl::string_view name = text.substr(pos + 1, name_end - pos - 1);
+    if (name.find('\\') != absl::string_view::npos || name == key) return absl::string_view::npos;
+    if (name > key) return pos;
+    size_t value = name_end + 1;
+    if (value >= text.size() || text[value] != ':') return absl::string_view::npos;
+    ++value;
+    if (!SkipValue(text, &value) || value >= text.size()) return absl::string_view::npos;
+    if (text[value] == ',') {
+      pos = value + 1;
+    } else if (text[value] == '}') {
+      pos = value;
+    } else {
+      return absl::string_view::npos;
+    }
+  }
+  return absl::string_view::npos;
+}
+
 // Binding is the scheduler's hot path: for the common shape of a pending pod (its document as the
 // codec writes it, status {"phase":"Pending"}) the node name and the PodScheduled condition are
-// spliced into the stored texts, instead of decoding and re-encoding the whole pod (about 10x less
-// work). Anything else takes the typed path.
+// spliced into the stored texts, where the codec would write them, instead of decoding and
+// re-encoding the whole pod (about 10x less work); the texts are then what a decode and encode of
+// the bound pod would give. Anything else takes the typed path.
 bool SpliceNodeName(Object& pod, absl::string_view node_name) {
   constexpr absl::string_view kPrefix = R"({"spec":{)";
-  if (!absl::StartsWith(pod.spec, kPrefix) || absl::StrContains(pod.spec, R"("nodeName":)")) return false;
+  if (!absl::StartsWith(pod.spec, kPrefix)) return false;
   for (char c : node_name) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) return false;
   }
-  const bool empty = pod.spec.size() > kPrefix.size() && pod.spec[kPrefix.size()] == '}';
-  pod.spec.insert(kPrefix.size(), absl::StrCat(R"("nodeName":")", node_name, empty ? "\"" : "\","));
+  const size_t start = kPrefix.size() - 1;
+  const size_t at = SortedMemberPosition(pod.spec, start, "nodeName");
+  if (at == absl::string_view::npos) return false;
+  const std::string member = absl::StrCat(R"("nodeName":")", node_name, "\"");
+  if (pod.spec[at] != '}') {
+    pod.spec.insert(at, absl::StrCat(member, ","));
+  } else if (at == start + 1) {
+    pod.spec.insert(at, member);
+  } else {
+    pod.spec.insert(at, absl::StrCat(",", member));
+  }
   bool found = false;
   for (auto& [field, value] : pod.fields) {
     if (field == "spec.nodeName") {

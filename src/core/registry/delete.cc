@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "orch/api/core_v1.h"
 #include "orch/errors.h"
 #include "src/core/api/json_util.h"
 #include "src/core/registry/local_client.h"
@@ -19,8 +20,7 @@ bool IsPod(const ResourceType& type) { return type.group.empty() && type.kind ==
 // A pod not bound to a node, or finished, has no agent to stop it: it goes at once, whatever grace
 // period was asked (Kubernetes' podStrategy.CheckGracefulDelete).
 bool PodDeletedAtOnce(const Object& pod) {
-  const absl::string_view phase = pod.Field("status.phase");
-  return pod.Field("spec.nodeName").empty() || phase == "Succeeded" || phase == "Failed";
+  return pod.Field("spec.nodeName").empty() || IsPodTerminated(pod);
 }
 
 // The default grace period of a pod bound to a node and not finished (so its node agent can stop

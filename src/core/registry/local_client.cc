@@ -221,6 +221,24 @@ absl::StatusOr<ObjectPtr> LocalClient::FinishCreate(const ResourceType& type, Ob
   }
 }
 
+// Lists and watches select with the kind's field labels converted, as the API server does.
+absl::StatusOr<ListResult> LocalClient::List(const ResourceType& type, absl::string_view namespace_,
+                                             const ListOptions& options) {
+  if (type.field_label_aliases.empty() || options.fieldSelector.Empty())
+    return store_.List(type, namespace_, options);
+  ListOptions resolved = options;
+  resolved.fieldSelector = options.fieldSelector.WithAliasesResolved(type);
+  return store_.List(type, namespace_, resolved);
+}
+
+absl::StatusOr<std::unique_ptr<Watcher>> LocalClient::Watch(const ResourceType& type,
+                                                            const WatchOptions& options) {
+  if (type.field_label_aliases.empty() || options.fieldSelector.Empty()) return store_.Watch(type, options);
+  WatchOptions resolved = options;
+  resolved.fieldSelector = options.fieldSelector.WithAliasesResolved(type);
+  return store_.Watch(type, resolved);
+}
+
 absl::Status LocalClient::AdmitNamespace(const ResourceType& type, const std::string& namespace_) {
   if (!type.namespaced) return absl::OkStatus();
   const ResourceType* namespaces = FindResourceType("", "Namespace");

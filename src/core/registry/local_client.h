@@ -28,17 +28,13 @@ class LocalClient final : public Client {
     return store_.Get(type, namespace_, name, options);
   }
   absl::StatusOr<ListResult> List(const ResourceType& type, absl::string_view namespace_,
-                                  const ListOptions& options) override {
-    return store_.List(type, namespace_, options);
-  }
+                                  const ListOptions& options) override;
   absl::StatusOr<ObjectPtr> Update(Object object) override;
   absl::StatusOr<ObjectPtr> UpdateStatus(Object object) override;
   absl::StatusOr<DeleteResult> Delete(const ResourceType& type, absl::string_view namespace_,
                                       absl::string_view name, const DeleteOptions& options) override;
   absl::StatusOr<std::unique_ptr<Watcher>> Watch(const ResourceType& type,
-                                                 const WatchOptions& options) override {
-    return store_.Watch(type, options);
-  }
+                                                 const WatchOptions& options) override;
   absl::StatusOr<ObjectPtr> Patch(const ResourceType& type, absl::string_view namespace_,
                                   absl::string_view name, PatchType patch_type,
                                   absl::string_view patch) override;

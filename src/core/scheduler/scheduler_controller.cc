@@ -23,11 +23,6 @@ using scheduler::SchedulingQueue;
 // How often the pods left unschedulable are looked at (kube-scheduler flushes every 30 s).
 constexpr absl::Duration kLeftoverFlushPeriod = absl::Seconds(30);
 
-bool IsTerminal(const Object& pod) {
-  const absl::string_view phase = pod.Field("status.phase");
-  return phase == "Succeeded" || phase == "Failed";
-}
-
 class SchedulerController final : public Controller {
  public:
   explicit SchedulerController(SchedulerProfile profile) : algorithm_(std::move(profile), &cache_) {}
@@ -99,7 +94,7 @@ class SchedulerController final : public Controller {
     const Object& object = event.object->object;
     const std::string& uid = object.metadata.uid;
     const std::string node_name(object.Field("spec.nodeName"));
-    if (event.type == WatchEventType::kDeleted || (!node_name.empty() && IsTerminal(object))) {
+    if (event.type == WatchEventType::kDeleted || (!node_name.empty() && IsPodTerminated(object))) {
       queue_.Delete(uid);
       algorithm_.nominated().Remove(uid);
       if (cache_.GetPod(uid) != nullptr) {

@@ -18,6 +18,26 @@ Object Manifest(const std::string& yaml) {
   return (*objects)[0];
 }
 
+TEST_CASE("re-applying an unchanged manifest to a bound pod writes nothing") {
+  testing::ControlPlane plane;
+  Client& client = *plane.client;
+  const std::string pod = R"(apiVersion: v1
+kind: Pod
+metadata: {name: web, labels: {app: web}}
+spec: {containers: [{name: main, image: "nginx:1.27"}], restartPolicy: Always, priority: 10}
+)";
+  REQUIRE(Apply(client, Manifest(pod)).ok());
+  REQUIRE(client.BindPod("default", "web", "", "node-1").ok());
+  const ObjectPtr bound = *client.Get(**TypeOf<Pod>(), "default", "web");
+  CHECK(bound->object.metadata.generation == 2);
+
+  absl::StatusOr<ApplyResult> again = Apply(client, Manifest(pod));
+  REQUIRE_MESSAGE(again.ok(), again.status().ToString());
+  CHECK(again->outcome == ApplyOutcome::kUnchanged);
+  CHECK(again->object->revision == bound->revision);
+  CHECK(again->object->object.metadata.generation == 2);
+}
+
 TEST_CASE("apply creates, keeps what the system set, and reports unchanged and configured") {
   absl::StatusOr<std::unique_ptr<Store>> store = OpenStore("memory");
   REQUIRE(store.ok());

@@ -64,6 +64,31 @@ TEST_CASE("binding a new pod sets spec.nodeName and PodScheduled") {
   CHECK(absl::StrContains(again.status().message(), "already assigned to node \"node-1\""));
 }
 
+TEST_CASE("a binding's fast path writes the texts a decode and encode of the bound pod give") {
+  Fixture f;
+  // Members before and after nodeName, as the codec orders them, and none: the name goes in its
+  // place, so the stored text is canonical (an unchanged re-apply then writes nothing).
+  Pod full = f.Create("full");
+  full.spec.hostNetwork = true;
+  full.spec.priority = 5;
+  full.spec.schedulerName = "default-scheduler";
+  full.spec.tolerations.push_back({"example.com/key", "Exists", "", "NoSchedule", std::nullopt, {}});
+  full.metadata.name = "full-2";
+  full.metadata.uid.clear();
+  full.metadata.resourceVersion.clear();
+  REQUIRE(orch::Create(*f.client, full).ok());
+  for (const char* name : {"full", "full-2"}) {
+    absl::StatusOr<ObjectPtr> bound = f.client->BindPod("default", name, "", "node-1");
+    REQUIRE_MESSAGE(bound.ok(), bound.status().ToString());
+    absl::StatusOr<Pod> decoded = FromObject<Pod>((*bound)->object);
+    REQUIRE(decoded.ok());
+    CHECK(decoded->spec.nodeName == "node-1");
+    const Object canonical = ToObject(*decoded);
+    CHECK((*bound)->object.spec == canonical.spec);
+    CHECK((*bound)->object.Field("spec.nodeName") == "node-1");
+  }
+}
+
 TEST_CASE("binding a pod whose status already has conditions takes the typed path") {
   Fixture f;
   Pod pod = f.Create("web");

@@ -8,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "orch/api/types.h"
 #include "orch/errors.h"
 #include "testing/control_plane.h"
@@ -350,6 +351,50 @@ TEST_CASE("kinds without defaults are stored as written; objects that do not dec
   CHECK(status.message() == "ConfigMap \"settings\" is invalid: data: expected object, got string");
   status = client.UpdateStatus(config).status();
   CHECK(status.message() == "ConfigMap \"settings\" is invalid: data: expected object, got string");
+}
+
+TEST_CASE("pod field selectors: spec.host, spec.hostNetwork and status.podIPs, as Kubernetes accepts them") {
+  testing::ControlPlane plane;
+  Client& client = *plane.client;
+  Pod host_network = MakePod("host-net", {}, "node-1");
+  host_network.spec.hostNetwork = true;
+  REQUIRE(Create(client, host_network).ok());
+  REQUIRE(Create(client, MakePod("pod-net", {}, "node-2")).ok());
+  auto names = [&](const std::string& selector) {
+    ListOptions options;
+    absl::StatusOr<FieldSelector> parsed = FieldSelector::Parse(selector);
+    REQUIRE(parsed.ok());
+    options.fieldSelector = *parsed;
+    absl::StatusOr<TypedList<Pod>> pods = List<Pod>(client, "default", options);
+    REQUIRE_MESSAGE(pods.ok(), selector, ": ", pods.status().ToString());
+    std::vector<std::string> found;
+    for (const Pod& pod : pods->items) found.push_back(pod.metadata.name);
+    return absl::StrJoin(found, ",");
+  };
+  // spec.host is the old name of spec.nodeName.
+  CHECK(names("spec.host=node-1") == "host-net");
+  CHECK(names("spec.host!=node-1") == "pod-net");
+  // spec.hostNetwork reads "false" for a pod that does not say.
+  CHECK(names("spec.hostNetwork=true") == "host-net");
+  CHECK(names("spec.hostNetwork=false") == "pod-net");
+  CHECK(names("spec.host=node-2,spec.hostNetwork=false") == "pod-net");
+  // status.podIPs is accepted and never has a value (Kubernetes selects on status.podIP).
+  CHECK(names("status.podIPs=") == "host-net,pod-net");
+  CHECK(names("status.podIPs=10.0.0.1").empty());
+  ListOptions unsupported;
+  unsupported.fieldSelector = *FieldSelector::Parse("spec.hostIPC=true");
+  CHECK(List<Pod>(client, "default", unsupported).status().message() ==
+        "field label not supported: spec.hostIPC");
+  // A watch converts the old name too.
+  WatchOptions watch_options;
+  watch_options.resourceVersion = "0";
+  watch_options.fieldSelector = *FieldSelector::Parse("spec.host=node-1");
+  absl::StatusOr<std::unique_ptr<TypedWatch<Pod>>> watch = Watch<Pod>(client, "default", watch_options);
+  REQUIRE(watch.ok());
+  std::optional<TypedWatchEvent<Pod>> first = (*watch)->Next(absl::ZeroDuration());
+  REQUIRE(first.has_value());
+  CHECK(first->object.metadata.name == "host-net");
+  CHECK(!(*watch)->Next(absl::ZeroDuration()).has_value());
 }
 
 // A store whose next update loses a race: `race` writes first, so the update meets a Conflict.
