@@ -16,16 +16,13 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "orch/clock.h"
 
@@ -53,41 +50,21 @@ class EventLoop {
   virtual bool InLoopThread() const = 0;
 };
 
-// The state both loops share: posted callbacks and timers. Thread-safe.
-class LoopQueue {
- public:
-  void Post(EventLoop::Callback callback);
-  EventLoop::TimerId PostAt(absl::Time when, EventLoop::Callback callback);
-  void Cancel(EventLoop::TimerId id);
-  // Takes the posted callbacks, then the timers due at `now`, in order. Empty when idle.
-  std::vector<EventLoop::Callback> TakeReady(absl::Time now);
-  // When the earliest timer is due; nullopt when there is none.
-  std::optional<absl::Time> NextTimer() const;
-  bool HasPosted() const;
-
- private:
-  mutable absl::Mutex mu_;
-  std::vector<EventLoop::Callback> posted_ ABSL_GUARDED_BY(mu_);
-  // (when, id) -> callback; ids increase, so equal times run in posting order.
-  std::map<std::pair<absl::Time, EventLoop::TimerId>, EventLoop::Callback> timers_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<EventLoop::TimerId, absl::Time> timer_times_ ABSL_GUARDED_BY(mu_);
-  EventLoop::TimerId next_id_ ABSL_GUARDED_BY(mu_) = 1;
-};
+class LoopQueue;  // the posted callbacks and timers (src/core/loop/loop_queue.h)
 
 // A loop driven by the test: nothing runs until RunUntilIdle() or Advance() is called, and then on
 // the calling thread. Post/PostAt/Cancel may be called from any thread.
 class ManualLoop final : public EventLoop {
  public:
   // `clock` must outlive the loop.
-  explicit ManualLoop(ManualClock& clock) : clock_(clock) {}
+  explicit ManualLoop(ManualClock& clock);
+  ~ManualLoop() override;
 
   Clock& clock() override { return clock_; }
   ManualClock& manual_clock() { return clock_; }
-  void Post(Callback callback) override { queue_.Post(std::move(callback)); }
-  TimerId PostAt(absl::Time when, Callback callback) override {
-    return queue_.PostAt(when, std::move(callback));
-  }
-  void Cancel(TimerId id) override { queue_.Cancel(id); }
+  void Post(Callback callback) override;
+  TimerId PostAt(absl::Time when, Callback callback) override;
+  void Cancel(TimerId id) override;
   bool InLoopThread() const override { return running_thread_.load() == std::this_thread::get_id(); }
 
   // Runs posted callbacks and timers due now, and whatever they post, until nothing is left to run
@@ -97,11 +74,11 @@ class ManualLoop final : public EventLoop {
   // timer's time while it and what it causes run. Ends idle at Now() + by.
   size_t Advance(absl::Duration by);
   // When the earliest pending timer is due; nullopt when none is pending.
-  std::optional<absl::Time> NextTimer() const { return queue_.NextTimer(); }
+  std::optional<absl::Time> NextTimer() const;
 
  private:
   ManualClock& clock_;
-  LoopQueue queue_;
+  std::unique_ptr<LoopQueue> queue_;
   std::atomic<std::thread::id> running_thread_;
 };
 

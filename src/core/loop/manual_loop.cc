@@ -1,5 +1,6 @@
-// The loops' shared queue and the manual loop (the threaded one is in src/runtime/uv_loop.cc).
+// The loops' shared queue and the manual loop (the threaded one is in uv_loop.cc).
 #include "orch/loop.h"
+#include "src/core/loop/loop_queue.h"
 
 namespace orch {
 
@@ -48,12 +49,26 @@ bool LoopQueue::HasPosted() const {
   return !posted_.empty();
 }
 
+ManualLoop::ManualLoop(ManualClock& clock) : clock_(clock), queue_(std::make_unique<LoopQueue>()) {}
+
+ManualLoop::~ManualLoop() = default;
+
+void ManualLoop::Post(Callback callback) { queue_->Post(std::move(callback)); }
+
+EventLoop::TimerId ManualLoop::PostAt(absl::Time when, Callback callback) {
+  return queue_->PostAt(when, std::move(callback));
+}
+
+void ManualLoop::Cancel(TimerId id) { queue_->Cancel(id); }
+
+std::optional<absl::Time> ManualLoop::NextTimer() const { return queue_->NextTimer(); }
+
 size_t ManualLoop::RunUntilIdle() {
   if (InLoopThread()) return 0;
   running_thread_ = std::this_thread::get_id();
   size_t ran = 0;
   for (;;) {
-    std::vector<Callback> ready = queue_.TakeReady(clock_.Now());
+    std::vector<Callback> ready = queue_->TakeReady(clock_.Now());
     if (ready.empty()) break;
     for (Callback& callback : ready) {
       callback();
@@ -68,7 +83,7 @@ size_t ManualLoop::Advance(absl::Duration by) {
   const absl::Time target = clock_.Now() + by;
   size_t ran = RunUntilIdle();
   for (;;) {
-    std::optional<absl::Time> next = queue_.NextTimer();
+    std::optional<absl::Time> next = queue_->NextTimer();
     if (!next || *next > target) break;
     clock_.Set(*next);
     ran += RunUntilIdle();

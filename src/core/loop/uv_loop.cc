@@ -6,6 +6,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "orch/loop.h"
+#include "src/core/loop/loop_queue.h"
 
 namespace orch {
 namespace {
