@@ -71,7 +71,7 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStore
   SqliteStoreOptions clamped = options;
   clamped.history_revisions = std::max<int64_t>(options.history_revisions, 1);
   std::unique_ptr<SqliteStore> store(new SqliteStore(clamped, /*memory=*/false));
-  absl::Status status = store->Init(clamped.path.empty() ? ":memory:" : options.path);
+  absl::Status status = store->Init(clamped.path.empty() ? ":memory:" : clamped.path);
   if (status.ok()) status = store->Load();
   if (!status.ok()) return status;
   return store;
