@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "orch/api/codec.h"
@@ -295,7 +296,11 @@ absl::Status SqliteStore::Load() {
     }
     // The columns are the object's key: they must say what its data says.
     const ObjectMeta& data_meta = object->metadata;
-    if (kind_key != KindKey(object->type.Group(), object->type.kind)) {
+    // kind_key is KindKey(group, kind), compared without building one per row.
+    const absl::string_view group = object->type.Group();
+    if (kind_key.size() != group.size() + 1 + object->type.kind.size() ||
+        !absl::StartsWith(kind_key, group) || kind_key[group.size()] != '/' ||
+        !absl::EndsWith(kind_key, object->type.kind)) {
       return bad_file("row rv ", entry.rv, ": column kind \"", kind_key,
                       "\" does not match its data (apiVersion \"", object->type.apiVersion, "\", kind \"",
                       object->type.kind, "\")");
