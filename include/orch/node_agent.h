@@ -37,10 +37,13 @@ namespace orch {
 struct NodeAgentOptions {
   // The Node's name (a DNS subdomain). Required.
   std::string node_name;
-  // Capacity, also reported as allocatable. Defaults: 4 CPUs, 8 GiB, 110 pods (kubelet's maxPods).
+  // Capacity, also reported as allocatable. Defaults: 4 CPUs, 8 GiB, 110 pods (kubelet's maxPods),
+  // 100 GiB of ephemeral storage (kubelet reports its root file system's size; without it, a pod
+  // that requests ephemeral-storage never schedules).
   int64_t cpu_millis = 4000;
   int64_t memory_bytes = int64_t{8} << 30;
   int64_t max_pods = 110;
+  int64_t ephemeral_storage_bytes = int64_t{100} << 30;
   // Added to kubernetes.io/hostname, kubernetes.io/os=linux and kubernetes.io/arch=amd64.
   Labels labels;
   // Taints the Node registers with (kubelet's --register-with-taints).

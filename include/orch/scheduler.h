@@ -293,13 +293,14 @@ struct SchedulerProfile {
   std::string name = "default-scheduler";
   ScoringStrategy scoring_strategy = ScoringStrategy::kLeastAllocated;
   // Score weights of the built-in plugins (kube-scheduler's defaults). 0 disables that score.
+  // kube-scheduler's ImageLocality is not among them: nodes do not report the images they hold
+  // (status.images), so it would score every node the same; it comes when they do.
   int64_t weight_taint_toleration = 3;
   int64_t weight_node_affinity = 2;
   int64_t weight_pod_topology_spread = 2;
   int64_t weight_inter_pod_affinity = 2;
   int64_t weight_node_resources_fit = 1;
   int64_t weight_balanced_allocation = 1;
-  int64_t weight_image_locality = 1;
   // Weight of existing pods' required affinity terms when scoring (hardPodAffinityWeight).
   int64_t hard_pod_affinity_weight = 1;
   // Application plugins: filters run after the built-in ones; scores add `weight` times their score.

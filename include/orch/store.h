@@ -208,7 +208,7 @@ struct SqliteStoreOptions {
   bool power_loss_safe = false;
   // How many revisions of history are kept for watches to resume from and lists at a past revision
   // (continue tokens, Exact) to read. Older ones are compacted in small steps as writes go on, as
-  // etcd compacts: each object's version at the compacted revision is kept.
+  // etcd compacts: each object's version at the compacted revision is kept. At least 1 is kept.
   int64_t history_revisions = 100000;
   // How many rows one compaction step deletes at most, so a step never holds writers up for long.
   int compaction_step = 1000;

@@ -447,6 +447,33 @@ struct PodStatus {
     added.type = std::string(type);
     return added;
   }
+  // Sets the condition of `condition.type` as Kubernetes' UpdatePodCondition does: a condition whose
+  // status does not change keeps its lastTransitionTime. Whether anything changed, so that a caller
+  // writes the status only then.
+  bool UpdateCondition(PodCondition condition) {
+    PodCondition* found = FindCondition(condition.type);
+    if (found == nullptr) {
+      conditions.push_back(std::move(condition));
+      return true;
+    }
+    if (found->status == condition.status) condition.lastTransitionTime = found->lastTransitionTime;
+    if (condition.unknown.empty()) condition.unknown = found->unknown;
+    if (*found == condition) return false;
+    *found = std::move(condition);
+    return true;
+  }
+  // Marks the pod as one the control plane is about to delete, as Kubernetes (1.31 on) does before
+  // its pod GC, taint manager or scheduler deletes a pod: DisruptionTarget, status True, with who
+  // and why in reason and message. Whether anything changed.
+  bool SetDisruptionTarget(std::string reason, std::string message, Time now) {
+    PodCondition condition;
+    condition.type = "DisruptionTarget";
+    condition.status = "True";
+    condition.lastTransitionTime = now;
+    condition.reason = std::move(reason);
+    condition.message = std::move(message);
+    return UpdateCondition(std::move(condition));
+  }
 
   friend bool operator==(const PodStatus&, const PodStatus&) = default;
 };

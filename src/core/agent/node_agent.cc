@@ -81,6 +81,8 @@ NodeStatus NodeAgent::DesiredStatus(const NodeStatus& current) const {
   status.capacity["cpu"] = Quantity::FromMilli(options_.cpu_millis);
   status.capacity["memory"] = Quantity::FromValue(options_.memory_bytes, Quantity::Format::kBinarySI);
   status.capacity["pods"] = Quantity::FromValue(options_.max_pods);
+  status.capacity["ephemeral-storage"] =
+      Quantity::FromValue(options_.ephemeral_storage_bytes, Quantity::Format::kBinarySI);
   status.allocatable = status.capacity;
   status.addresses = {NodeAddress{"InternalIP", internal_ip_, {}},
                       NodeAddress{"Hostname", options_.node_name, {}}};

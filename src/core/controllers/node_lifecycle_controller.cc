@@ -259,6 +259,14 @@ class NodeLifecycleController final : public Controller {
     }
     context_->recorder().Record(object->object, "Normal", "TaintManagerEviction",
                                 absl::StrCat("Marking for deletion Pod ", key.ToString()));
+    // Kubernetes' taint manager says why the pod goes before it deletes it (DisruptionTarget).
+    if (pod->status.SetDisruptionTarget("DeletionByTaintManager",
+                                        "Taint manager: deleting due to NoExecute taint",
+                                        Time::Truncated(now))) {
+      absl::Status s = UpdateStatus(context_->client(), *pod).status();
+      if (IsNotFound(s)) return absl::OkStatus();
+      if (!s.ok()) return s;  // a conflict: looked at again with the pod's new version
+    }
     DeleteOptions options;
     options.preconditions.uid = object->object.metadata.uid;
     absl::Status s = Delete<Pod>(context_->client(), key.namespace_, key.name, options);

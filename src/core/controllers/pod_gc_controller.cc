@@ -87,12 +87,14 @@ class PodGcController final : public Controller {
   absl::Status MarkFailed(const StoredObject& stored) {
     absl::StatusOr<Pod> pod = TypedCopy<Pod>(stored);
     if (!pod.ok()) return pod.status();
-    if (!pod->Terminated()) pod->status.phase = "Failed";
-    PodCondition& condition = pod->status.EnsureCondition("DisruptionTarget");
-    condition.status = "True";
-    condition.reason = "DeletionByPodGC";
-    condition.message = "PodGC: node no longer exists";
-    condition.lastTransitionTime = Time::Truncated(context_->clock().Now());
+    bool changed = false;
+    if (!pod->Terminated()) {
+      pod->status.phase = "Failed";
+      changed = true;
+    }
+    changed |= pod->status.SetDisruptionTarget("DeletionByPodGC", "PodGC: node no longer exists",
+                                               Time::Truncated(context_->clock().Now()));
+    if (!changed) return absl::OkStatus();
     return UpdateStatus(context_->client(), *pod).status();
   }
 

@@ -102,16 +102,6 @@ class BalancedAllocation final : public ScorePlugin {
   int64_t Score(const PodInfo& pod, const NodeInfo& node, const ClusterSnapshot&) const override;
 };
 
-// orch does not track node images yet: every node scores the same.
-class ImageLocality final : public ScorePlugin {
- public:
-  absl::string_view Name() const override { return "ImageLocality"; }
-  ScoreCode PreScore(const PodInfo&, absl::Span<const NodeInfo* const>, const ClusterSnapshot&) override {
-    return ScoreCode::kSkip;
-  }
-  int64_t Score(const PodInfo&, const NodeInfo&, const ClusterSnapshot&) const override { return 0; }
-};
-
 // A (topologyKey, value) domain, viewing a term's key and a node's label value: both outlive the
 // scheduling attempt whose per-domain counts use it (the counts are rebuilt every attempt).
 using TopologyPair = std::pair<absl::string_view, absl::string_view>;

@@ -91,7 +91,6 @@ Scheduler::Scheduler(SchedulerProfile profile, const ClusterSnapshot* snapshot)
   add(&inter_pod_affinity_, profile_.weight_inter_pod_affinity);
   add(&node_resources_fit_, profile_.weight_node_resources_fit);
   add(&balanced_allocation_, profile_.weight_balanced_allocation);
-  add(&image_locality_, profile_.weight_image_locality);
   for (const SchedulerProfile::WeightedScore& s : profile_.extra_scores) add(s.plugin.get(), s.weight);
 }
 

@@ -86,6 +86,12 @@ class Scheduler {
   ScheduleResult Schedule(const PodInfo& pod);
 
   const SchedulerProfile& profile() const { return profile_; }
+  // The scores this scheduler adds up: plugin name and weight, in the order they run.
+  std::vector<std::pair<std::string, int64_t>> Scores() const {
+    std::vector<std::pair<std::string, int64_t>> scores;
+    for (const WeightedScorer& s : scorers_) scores.emplace_back(std::string(s.plugin->Name()), s.weight);
+    return scores;
+  }
   // The pods nominated by preemptions, kept by the caller as pods are nominated, bound or deleted.
   NominatedPods& nominated() { return nominated_; }
 
@@ -157,10 +163,9 @@ class Scheduler {
   NodePorts node_ports_;
   NodeResourcesFit node_resources_fit_;
   BalancedAllocation balanced_allocation_;
-  ImageLocality image_locality_;
   PodTopologySpread pod_topology_spread_;
   InterPodAffinity inter_pod_affinity_;
-  std::vector<FilterPlugin*> filters_;  // built-in in kube-scheduler's order, then the application's
+  std::vector<FilterPlugin*> filters_;         // built-in in kube-scheduler's order, then the application's
   std::vector<FilterPlugin*> active_filters_;  // this attempt's: filters_ less those that skipped
   std::vector<QuickFilter> quick_filters_;     // one per active filter
   std::vector<WeightedScorer> scorers_;

@@ -246,6 +246,7 @@ class SchedulerController final : public Controller {
       recorder_->Record(
           stored->object, "Normal", "Preempted",
           absl::StrCat("Preempted by pod ", preemptor.uid, " on node ", preemption.nominated_node));
+      if (!MarkDisruptionTarget(*stored)) continue;
       DeleteOptions options;
       options.preconditions.uid = victim.uid;
       (void)Delete<Pod>(context_->client(), victim.namespace_, victim.name, options);
@@ -254,6 +255,26 @@ class SchedulerController final : public Controller {
     if (!pod.ok() || pod->status.nominatedNodeName == preemption.nominated_node) return;
     pod->status.nominatedNodeName = preemption.nominated_node;
     (void)UpdateStatus(context_->client(), *pod);
+  }
+
+  // As Kubernetes' scheduler, tells a victim why it goes before deleting it (DisruptionTarget).
+  // Whether the victim may be deleted: not when its status could not be written.
+  bool MarkDisruptionTarget(const StoredObject& victim) {
+    absl::StatusOr<Pod> pod = TypedCopy<Pod>(victim);
+    // The cache may be behind the store (its agent wrote the status): one more try on the latest.
+    for (int attempt = 0; pod.ok() && pod->metadata.uid == victim.object.metadata.uid; ++attempt) {
+      if (!pod->status.SetDisruptionTarget(
+              "PreemptionByScheduler",
+              absl::StrCat(algorithm_.profile().name, ": preempting to accommodate a higher priority pod"),
+              Time::Truncated(context_->clock().Now()))) {
+        return true;
+      }
+      absl::Status status = UpdateStatus(context_->client(), *pod).status();
+      if (status.ok()) return true;
+      if (!IsConflict(status) || attempt > 0) return false;
+      pod = Get<Pod>(context_->client(), pod->metadata.namespace_, pod->metadata.name);
+    }
+    return false;
   }
 
   // PodScheduled=False with reason Unschedulable, as `kubectl get pods` and describe show it.

@@ -3,10 +3,13 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "orch/api/codec.h"
 #include "src/store/sqlite/sqlite_store.h"
@@ -64,8 +67,12 @@ SqliteStore::~SqliteStore() {
 }
 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options) {
-  std::unique_ptr<SqliteStore> store(new SqliteStore(options, /*memory=*/false));
-  absl::Status status = store->Init(options.path.empty() ? ":memory:" : options.path);
+  // At least one revision of history, as for the memory store: compacting the newest row away would
+  // leave the file without its revision.
+  SqliteStoreOptions clamped = options;
+  clamped.history_revisions = std::max<int64_t>(options.history_revisions, 1);
+  std::unique_ptr<SqliteStore> store(new SqliteStore(clamped, /*memory=*/false));
+  absl::Status status = store->Init(clamped.path.empty() ? ":memory:" : clamped.path);
   if (status.ok()) status = store->Load();
   if (!status.ok()) return status;
   return store;
@@ -176,46 +183,90 @@ absl::Status SqliteStore::Load() {
   absl::MutexLock lock(&mu_);
   absl::WriterMutexLock state_lock(&state_mu_);
   absl::MutexLock db_lock(&db_mu_);
+  // A file edited or damaged outside orch is refused with what is wrong and where, rather than
+  // served: a wrong row would be a wrong object, and a wrong revision every later write's.
+  auto bad_file = [&](auto&&... what) {
+    return absl::FailedPreconditionError(absl::StrCat("database \"", db_->path(), "\": ", what...));
+  };
   absl::StatusOr<sqlite::Stmt> meta = db_->Prepare("SELECT value FROM meta WHERE key='compacted'");
   if (!meta.ok()) return meta.status();
   absl::StatusOr<bool> has_meta = meta->Step();
   if (!has_meta.ok()) return has_meta.status();
   int64_t compacted = *has_meta ? meta->ColumnInt(0) : 0;
+  if (compacted < 0) return bad_file("meta.compacted is ", compacted, ", below 0");
 
   // The newest row of each key decides whether it exists.
   struct Latest {
     int64_t rv;
     int64_t event;
+    uint32_t id;  // the key's index, for `rows`
   };
   absl::flat_hash_map<std::string, Latest> latest;
+  // Every row, in revision order: what a prev_rv may point at.
+  struct Row {
+    int64_t rv;
+    uint32_t id;
+    int64_t event;
+  };
+  std::vector<Row> rows;
   // Rows compaction should have removed, as files of older builds kept them: a version superseded
   // at or before the compacted revision, and a deletion at or before it (see CompactStepLocked).
   std::vector<int64_t> stale;
-  int64_t revision = compacted;
+  int64_t revision = 0;
   absl::StatusOr<sqlite::Stmt> scan =
-      db_->Prepare("SELECT rv, kind, namespace, name, event FROM history ORDER BY rv");
+      db_->Prepare("SELECT rv, kind, namespace, name, event, prev_rv FROM history ORDER BY rv");
   if (!scan.ok()) return scan.status();
+  constexpr int64_t kAdded = static_cast<int64_t>(WatchEventType::kAdded);
+  constexpr int64_t kDeleted = static_cast<int64_t>(WatchEventType::kDeleted);
   for (;;) {
     absl::StatusOr<bool> row = scan->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    int64_t rv = scan->ColumnInt(0);
+    const int64_t rv = scan->ColumnInt(0);
+    const int64_t event = scan->ColumnInt(4);
+    const int64_t prev_rv = scan->ColumnInt(5);
+    // rv is the table's primary key and comes in order: only a revision below 1 is out of place.
+    if (rv < 1) return bad_file("row rv ", rv, ": column rv: revisions start at 1");
+    if (event < kAdded || event > kDeleted) {
+      return bad_file("row rv ", rv, ": column event is ", event, " (not 0 ADDED, 1 MODIFIED or 2 DELETED)");
+    }
+    if ((event == kAdded) != (prev_rv == 0)) {
+      return bad_file("row rv ", rv, ": column prev_rv is ", prev_rv, ", but a",
+                      event == kAdded ? "n ADDED row has none" : " MODIFIED or DELETED row needs one");
+    }
     std::string key =
         FullKey(std::string(scan->ColumnText(1)), ObjectKey(scan->ColumnText(2), scan->ColumnText(3)));
-    auto [it, first] = latest.try_emplace(key, Latest{rv, scan->ColumnInt(4)});
+    auto [it, first] = latest.try_emplace(key, Latest{rv, event, static_cast<uint32_t>(latest.size())});
+    if (prev_rv != 0) {
+      // The version this row replaced: an older live row of the same key, or one compaction removed.
+      auto found = std::lower_bound(rows.begin(), rows.end(), prev_rv,
+                                    [](const Row& r, int64_t value) { return r.rv < value; });
+      const bool present = found != rows.end() && found->rv == prev_rv;
+      if (prev_rv >= rv || (present && (found->id != it->second.id || found->event == kDeleted)) ||
+          (!present && prev_rv > compacted)) {
+        return bad_file("row rv ", rv, ": column prev_rv ", prev_rv,
+                        " is not an older version of the same object (kind \"", scan->ColumnText(1),
+                        "\", namespace \"", scan->ColumnText(2), "\", name \"", scan->ColumnText(3), "\")");
+      }
+    }
     if (!first) {
       const Latest& before = it->second;
-      const bool deletion = before.event == static_cast<int64_t>(WatchEventType::kDeleted);
+      const bool deletion = before.event == kDeleted;
       if (before.rv <= compacted && (rv <= compacted || deletion)) stale.push_back(before.rv);
-      it->second = Latest{rv, scan->ColumnInt(4)};
+      it->second = Latest{rv, event, before.id};
     }
-    revision = std::max(revision, rv);
+    rows.push_back(Row{rv, it->second.id, event});
+    revision = rv;
   }
   scan->Reset();
+  // Compaction keeps each key's newest row and history_revisions >= 1 revisions, so the newest row
+  // outlives it: a compacted revision past it was not written by orch.
+  if (compacted > revision) {
+    return bad_file("meta.compacted is ", compacted, ", past the newest revision ", revision);
+  }
+  rows = {};
   for (const auto& [key, newest] : latest) {
-    if (newest.rv <= compacted && newest.event == static_cast<int64_t>(WatchEventType::kDeleted)) {
-      stale.push_back(newest.rv);
-    }
+    if (newest.rv <= compacted && newest.event == kDeleted) stale.push_back(newest.rv);
   }
   if (!stale.empty()) {
     if (absl::Status s = db_->Exec("BEGIN"); !s.ok()) return s;
@@ -228,23 +279,47 @@ absl::Status SqliteStore::Load() {
     }
     if (absl::Status s = db_->Exec("COMMIT"); !s.ok()) return s;
   }
-  absl::StatusOr<sqlite::Stmt> fetch = db_->Prepare("SELECT kind, data FROM history WHERE rv = ?");
+  absl::StatusOr<sqlite::Stmt> fetch =
+      db_->Prepare("SELECT kind, namespace, name, data FROM history WHERE rv = ?");
   if (!fetch.ok()) return fetch.status();
   for (const auto& [full_key, entry] : latest) {
-    if (entry.event == static_cast<int64_t>(WatchEventType::kDeleted)) continue;
+    if (entry.event == kDeleted) continue;
     fetch->BindInt(1, entry.rv);
     absl::StatusOr<bool> row = fetch->Step();
     if (!row.ok()) return row.status();
     if (!*row)
       return absl::InternalError(absl::StrCat("database \"", db_->path(), "\": row ", entry.rv, " vanished"));
     std::string kind_key(fetch->ColumnText(0));
-    absl::StatusOr<Object> object = DecodeObject(fetch->ColumnText(1));
+    absl::StatusOr<Object> object = DecodeObject(fetch->ColumnText(3));
     if (!object.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat("database \"", db_->path(), "\": revision ", entry.rv,
-                                                        " cannot be decoded: ", object.status().message()));
+      return bad_file("revision ", entry.rv, " cannot be decoded: ", object.status().message());
+    }
+    // The columns are the object's key: they must say what its data says.
+    const ObjectMeta& data_meta = object->metadata;
+    // kind_key is KindKey(group, kind), compared without building one per row.
+    const absl::string_view group = object->type.Group();
+    if (kind_key.size() != group.size() + 1 + object->type.kind.size() ||
+        !absl::StartsWith(kind_key, group) || kind_key[group.size()] != '/' ||
+        !absl::EndsWith(kind_key, object->type.kind)) {
+      return bad_file("row rv ", entry.rv, ": column kind \"", kind_key,
+                      "\" does not match its data (apiVersion \"", object->type.apiVersion, "\", kind \"",
+                      object->type.kind, "\")");
+    }
+    if (fetch->ColumnText(1) != data_meta.namespace_) {
+      return bad_file("row rv ", entry.rv, ": column namespace \"", fetch->ColumnText(1),
+                      "\" does not match its data's metadata.namespace \"", data_meta.namespace_, "\"");
+    }
+    if (fetch->ColumnText(2) != data_meta.name) {
+      return bad_file("row rv ", entry.rv, ": column name \"", fetch->ColumnText(2),
+                      "\" does not match its data's metadata.name \"", data_meta.name, "\"");
+    }
+    if (int64_t data_rv = 0; !absl::SimpleAtoi(data_meta.resourceVersion, &data_rv) || data_rv != entry.rv) {
+      return bad_file("row rv ", entry.rv,
+                      ": column rv does not match its data's metadata.resourceVersion \"",
+                      data_meta.resourceVersion, "\"");
     }
     auto stored = std::make_shared<StoredObject>();
-    stored->json = std::string(fetch->ColumnText(1));
+    stored->json = std::string(fetch->ColumnText(3));
     stored->object = std::move(*object);
     stored->revision = entry.rv;
     fetch->Reset();

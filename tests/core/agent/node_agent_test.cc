@@ -4,7 +4,9 @@
 
 #include <set>
 
+#include "absl/strings/match.h"
 #include "core/agent/agent_test_util.h"
+#include "orch/controllers.h"
 #include "orch/testing/sim.h"
 
 namespace orch {
@@ -27,6 +29,7 @@ TEST_CASE("a node registers with capacity, labels and Ready, and renews its Leas
   CHECK(node.status.capacity.at("cpu").ToString() == "4");
   CHECK(node.status.capacity.at("memory").ToString() == "8Gi");
   CHECK(node.status.capacity.at("pods").ToString() == "110");
+  CHECK(node.status.capacity.at("ephemeral-storage").ToString() == "100Gi");
   CHECK(node.status.allocatable == node.status.capacity);
   CHECK(node.metadata.labels.at("kubernetes.io/hostname") == "node-1");
   CHECK(node.metadata.labels.at("kubernetes.io/os") == "linux");
@@ -512,6 +515,27 @@ TEST_CASE("runtime and network registries") {
   CHECK(absl::IsOutOfRange(NthSubnet("10.244.0.0/16", 24, 256).status()));
 }
 
+TEST_CASE("a pod that requests ephemeral-storage schedules onto a sim node that has room for it") {
+  SimCluster c;
+  REQUIRE(c.manager->Add(NewScheduler()).ok());
+  c.AddNode("node-1");
+  Pod scratch = c.MakePod("scratch", "");
+  scratch.spec.containers[0].resources.requests = {{"ephemeral-storage", *Quantity::Parse("2Gi")}};
+  scratch.spec.containers[0].resources.limits = {{"ephemeral-storage", *Quantity::Parse("4Gi")}};
+  c.CreatePod(scratch);
+  CHECK(c.GetPod("scratch").spec.nodeName == "node-1");
+
+  // More than the node's 100 GiB does not fit, and the scheduler says why.
+  Pod hoarder = c.MakePod("hoarder", "");
+  hoarder.spec.containers[0].resources.requests = {{"ephemeral-storage", *Quantity::Parse("200Gi")}};
+  c.CreatePod(hoarder);
+  Pod pending = c.GetPod("hoarder");
+  CHECK(pending.spec.nodeName.empty());
+  const PodCondition* scheduled = pending.status.FindCondition("PodScheduled");
+  REQUIRE(scheduled != nullptr);
+  CHECK(absl::StrContains(scheduled->message, "Insufficient ephemeral-storage"));
+}
+
 TEST_CASE("a node registers with its own labels, taints, capacity and allocatable") {
   SimCluster c;
   NodeAgentOptions options;
@@ -530,6 +554,7 @@ TEST_CASE("a node registers with its own labels, taints, capacity and allocatabl
   options.cpu_millis = 2500;
   options.memory_bytes = int64_t{6656} << 20;
   options.max_pods = 32;
+  options.ephemeral_storage_bytes = int64_t{20} << 30;
   REQUIRE(c.pool->AddNode(options).ok());
   c.loop.RunUntilIdle();
 
@@ -544,7 +569,7 @@ TEST_CASE("a node registers with its own labels, taints, capacity and allocatabl
     CHECK(node.spec.taints == std::vector<Taint>{dedicated, spare});
     CHECK(!node.spec.unschedulable);
     const ResourceList& capacity = node.status.capacity;
-    CHECK(capacity.size() == 3);
+    CHECK(capacity.size() == 4);
     REQUIRE(capacity.count("cpu") == 1);
     CHECK(capacity.at("cpu").MilliValue() == 2500);
     CHECK(capacity.at("cpu").ToString() == "2500m");
@@ -554,6 +579,9 @@ TEST_CASE("a node registers with its own labels, taints, capacity and allocatabl
     REQUIRE(capacity.count("pods") == 1);
     CHECK(capacity.at("pods").Value() == 32);
     CHECK(capacity.at("pods").ToString() == "32");
+    REQUIRE(capacity.count("ephemeral-storage") == 1);
+    CHECK(capacity.at("ephemeral-storage").Value() == int64_t{20} << 30);
+    CHECK(capacity.at("ephemeral-storage").ToString() == "20Gi");
     CHECK(node.status.allocatable == capacity);
     CHECK(node.status.allocatable.at("cpu").ToString() == "2500m");
   };

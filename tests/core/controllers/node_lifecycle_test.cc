@@ -126,6 +126,40 @@ TEST_CASE("a node that comes back is Ready again and loses its taints; pods with
       absl::IsNotFound(Get<Pod>(*c.client, "default", "intolerant").status()));  // the live agent finished it
 }
 
+TEST_CASE("a pod evicted for a NoExecute taint is marked DisruptionTarget by the taint manager first") {
+  LifecycleCluster c;
+  c.AddNode("node-1");
+  c.CreatePod(c.MakePod("web", "node-1"));
+  c.AdvanceTo(absl::Seconds(2));
+  REQUIRE(SimCluster::ConditionStatus(c.GetPod("web"), "Ready") == "True");
+  auto watch = *c.store->Watch(*FindResourceType("", "Pod"),
+                               {.resourceVersion = std::to_string(c.store->CurrentRevision())});
+
+  Node node = c.GetNode("node-1");
+  node.spec.taints.push_back({"dedicated", "gpu", "NoExecute", Time{}, {}});
+  node.metadata.resourceVersion.clear();
+  REQUIRE(Update(*c.client, node).ok());
+  c.loop.RunUntilIdle();
+  // Kubernetes' order: a status write that adds the condition, then the deletion.
+  std::vector<Pod> versions;
+  while (std::optional<WatchEvent> event = watch->Next(absl::ZeroDuration())) {
+    absl::StatusOr<Pod> pod = FromObject<Pod>(event->object->object);
+    REQUIRE(pod.ok());
+    versions.push_back(*pod);
+  }
+  REQUIRE(versions.size() >= 2);
+  const PodCondition* marked = versions[0].status.FindCondition("DisruptionTarget");
+  REQUIRE(marked != nullptr);
+  CHECK_FALSE(versions[0].metadata.deletionTimestamp.IsSet());
+  CHECK(marked->status == "True");
+  CHECK(marked->reason == "DeletionByTaintManager");
+  CHECK(marked->message == "Taint manager: deleting due to NoExecute taint");
+  CHECK(marked->lastTransitionTime == Time::Truncated(c.clock.Now()));
+  CHECK(versions[1].metadata.deletionTimestamp.IsSet());
+  CHECK(versions[1].status.FindCondition("DisruptionTarget") != nullptr);
+  CHECK(absl::IsNotFound(Get<Pod>(*c.client, "default", "web").status()));  // the live agent finished it
+}
+
 TEST_CASE("cordon sets spec.unschedulable; drain deletes pods but DaemonSet and mirror pods") {
   LifecycleCluster c;
   c.AddNode("node-1");

@@ -153,6 +153,40 @@ TEST_CASE("a high-priority pod that fits nowhere preempts the lower-priority pod
   CHECK(f.NodeOf("high") == "only");
 }
 
+TEST_CASE("a preempted pod is marked DisruptionTarget by the scheduler before it is deleted") {
+  Fixture f;
+  REQUIRE(Create(*f.client, MakeNode("only", "1")).ok());
+  REQUIRE(Create(*f.client, MakePod("low", "800m", 10)).ok());
+  f.loop.RunUntilIdle();
+  REQUIRE(f.NodeOf("low") == "only");
+  auto watch = *f.store->Watch(*FindResourceType("", "Pod"),
+                               {.resourceVersion = std::to_string(f.store->CurrentRevision())});
+
+  f.clock.Advance(absl::Seconds(7));
+  const Time preempted_at = Time::Truncated(f.clock.Now());
+  REQUIRE(Create(*f.client, MakePod("high", "800m", 1000)).ok());
+  f.loop.RunUntilIdle();
+  // Kubernetes' order: a status write that adds the condition, then the deletion.
+  std::vector<Pod> low_versions;
+  while (std::optional<WatchEvent> event = watch->Next(absl::ZeroDuration())) {
+    if (event->object->object.metadata.name != "low") continue;
+    absl::StatusOr<Pod> pod = FromObject<Pod>(event->object->object);
+    REQUIRE(pod.ok());
+    low_versions.push_back(*pod);
+  }
+  REQUIRE(low_versions.size() == 2);
+  const PodCondition* marked = low_versions[0].status.FindCondition("DisruptionTarget");
+  REQUIRE(marked != nullptr);
+  CHECK_FALSE(low_versions[0].metadata.deletionTimestamp.IsSet());
+  CHECK(marked->status == "True");
+  CHECK(marked->reason == "PreemptionByScheduler");
+  CHECK(marked->message == "default-scheduler: preempting to accommodate a higher priority pod");
+  CHECK(marked->lastTransitionTime == preempted_at);
+  CHECK(low_versions[1].metadata.deletionTimestamp.IsSet());
+  CHECK(low_versions[1].status.FindCondition("DisruptionTarget") != nullptr);
+  CHECK(f.EventsOf("low", "Preempted").size() == 1);
+}
+
 TEST_CASE("required anti-affinity spreads replicas one per node") {
   Fixture f;
   for (const char* name : {"a", "b", "c"}) REQUIRE(Create(*f.client, MakeNode(name, "4")).ok());

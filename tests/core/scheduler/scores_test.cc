@@ -21,7 +21,6 @@ SchedulerProfile Only(const std::string& plugin) {
   p.weight_inter_pod_affinity = plugin == "InterPodAffinity" ? 1 : 0;
   p.weight_node_resources_fit = plugin == "NodeResourcesFit" ? 1 : 0;
   p.weight_balanced_allocation = plugin == "Balanced" ? 1 : 0;
-  p.weight_image_locality = 0;
   return p;
 }
 
@@ -36,6 +35,16 @@ std::vector<int64_t> Normalized(ScorePlugin& plugin, const PodInfo& pod, const S
 }
 
 }  // namespace
+
+TEST_CASE("the default profile scores with kube-scheduler's plugins and weights, but ImageLocality") {
+  Cluster c;
+  Scheduler s({}, &c.cache);
+  // ImageLocality would score every node the same until nodes report their images: not run.
+  const std::vector<std::pair<std::string, int64_t>> expected = {
+      {"TaintToleration", 3},  {"NodeAffinity", 2},     {"PodTopologySpread", 2},
+      {"InterPodAffinity", 2}, {"NodeResourcesFit", 1}, {"NodeResourcesBalancedAllocation", 1}};
+  CHECK(s.Scores() == expected);
+}
 
 TEST_CASE("NodeResourcesFit scores: LeastAllocated spreads, MostAllocated packs") {
   Cluster c;
@@ -331,7 +340,6 @@ TEST_CASE("the built-in plugins skip what a plain pod does not ask for") {
   NodePorts node_ports;
   PodTopologySpread spread;
   InterPodAffinity inter_pod(1);
-  ImageLocality image;
   CHECK(node_name.PreFilter(plain, c.cache).code == FilterCode::kSkip);
   CHECK(node_affinity.PreFilter(plain, c.cache).code == FilterCode::kSkip);
   CHECK(node_ports.PreFilter(plain, c.cache).code == FilterCode::kSkip);
@@ -340,7 +348,6 @@ TEST_CASE("the built-in plugins skip what a plain pod does not ask for") {
   CHECK(node_affinity.PreScore(plain, c.cache.Nodes(), c.cache) == ScoreCode::kSkip);
   CHECK(spread.PreScore(plain, c.cache.Nodes(), c.cache) == ScoreCode::kSkip);
   CHECK(inter_pod.PreScore(plain, c.cache.Nodes(), c.cache) == ScoreCode::kSkip);
-  CHECK(image.PreScore(plain, c.cache.Nodes(), c.cache) == ScoreCode::kSkip);
 
   Pod selective = MakePod("b");
   selective.spec.nodeSelector = {{"disk", "ssd"}};

@@ -425,6 +425,24 @@ TEST_CASE("opening a file removes the versions and deletions an older compaction
   CHECK(QueryFileInt(path, "SELECT group_concat(rv) FROM history WHERE name = 'w'") == 30);
 }
 
+// Opens the file at `path` after `sql` edited it, as a hostile or damaged file would be: the file
+// holds pod a (created at 1, updated at 2), b (created at 3, deleted at 4) and c (created at 5).
+absl::Status OpenEdited(const std::string& path, const char* sql) {
+  {
+    auto store = MustOpen(OnFile(path));
+    REQUIRE(store->Create(PodObject("ns", "a")).ok());
+    REQUIRE(Replace(*store, PodObject("ns", "a", {{"v", "2"}})).ok());
+    REQUIRE(store->Create(PodObject("ns", "b")).ok());
+    REQUIRE(store->Delete(Pods(), "ns", "b").ok());
+    REQUIRE(store->Create(PodObject("ns", "c")).ok());
+  }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  return OpenSqliteStore(OnFile(path)).status();
+}
+
 TEST_CASE("bad files are clear errors that name the file") {
   TempDir dir;
   SUBCASE("a corrupt file") {
@@ -459,6 +477,56 @@ TEST_CASE("bad files are clear errors that name the file") {
     absl::Status status = OpenSqliteStore(OnFile(path)).status();
     CHECK(status.code() == absl::StatusCode::kFailedPrecondition);
     CHECK(absl::StrContains(status.message(), "revision 1 cannot be decoded"));
+    CHECK(absl::StrContains(status.message(), absl::StrCat("database \"", path, "\"")));
+  }
+  // Each edit is refused at open, naming the file, the row and the column, instead of being served.
+  struct Edit {
+    const char* what;
+    const char* sql;
+    const char* error;
+  };
+  for (const Edit& edit : {
+           Edit{"a compacted revision past the newest",
+                "INSERT OR REPLACE INTO meta VALUES('compacted', 9e12)",
+                "meta.compacted is 9000000000000, past the newest revision 5"},
+           Edit{"a compacted revision below 0", "INSERT OR REPLACE INTO meta VALUES('compacted', -1)",
+                "meta.compacted is -1, below 0"},
+           Edit{"the kind of a live row", "UPDATE history SET kind = '/ConfigMap' WHERE rv = 5",
+                "row rv 5: column kind \"/ConfigMap\" does not match its data (apiVersion \"v1\", kind "
+                "\"Pod\")"},
+           Edit{"the kind of an update, which served the previous version",
+                "UPDATE history SET kind = '/ConfigMap' WHERE rv = 2",
+                "row rv 2: column prev_rv 1 is not an older version of the same object (kind \"/ConfigMap\""},
+           Edit{"the kind of a deletion, which served the deleted object",
+                "UPDATE history SET kind = '/ConfigMap' WHERE rv = 4",
+                "row rv 4: column prev_rv 3 is not an older version of the same object"},
+           Edit{"the namespace of a live row", "UPDATE history SET namespace = 'other' WHERE rv = 5",
+                "row rv 5: column namespace \"other\" does not match its data's metadata.namespace \"ns\""},
+           Edit{"the name of a live row", "UPDATE history SET name = 'd' WHERE rv = 5",
+                "row rv 5: column name \"d\" does not match its data's metadata.name \"c\""},
+           Edit{"the revision of a live row", "UPDATE history SET rv = 9 WHERE rv = 5",
+                "row rv 9: column rv does not match its data's metadata.resourceVersion \"5\""},
+           Edit{"a revision below 1", "UPDATE history SET rv = 0 WHERE rv = 1", "row rv 0: column rv"},
+           Edit{"an event that is none", "UPDATE history SET event = 7 WHERE rv = 2",
+                "row rv 2: column event is 7 (not 0 ADDED, 1 MODIFIED or 2 DELETED)"},
+           Edit{"a create that replaces a version", "UPDATE history SET prev_rv = 2 WHERE rv = 5",
+                "row rv 5: column prev_rv is 2, but an ADDED row has none"},
+           Edit{"an update that replaces nothing", "UPDATE history SET prev_rv = 0 WHERE rv = 2",
+                "row rv 2: column prev_rv is 0, but a MODIFIED or DELETED row needs one"},
+           Edit{"a previous version of another object", "UPDATE history SET prev_rv = 1 WHERE rv = 4",
+                "row rv 4: column prev_rv 1 is not an older version of the same object (kind \"/Pod\", "
+                "namespace \"ns\", name \"b\")"},
+           Edit{"a previous version that is newer", "UPDATE history SET prev_rv = 3 WHERE rv = 2",
+                "row rv 2: column prev_rv 3 is not an older version"},
+           Edit{"a previous version that was never compacted away",
+                "UPDATE history SET prev_rv = 0, event = 0 WHERE rv = 1; DELETE FROM history WHERE rv = 1",
+                "row rv 2: column prev_rv 1 is not an older version"},
+       }) {
+    CAPTURE(edit.what);
+    std::string path = dir.File(absl::StrCat("edited-", edit.what, ".db"));
+    absl::Status status = OpenEdited(path, edit.sql);
+    CHECK(status.code() == absl::StatusCode::kFailedPrecondition);
+    CHECK_MESSAGE(absl::StrContains(status.message(), edit.error), status.message());
     CHECK(absl::StrContains(status.message(), absl::StrCat("database \"", path, "\"")));
   }
   SUBCASE("a file another store holds") {
