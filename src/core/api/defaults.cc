@@ -76,8 +76,16 @@ void DefaultProbe(std::optional<Probe>* probe) {
   }
 }
 
-// SetDefaults_Container plus the declarative defaults of its ports, probes and env.
+// SetDefaults_ResourceList: every quantity rounded up to a whole milli unit ("1n" of cpu is stored as
+// "1m"), as kube-apiserver does to every v1 resource list it decodes.
+void DefaultResourceList(ResourceList* list) {
+  for (auto& [name, quantity] : *list) quantity.RoundUp(-3);
+}
+
+// SetDefaults_Container plus the declarative defaults of its ports, probes, env and resources.
 void DefaultContainer(Container* c) {
+  DefaultResourceList(&c->resources.limits);
+  DefaultResourceList(&c->resources.requests);
   if (c->imagePullPolicy.empty()) c->imagePullPolicy = IsLatestTag(c->image) ? "Always" : "IfNotPresent";
   DefaultUnknown(&c->unknown, "terminationMessagePath", "/dev/termination-log");
   DefaultUnknown(&c->unknown, "terminationMessagePolicy", "File");
@@ -120,6 +128,7 @@ void DefaultPodSpec(PodSpec* spec) {
   DefaultUnknown(&spec->unknown, "securityContext", Json::object());
   if (!spec->terminationGracePeriodSeconds.has_value()) spec->terminationGracePeriodSeconds = 30;
   if (spec->schedulerName.empty()) spec->schedulerName = "default-scheduler";
+  DefaultResourceList(&spec->overhead);
   for (Volume& v : spec->volumes) DefaultVolume(&v);
   for (Container& c : spec->initContainers) DefaultContainer(&c);
   for (Container& c : spec->containers) DefaultContainer(&c);
@@ -212,11 +221,13 @@ void Default(Namespace* ns) {
   if (!ns->metadata.name.empty()) ns->metadata.labels["kubernetes.io/metadata.name"] = ns->metadata.name;
 }
 
-// SetDefaults_NodeStatus: allocatable defaults to capacity.
+// SetDefaults_NodeStatus: allocatable defaults to capacity; both are resource lists.
 void Default(Node* node) {
   if (node->status.allocatable.empty() && !node->status.capacity.empty()) {
     node->status.allocatable = node->status.capacity;
   }
+  DefaultResourceList(&node->status.capacity);
+  DefaultResourceList(&node->status.allocatable);
 }
 
 // SetDefaults_Endpoints: port protocol.

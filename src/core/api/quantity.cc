@@ -1,10 +1,11 @@
 // resource.Quantity and intstr.IntOrString, following k8s.io/apimachinery's parsing, rounding and
-// canonical formatting rules, with exact arithmetic in units of 10^-9.
+// canonical formatting rules, with exact decimal arithmetic on digit strings.
 #include "orch/api/quantity.h"
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <optional>
 #include <string>
@@ -18,36 +19,155 @@ namespace {
 
 using Format = Quantity::Format;
 
-constexpr int64_t kNanosPerUnit = 1000000000;
-// Kubernetes caps quantities at the int64 range of whole units (maxAllowed); orch applies the cap to
-// every format, since no consumer can use more.
-const absl::int128 kMaxNanos = absl::int128(std::numeric_limits<int64_t>::max()) * kNanosPerUnit;
-// Decimal digits of kMaxNanos (9223372036854775807000000000).
-constexpr size_t kMaxNanosDigits = 28;
-
 constexpr absl::string_view kFormatWrong =
     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 constexpr absl::string_view kSuffixWrong = "unable to parse quantity's suffix";
+constexpr absl::string_view kNumericWrong = "unable to parse numeric part of quantity";
 
-absl::int128 Pow10(int exponent) {
-  absl::int128 result = 1;
-  for (int i = 0; i < exponent; ++i) result *= 10;
-  return result;
+// The widest span of decimal digits arithmetic keeps (see Quantity::Add).
+constexpr int64_t kMaxSpanDigits = int64_t{1} << 20;
+
+// A magnitude: digits * 10^exponent, digits without leading or trailing zeros ("" for zero).
+struct Magnitude {
+  std::string digits;
+  int64_t exponent = 0;
+
+  bool IsZero() const { return digits.empty(); }
+  // One past the position of the highest digit: 3 for 123 (10^2 is its top digit's weight).
+  int64_t Top() const { return exponent + static_cast<int64_t>(digits.size()); }
+};
+
+// Puts `digits` (any decimal text) times 10^`exponent` in the one form Magnitude documents.
+Magnitude Normalized(std::string digits, int64_t exponent) {
+  size_t first = digits.find_first_not_of('0');
+  if (first == std::string::npos) return Magnitude{};
+  size_t last = digits.find_last_not_of('0');
+  exponent += static_cast<int64_t>(digits.size() - 1 - last);
+  digits.resize(last + 1);
+  digits.erase(0, first);
+  return Magnitude{std::move(digits), exponent};
 }
 
-// Decimal text of an int128 (absl 20220623 has no absl::StrCat overload for it).
-std::string Int128ToString(absl::int128 value) {
-  if (value == 0) return "0";
-  bool negative = value < 0;
-  absl::uint128 magnitude = negative ? absl::uint128(-(value + 1)) + 1 : absl::uint128(value);
-  std::string digits;
-  while (magnitude != 0) {
-    digits.push_back(static_cast<char>('0' + static_cast<int>(magnitude % 10)));
-    magnitude /= 10;
+int Compare(const Magnitude& a, const Magnitude& b) {
+  if (a.IsZero() || b.IsZero()) return static_cast<int>(!a.IsZero()) - static_cast<int>(!b.IsZero());
+  if (a.Top() != b.Top()) return a.Top() < b.Top() ? -1 : 1;
+  // Same top digit: compare digit by digit; with no trailing zeros, the longer one is then larger.
+  size_t n = std::min(a.digits.size(), b.digits.size());
+  int c = a.digits.compare(0, n, b.digits, 0, n);
+  if (c != 0) return c < 0 ? -1 : 1;
+  if (a.digits.size() == b.digits.size()) return 0;
+  return a.digits.size() < b.digits.size() ? -1 : 1;
+}
+
+// digits := digits + 1, on decimal text.
+void Increment(std::string* digits) {
+  for (size_t i = digits->size(); i-- > 0;) {
+    if ((*digits)[i] != '9') {
+      ++(*digits)[i];
+      return;
+    }
+    (*digits)[i] = '0';
   }
-  if (negative) digits.push_back('-');
+  digits->insert(digits->begin(), '1');
+}
+
+// Rounds up, away from zero, to a multiple of 10^floor (inf.RoundUp). Returns false if that changed it.
+bool RoundAwayAt(Magnitude* m, int64_t floor) {
+  if (m->IsZero() || m->exponent >= floor) return true;
+  int64_t dropped = floor - m->exponent;
+  if (dropped >= static_cast<int64_t>(m->digits.size())) {
+    *m = Magnitude{"1", floor};
+    return false;
+  }
+  // The dropped digits are never all zero (the last digit is not zero), so the kept ones go up by one.
+  std::string kept = m->digits.substr(0, m->digits.size() - static_cast<size_t>(dropped));
+  Increment(&kept);
+  *m = Normalized(std::move(kept), floor);
+  return false;
+}
+
+// The digits of `m` followed by its exponent's zeros, lowered to 10^exponent (exponent <= m.exponent).
+std::string AlignedDigits(const Magnitude& m, int64_t exponent) {
+  return m.digits + std::string(static_cast<size_t>(m.exponent - exponent), '0');
+}
+
+Magnitude AddMagnitudes(const Magnitude& a, const Magnitude& b) {
+  int64_t exponent = std::min(a.exponent, b.exponent);
+  std::string x = AlignedDigits(a, exponent);
+  std::string y = AlignedDigits(b, exponent);
+  if (x.size() < y.size()) std::swap(x, y);
+  int carry = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    size_t xi = x.size() - 1 - i;
+    int sum = (x[xi] - '0') + carry + (i < y.size() ? y[y.size() - 1 - i] - '0' : 0);
+    x[xi] = static_cast<char>('0' + sum % 10);
+    carry = sum / 10;
+  }
+  if (carry != 0) x.insert(x.begin(), '1');
+  return Normalized(std::move(x), exponent);
+}
+
+// a - b, for a >= b.
+Magnitude SubtractMagnitudes(const Magnitude& a, const Magnitude& b) {
+  int64_t exponent = std::min(a.exponent, b.exponent);
+  std::string x = AlignedDigits(a, exponent);
+  std::string y = AlignedDigits(b, exponent);
+  int borrow = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    size_t xi = x.size() - 1 - i;
+    int diff = (x[xi] - '0') - borrow - (i < y.size() ? y[y.size() - 1 - i] - '0' : 0);
+    borrow = diff < 0 ? 1 : 0;
+    x[xi] = static_cast<char>('0' + diff + 10 * borrow);
+  }
+  return Normalized(std::move(x), exponent);
+}
+
+// digits := digits * factor, on decimal text.
+void MultiplySmall(std::string* digits, unsigned factor) {
+  unsigned carry = 0;
+  for (size_t i = digits->size(); i-- > 0;) {
+    unsigned v = static_cast<unsigned>((*digits)[i] - '0') * factor + carry;
+    (*digits)[i] = static_cast<char>('0' + v % 10);
+    carry = v / 10;
+  }
+  while (carry != 0) {
+    digits->insert(digits->begin(), static_cast<char>('0' + carry % 10));
+    carry /= 10;
+  }
+}
+
+// digits := digits / divisor if divisor divides it; else false and digits unchanged.
+bool DivideExactly(std::string* digits, unsigned divisor) {
+  std::string quotient;
+  unsigned remainder = 0;
+  for (char c : *digits) {
+    unsigned v = remainder * 10 + static_cast<unsigned>(c - '0');
+    if (!quotient.empty() || v / divisor != 0) quotient.push_back(static_cast<char>('0' + v / divisor));
+    remainder = v % divisor;
+  }
+  if (remainder != 0) return false;
+  *digits = quotient.empty() ? "0" : std::move(quotient);
+  return true;
+}
+
+std::string UnsignedToString(absl::uint128 value) {
+  std::string digits;
+  do {
+    digits.push_back(static_cast<char>('0' + static_cast<int>(value % 10)));
+    value /= 10;
+  } while (value != 0);
   std::reverse(digits.begin(), digits.end());
   return digits;
+}
+
+// digits * 10^zeros as an unsigned integer, or nullopt when that exceeds `limit`.
+std::optional<absl::uint128> ToUnsigned(const std::string& digits, int64_t zeros, absl::uint128 limit) {
+  if (static_cast<int64_t>(digits.size()) + zeros > 38) return std::nullopt;  // 10^38 < 2^127
+  absl::uint128 value = 0;
+  for (char c : digits) value = value * 10 + static_cast<unsigned>(c - '0');
+  for (int64_t i = 0; i < zeros; ++i) value *= 10;
+  if (value > limit) return std::nullopt;
+  return value;
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -55,6 +175,7 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 // The parts of quantity text, as parseQuantityString splits them.
 struct Scanned {
   bool positive = true;
+  bool has_digits = false;   // whether the number before the suffix has a digit ("Gi" has none)
   absl::string_view num;     // integer digits without leading zeros ("0" when none)
   absl::string_view denom;   // fraction digits
   absl::string_view suffix;  // everything after the number
@@ -69,9 +190,11 @@ bool Scan(absl::string_view str, Scanned* out) {
     out->positive = str[0] == '+';
     ++pos;
   }
+  const size_t number_start = pos;
   while (pos < end && str[pos] == '0') ++pos;
   if (pos >= end) {
     out->num = "0";
+    out->has_digits = pos > number_start;
     return true;
   }
   size_t start = pos;
@@ -83,6 +206,8 @@ bool Scan(absl::string_view str, Scanned* out) {
     out->denom = str.substr(start, pos - start);
   }
   const size_t suffix_start = pos;
+  out->has_digits = str.substr(number_start, suffix_start - number_start).find_first_of("0123456789") !=
+                    absl::string_view::npos;
   while (pos < end && absl::string_view("eEinumkKMGTP").find(str[pos]) != absl::string_view::npos) ++pos;
   if (pos < end && (str[pos] == '-' || str[pos] == '+')) ++pos;
   while (pos < end && IsDigit(str[pos])) ++pos;
@@ -117,48 +242,28 @@ std::optional<Suffix> Interpret(absl::string_view suffix) {
   return std::nullopt;
 }
 
-// digits := digits * factor, on decimal text.
-void MultiplySmall(std::string* digits, unsigned factor) {
-  unsigned carry = 0;
-  for (size_t i = digits->size(); i-- > 0;) {
-    unsigned v = static_cast<unsigned>((*digits)[i] - '0') * factor + carry;
-    (*digits)[i] = static_cast<char>('0' + v % 10);
-    carry = v / 10;
-  }
-  while (carry != 0) {
-    digits->insert(digits->begin(), static_cast<char>('0' + carry % 10));
-    carry /= 10;
-  }
-}
-
-// The magnitude of digits * 10^exponent10 in nanos, rounded up and capped at kMaxNanos. Sets
-// *exact to false when it rounded or capped. `digits` has no leading or trailing zeros.
-absl::int128 ToNanos(const std::string& digits, int64_t exponent10, bool* exact) {
-  const int64_t n = static_cast<int64_t>(digits.size());
-  if (n == 0) return 0;
-  int64_t integer_digits = n + exponent10;
-  if (integer_digits > static_cast<int64_t>(kMaxNanosDigits)) {
-    *exact = false;
-    return kMaxNanos;
-  }
-  absl::int128 value = 0;
-  for (int64_t i = 0; i < std::min(n, integer_digits); ++i) value = value * 10 + (digits[i] - '0');
-  if (exponent10 >= 0) {
-    value *= Pow10(static_cast<int>(exponent10));
-  } else {
-    // Trailing zeros were stripped, so dropped digits are never all zero: round up.
-    value += 1;
-    *exact = false;
-  }
-  if (value > kMaxNanos) {
-    *exact = false;
-    return kMaxNanos;
-  }
-  return value;
-}
-
 std::string QuantityError(absl::string_view text, absl::string_view message) {
   return absl::StrCat("quantity \"", text.substr(0, 64), text.size() > 64 ? "..." : "", "\": ", message);
+}
+
+// The largest binary-SI quantity Kubernetes parses (maxAllowed): 2^63-1 units.
+const Magnitude& MaxBinary() {
+  static const Magnitude* const kMax = new Magnitude{"9223372036854775807", 0};
+  return *kMax;
+}
+
+// Decimal text for digits * 10^exponent, in decimal SI or as a decimal exponent (AsCanonicalBytes and
+// the decimal suffixes): the exponent lowered to a multiple of three; beyond "E" the exponent form, as
+// Kubernetes writes since kubernetes/kubernetes#140459 (before, it dropped the exponent).
+std::string DecimalText(const std::string& digits, int64_t exponent, Format format) {
+  int64_t lower = ((exponent % 3) + 3) % 3;
+  std::string mantissa = digits + std::string(static_cast<size_t>(lower), '0');
+  exponent -= lower;
+  if (format == Format::kDecimalSI && exponent >= -9 && exponent <= 18) {
+    return mantissa + kDecimalSuffixes[(exponent + 9) / 3];
+  }
+  if (exponent == 0) return mantissa;
+  return absl::StrCat(mantissa, "e", exponent);
 }
 
 }  // namespace
@@ -169,30 +274,28 @@ absl::StatusOr<Quantity> Quantity::Parse(absl::string_view text) {
   if (!Scan(text, &scanned)) return absl::InvalidArgumentError(QuantityError(text, kFormatWrong));
   std::optional<Suffix> suffix = Interpret(scanned.suffix);
   if (!suffix) return absl::InvalidArgumentError(QuantityError(text, kSuffixWrong));
+  // Kubernetes reads such a number as text only below the nano, and then finds no digits in it.
+  if (!scanned.has_digits && suffix->base == 10 && suffix->exponent < -9) {
+    return absl::InvalidArgumentError(QuantityError(text, kNumericWrong));
+  }
 
-  // value = digits * 10^exponent10 * 2^binary_exponent, with no leading or trailing zeros in digits.
-  std::string digits = absl::StrCat(scanned.num, scanned.denom);
-  int64_t exponent10 = -static_cast<int64_t>(scanned.denom.size()) + 9;
-  if (suffix->base == 10) exponent10 += suffix->exponent;
-  digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size()));
-  if (suffix->base == 2) {
-    for (int i = 0; i < suffix->exponent / 10; ++i) MultiplySmall(&digits, 1024);
+  int64_t exponent = -static_cast<int64_t>(scanned.denom.size());
+  if (suffix->base == 10) exponent += suffix->exponent;
+  Magnitude m = Normalized(absl::StrCat(scanned.num, scanned.denom), exponent);
+  if (suffix->base == 2 && !m.IsZero()) {
+    for (int i = 0; i < suffix->exponent / 10; ++i) MultiplySmall(&m.digits, 1024);
+    m = Normalized(std::move(m.digits), m.exponent);
   }
-  while (!digits.empty() && digits.back() == '0') {
-    digits.pop_back();
-    ++exponent10;
-  }
-  bool exact = true;
-  absl::int128 magnitude = ToNanos(digits, exponent10, &exact);
+  RoundAwayAt(&m, -9);
+  if (suffix->format == Format::kBinarySI && Compare(m, MaxBinary()) > 0) m = MaxBinary();
 
   Quantity q;
-  q.nanos_ = scanned.positive ? magnitude : -magnitude;
   q.format_ = suffix->format;
   // As Kubernetes: a binary quantity below one is written as a decimal one.
-  if (q.format_ == Format::kBinarySI && magnitude > 0 && magnitude < kNanosPerUnit) {
-    q.format_ = Format::kDecimalSI;
-  }
-  if (exact) q.text_ = std::string(text);
+  if (q.format_ == Format::kBinarySI && !m.IsZero() && m.Top() <= 0) q.format_ = Format::kDecimalSI;
+  q.negative_ = !scanned.positive && !m.IsZero();
+  q.digits_ = std::move(m.digits);
+  q.exponent_ = m.exponent;
   return q;
 }
 
@@ -201,82 +304,114 @@ Quantity Quantity::FromMilli(int64_t milli_value, Format format) {
 }
 
 Quantity Quantity::FromValue(int64_t value, Format format) {
-  return FromNanos(absl::int128(value) * kNanosPerUnit, format);
+  return FromNanos(absl::int128(value) * 1000000000, format);
 }
 
 Quantity Quantity::FromNanos(absl::int128 nanos, Format format) {
   Quantity q;
-  q.nanos_ = nanos;
   q.format_ = format;
+  if (nanos == 0) return q;
+  q.negative_ = nanos < 0;
+  absl::uint128 magnitude = q.negative_ ? absl::uint128(-(nanos + 1)) + 1 : absl::uint128(nanos);
+  Magnitude m = Normalized(UnsignedToString(magnitude), -9);
+  q.digits_ = std::move(m.digits);
+  q.exponent_ = m.exponent;
   return q;
 }
 
 int64_t Quantity::ScaledValue(int scale) const {
-  scale = std::clamp(scale, -9, 28);
-  absl::int128 divisor = Pow10(scale + 9);
-  absl::int128 quotient = nanos_ / divisor;
-  if (nanos_ % divisor != 0) quotient += nanos_ > 0 ? 1 : -1;
-  if (quotient > std::numeric_limits<int64_t>::max()) return std::numeric_limits<int64_t>::max();
-  if (quotient < std::numeric_limits<int64_t>::min()) return std::numeric_limits<int64_t>::min();
-  return static_cast<int64_t>(quotient);
+  if (IsZero()) return 0;
+  Magnitude m{digits_, exponent_};
+  RoundAwayAt(&m, scale);
+  const absl::uint128 limit = absl::uint128(std::numeric_limits<int64_t>::max()) + (negative_ ? 1 : 0);
+  std::optional<absl::uint128> value = ToUnsigned(m.digits, m.exponent - scale, limit);
+  if (!value) return negative_ ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int64_t>::max();
+  if (!negative_) return static_cast<int64_t>(*value);
+  return *value == limit ? std::numeric_limits<int64_t>::min() : -static_cast<int64_t>(*value);
 }
 
-int64_t Quantity::Value() const { return ScaledValue(0); }
+absl::int128 Quantity::Nanos() const {
+  if (IsZero()) return 0;
+  const absl::uint128 limit = absl::uint128(std::numeric_limits<absl::int128>::max()) + (negative_ ? 1 : 0);
+  std::optional<absl::uint128> value = ToUnsigned(digits_, exponent_ + 9, limit);
+  if (!value)
+    return negative_ ? std::numeric_limits<absl::int128>::min() : std::numeric_limits<absl::int128>::max();
+  return negative_ ? -absl::int128(*value) : absl::int128(*value);
+}
 
-int64_t Quantity::MilliValue() const { return ScaledValue(-3); }
-
-double Quantity::AsApproximateDouble() const { return static_cast<double>(nanos_) / 1e9; }
+double Quantity::AsApproximateDouble() const {
+  if (IsZero()) return 0;
+  return std::strtod(absl::StrCat(negative_ ? "-" : "", digits_, "e", exponent_).c_str(), nullptr);
+}
 
 void Quantity::Add(const Quantity& other) {
-  if (nanos_ == 0) format_ = other.format_;
-  nanos_ += other.nanos_;
-  text_.clear();
+  if (IsZero()) format_ = other.format_;
+  if (other.IsZero()) return;
+  Magnitude b{other.digits_, other.exponent_};  // first: `other` may be this one
+  Magnitude a{std::move(digits_), exponent_};
+  if (!a.IsZero()) {
+    int64_t top = std::max(a.Top(), b.Top());
+    if (top - std::min(a.exponent, b.exponent) > kMaxSpanDigits) {
+      RoundAwayAt(&a, top - kMaxSpanDigits);
+      RoundAwayAt(&b, top - kMaxSpanDigits);
+    }
+  }
+  Magnitude sum;
+  if (negative_ == other.negative_ || a.IsZero()) {
+    sum = AddMagnitudes(a, b);
+    negative_ = other.negative_;
+  } else if (Compare(a, b) >= 0) {
+    sum = SubtractMagnitudes(a, b);
+  } else {
+    sum = SubtractMagnitudes(b, a);
+    negative_ = other.negative_;
+  }
+  if (sum.IsZero()) negative_ = false;
+  digits_ = std::move(sum.digits);
+  exponent_ = sum.exponent;
 }
 
 void Quantity::Sub(const Quantity& other) {
-  if (nanos_ == 0) format_ = other.format_;
-  nanos_ -= other.nanos_;
-  text_.clear();
+  Quantity negated = other;
+  negated.Neg();
+  Add(negated);
 }
 
-void Quantity::Neg() {
-  nanos_ = -nanos_;
-  text_.clear();
+void Quantity::Neg() { negative_ = !negative_ && !IsZero(); }
+
+bool Quantity::RoundUp(int scale) {
+  Magnitude m{std::move(digits_), exponent_};
+  bool exact = RoundAwayAt(&m, scale);
+  digits_ = std::move(m.digits);
+  exponent_ = m.exponent;
+  return exact;
 }
 
-std::string Quantity::CanonicalString() const {
-  if (nanos_ == 0) return "0";
+std::strong_ordering operator<=>(const Quantity& a, const Quantity& b) {
+  if (a.Sign() != b.Sign()) return a.Sign() <=> b.Sign();
+  int c = Compare(Magnitude{a.digits_, a.exponent_}, Magnitude{b.digits_, b.exponent_});
+  return (a.negative_ ? -c : c) <=> 0;
+}
+
+// CanonicalizeBytes.
+std::string Quantity::ToString() const {
+  if (IsZero()) return "0";
+  const char* sign = negative_ ? "-" : "";
   Format format = format_;
-  const absl::int128 kilo_binary = absl::int128(1024) * kNanosPerUnit;
   if (format == Format::kBinarySI &&
-      ((nanos_ > -kilo_binary && nanos_ < kilo_binary) || nanos_ % kNanosPerUnit != 0)) {
-    // As Kubernetes: small or fractional binary quantities are written in decimal SI.
+      (exponent_ < 0 || Compare(Magnitude{digits_, exponent_}, Magnitude{"1024", 0}) < 0)) {
+    // As Kubernetes: binary quantities below 1024 or with a fraction are written in decimal SI.
     format = Format::kDecimalSI;
   }
-  if (format == Format::kBinarySI) {
-    absl::int128 mantissa = nanos_ / kNanosPerUnit;
-    int power = 0;
-    while (power < 6 && mantissa % 1024 == 0) {
-      mantissa /= 1024;
-      ++power;
-    }
-    return Int128ToString(mantissa) + kBinarySuffixes[power];
+  // A multiple of 10^70 is one of 1024^7, beyond "Ei": Kubernetes then writes the exponent form.
+  if (format == Format::kBinarySI && exponent_ < 70) {
+    std::string mantissa = digits_ + std::string(static_cast<size_t>(exponent_), '0');
+    size_t power = 0;
+    while (power < 7 && DivideExactly(&mantissa, 1024)) ++power;
+    if (power < 7) return absl::StrCat(sign, mantissa, kBinarySuffixes[power]);
   }
-  absl::int128 mantissa = nanos_;
-  int exponent = -9;
-  while (mantissa % 10 == 0) {
-    mantissa /= 10;
-    ++exponent;
-  }
-  // Lower the exponent to a multiple of three, as AsCanonicalBytes does.
-  int remainder = ((exponent % 3) + 3) % 3;
-  mantissa *= Pow10(remainder);
-  exponent -= remainder;
-  if (format == Format::kDecimalSI && exponent <= 18) {
-    return Int128ToString(mantissa) + kDecimalSuffixes[(exponent + 9) / 3];
-  }
-  if (exponent == 0) return Int128ToString(mantissa);
-  return absl::StrCat(Int128ToString(mantissa), "e", exponent);
+  if (format == Format::kBinarySI) format = Format::kDecimalExponent;
+  return sign + DecimalText(digits_, exponent_, format);
 }
 
 namespace {

@@ -109,6 +109,19 @@ TEST_CASE("nginx Deployment with resources and probes") {
   CHECK(d.status.conditions[0].lastUpdateTime.IsSet());
 }
 
+TEST_CASE("quantities are written in Kubernetes' canonical form, as kube-apiserver returns them") {
+  Json pod = Json::parse(ReadManifest("pod-init-affinity.json"));
+  Json& requests = pod["spec"]["initContainers"][1]["resources"]["requests"];
+  requests = Json::parse(R"({"cpu":"0.1","memory":"1.5Gi","ephemeral-storage":"1e3","example.com/a":"12E"})");
+  absl::StatusOr<Object> object = DecodeObject(pod.dump());
+  REQUIRE(object.ok());
+  absl::StatusOr<Pod> typed = FromObject<Pod>(*object);
+  REQUIRE(typed.ok());
+  Json encoded = Json::parse(EncodeObject(ToObject(*typed)));
+  CHECK(encoded["spec"]["initContainers"][1]["resources"]["requests"] ==
+        Json::parse(R"({"cpu":"100m","memory":"1536Mi","ephemeral-storage":"1e3","example.com/a":"12E"})"));
+}
+
 TEST_CASE("Deployment as written in the docs") {
   Deployment d = RoundTripFile<Deployment>("deployment-docs.json");
   CHECK(d.spec.replicas == 3);
@@ -358,7 +371,7 @@ TEST_CASE("quantities given as JSON numbers are written as strings, as Kubernete
   CHECK(limits.at("cpu").MilliValue() == 500);
   CHECK(limits.at("memory").Value() == 1073741824);
   Json encoded = Json::parse(EncodeJson(*pod));
-  CHECK(encoded["spec"]["containers"][0]["resources"]["limits"]["cpu"] == "0.5");
+  CHECK(encoded["spec"]["containers"][0]["resources"]["limits"]["cpu"] == "500m");
   CHECK(encoded["spec"]["containers"][0]["resources"]["limits"]["memory"] == "1073741824");
 }
 

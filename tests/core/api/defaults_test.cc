@@ -100,6 +100,23 @@ TEST_CASE("requests default to limits on pods, and host network ports to host po
   CHECK(ValidateCreate(ToObject(out)).ok());
 }
 
+TEST_CASE("resource lists are rounded up to milli units and written canonically") {
+  Json pod = BasePod();
+  pod["spec"]["containers"][0]["resources"] =
+      Json::parse(R"({"limits":{"cpu":"1n","memory":"1.5Gi"},"requests":{"cpu":"0.0001","memory":"1Gi"}})");
+  pod["spec"]["overhead"] = Json::parse(R"({"cpu":"1.0001m"})");
+  Json out = Defaulted(pod);
+  const Json& c = out["spec"]["containers"][0];
+  CHECK(c["resources"]["limits"] == Json::parse(R"({"cpu":"1m","memory":"1536Mi"})"));
+  CHECK(c["resources"]["requests"] == Json::parse(R"({"cpu":"1m","memory":"1Gi"})"));
+  CHECK(out["spec"]["overhead"] == Json::parse(R"({"cpu":"2m"})"));
+
+  Json node = Defaulted(Json::parse(R"({"apiVersion":"v1","kind":"Node","metadata":{"name":"n1"},
+    "status":{"capacity":{"cpu":"3999999999n","memory":"8Gi"}}})"));
+  CHECK(node["status"]["capacity"] == Json::parse(R"({"cpu":"4","memory":"8Gi"})"));
+  CHECK(node["status"]["allocatable"] == Json::parse(R"({"cpu":"4","memory":"8Gi"})"));
+}
+
 TEST_CASE("values already set are kept") {
   Json pod = BasePod();
   pod["spec"] =
