@@ -362,9 +362,11 @@ absl::Status ParseDocuments(absl::string_view text, absl::string_view source, st
         absl::StrAppend(&problem, " ", p.context, " started at line ", p.context_mark.line + 1, ", column ",
                         p.context_mark.column + 1);
       }
-      return absl::InvalidArgumentError(absl::StrCat(source, ": document ", document, ", line ",
-                                                     p.problem_mark.line + 1, ", column ",
-                                                     p.problem_mark.column + 1, ": ", problem));
+      // Syntax errors keep the form they had before libyaml ("file: line L, column C"), which
+      // tools match; the document follows.
+      return absl::InvalidArgumentError(absl::StrCat(source, ": line ", p.problem_mark.line + 1, ", column ",
+                                                     p.problem_mark.column + 1, " (document ", document,
+                                                     "): ", problem));
     }
     if (!composer.Handle(event.event)) return absl::InvalidArgumentError(composer.error());
     if (event.event.type == YAML_STREAM_END_EVENT) break;

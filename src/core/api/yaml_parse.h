@@ -23,7 +23,8 @@ struct Document {
 // Parses every document of `text`. YAML 1.1 as Kubernetes reads it: plain scalars resolve as in
 // ResolvePlain, merge keys (`<<: *base`) merge, a key twice in one mapping is an error, and `.inf`
 // or `.nan` (which JSON cannot hold) is an error. Errors are InvalidArgument
-// `source: document N, line L, column C: message`.
+// `source: document N, line L, column C: message` (syntax errors: `source: line L, column C (document N):
+// ...`).
 absl::Status ParseDocuments(absl::string_view text, absl::string_view source, std::vector<Document>* out);
 
 // The JSON value of a plain (unquoted) YAML scalar: null, a boolean (yes/on/true...), an integer, a

@@ -214,7 +214,8 @@ TEST_CASE("YAML that yaml-cpp 0.7 loops on is an error") {
     CAPTURE(text);
     absl::Status status = DecodeManifests(text, "comma.yaml").status();
     CHECK(status.code() == absl::StatusCode::kInvalidArgument);
-    CHECK_MESSAGE(absl::StrContains(status.message(), "comma.yaml: document 1, line 1"), status.message());
+    CHECK_MESSAGE(absl::StrContains(status.message(), "comma.yaml: line 1"), status.message());
+    CHECK(absl::StrContains(status.message(), "(document 1)"));
     CHECK(YamlToJson(text, "comma.yaml").status().code() == absl::StatusCode::kInvalidArgument);
   }
 }
