@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config ccache
   libabsl-dev libsqlite3-dev libuv1-dev libcpp-httplib-dev libfmt-dev doctest-dev
-  nlohmann-json3-dev libyaml-cpp-dev libcli11-dev sqlite3 curl)
+  nlohmann-json3-dev libyaml-cpp-dev libyaml-dev libcli11-dev sqlite3 curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

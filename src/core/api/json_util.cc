@@ -221,16 +221,6 @@ void SetIfNotEmptyJson(Json& j, const char* key, Json value) {
   j[key] = std::move(value);
 }
 
-absl::Status Parse(absl::string_view text, absl::string_view what, Json* out) {
-  try {
-    *out = Json::parse(text.begin(), text.end());
-    return absl::OkStatus();
-  } catch (const Json::parse_error& e) {
-    return absl::InvalidArgumentError(absl::StrCat(what, ": invalid JSON at byte ", e.byte, ": ",
-                                                   absl::string_view(e.what()).substr(0, 200)));
-  }
-}
-
 std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 }  // namespace orch::json

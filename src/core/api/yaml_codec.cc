@@ -1,5 +1,6 @@
 // YAML manifests: multi-document streams to objects and back, via JSON, with Kubernetes' reading of
-// plain scalars (sigs.k8s.io/yaml: `yes`/`on` are booleans, unquoted numbers are numbers).
+// plain scalars (sigs.k8s.io/yaml: `yes`/`on` are booleans, unquoted numbers are numbers). Reading is
+// libyaml's (yaml_parse.h); writing is yaml-cpp's emitter, which takes only trees orch built.
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
@@ -12,88 +13,16 @@
 #include "absl/strings/strip.h"
 #include "orch/api/codec.h"
 #include "src/core/api/json_util.h"
+#include "src/core/api/yaml_parse.h"
 
 namespace orch {
 namespace {
 
 using json::Json;
 
-bool IsOneOf(absl::string_view s, std::initializer_list<absl::string_view> options) {
-  for (absl::string_view option : options) {
-    if (s == option) return true;
-  }
-  return false;
-}
-
-// The JSON value of a plain (unquoted) YAML scalar.
-Json ResolvePlain(const std::string& s) {
-  if (IsOneOf(s, {"", "~", "null", "Null", "NULL"})) return nullptr;
-  if (IsOneOf(s, {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"})) return true;
-  if (IsOneOf(s, {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"})) return false;
-  int64_t i = 0;
-  if (absl::SimpleAtoi(s, &i) && (std::isdigit(static_cast<unsigned char>(s.back())) != 0)) return i;
-  uint64_t u = 0;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && absl::SimpleHexAtoi(s.substr(2), &u) &&
-      u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-    return static_cast<int64_t>(u);
-  }
-  if (IsOneOf(s, {".inf", ".Inf", ".INF", "+.inf"})) return std::numeric_limits<double>::infinity();
-  if (IsOneOf(s, {"-.inf", "-.Inf", "-.INF"})) return -std::numeric_limits<double>::infinity();
-  // A float needs a digit and only number characters: "1.5", "1e3", "-0.5"; not "1.2.3" or "v1".
-  bool numeric =
-      std::any_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-  for (char c : s) {
-    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == 'e' || c == 'E' || c == '+' ||
-          c == '-')) {
-      numeric = false;
-    }
-  }
-  double d = 0;
-  if (numeric && absl::SimpleAtod(s, &d) && std::isfinite(d)) return d;
-  return s;
-}
-
-absl::Status ToJson(const YAML::Node& node, absl::string_view where, Json* out) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      *out = nullptr;
-      return absl::OkStatus();
-    case YAML::NodeType::Scalar:
-      // Quoted scalars (tag "!") and explicitly tagged strings stay strings.
-      if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") {
-        *out = node.Scalar();
-      } else {
-        *out = ResolvePlain(node.Scalar());
-      }
-      return absl::OkStatus();
-    case YAML::NodeType::Sequence:
-      *out = Json::array();
-      for (const YAML::Node& item : node) {
-        Json value;
-        if (absl::Status s = ToJson(item, where, &value); !s.ok()) return s;
-        out->push_back(std::move(value));
-      }
-      return absl::OkStatus();
-    case YAML::NodeType::Map:
-      *out = Json::object();
-      for (const auto& entry : node) {
-        if (!entry.first.IsScalar()) {
-          return absl::InvalidArgumentError(absl::StrCat(where, ", line ", entry.first.Mark().line + 1,
-                                                         ": a mapping key must be a scalar"));
-        }
-        Json value;
-        if (absl::Status s = ToJson(entry.second, where, &value); !s.ok()) return s;
-        (*out)[entry.first.Scalar()] = std::move(value);
-      }
-      return absl::OkStatus();
-  }
-  return absl::OkStatus();
-}
-
 // Whether a string would read back as something else if written plain.
 bool NeedsQuotes(const std::string& s) {
-  Json resolved = ResolvePlain(s);
+  Json resolved = yaml::ResolvePlain(s);
   return !resolved.is_string() || s.empty() || s.front() == ' ' || s.back() == ' ';
 }
 
@@ -177,35 +106,20 @@ absl::StatusOr<std::vector<Object>> DecodeManifests(absl::string_view text, absl
     }
     return objects;
   }
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(std::string(text));
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source, ": line ", e.mark.line + 1, ", column ", e.mark.column + 1, ": ", e.msg));
-  }
+  std::vector<yaml::Document> docs;
+  if (absl::Status s = yaml::ParseDocuments(text, source, &docs); !s.ok()) return s;
   for (size_t i = 0; i < docs.size(); ++i) {
     std::string where = absl::StrCat(source, ": document ", i + 1);
-    if (docs[i].IsDefined() && !docs[i].IsNull())
-      absl::StrAppend(&where, " (line ", docs[i].Mark().line + 1, ")");
-    Json doc;
-    if (absl::Status s = ToJson(docs[i], where, &doc); !s.ok()) return s;
-    if (absl::Status s = AppendObjects(doc, where, &objects); !s.ok()) return s;
+    if (!docs[i].value.is_null()) absl::StrAppend(&where, " (line ", docs[i].line, ")");
+    if (absl::Status s = AppendObjects(docs[i].value, where, &objects); !s.ok()) return s;
   }
   return objects;
 }
 
 absl::StatusOr<std::string> YamlToJson(absl::string_view yaml, absl::string_view source) {
-  YAML::Node node;
-  try {
-    node = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source, ": line ", e.mark.line + 1, ", column ", e.mark.column + 1, ": ", e.msg));
-  }
-  Json doc;
-  if (absl::Status s = ToJson(node, source, &doc); !s.ok()) return s;
-  return json::Dump(doc);
+  std::vector<yaml::Document> docs;
+  if (absl::Status s = yaml::ParseDocuments(yaml, source, &docs); !s.ok()) return s;
+  return docs.empty() ? std::string("null") : json::Dump(docs.front().value);
 }
 
 absl::StatusOr<std::string> JsonToYaml(absl::string_view text) {

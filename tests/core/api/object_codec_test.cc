@@ -282,7 +282,9 @@ TEST_CASE("bad YAML names the file, the document and the line") {
   absl::Status syntax =
       DecodeManifests("apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n", "bad.yaml").status();
   CHECK(syntax.code() == absl::StatusCode::kInvalidArgument);
-  CHECK(absl::StrContains(syntax.message(), "bad.yaml: line"));
+  CHECK_MESSAGE(absl::StrContains(syntax.message(), "bad.yaml: line 5, column 1 (document 1)"),
+                syntax.message());
+  CHECK(absl::StrContains(syntax.message(), "while parsing a flow sequence started at line 4, column 9"));
   absl::Status missing =
       DecodeManifests("apiVersion: v1\nkind: Namespace\n---\nmetadata: {name: x}\n", "two.yaml").status();
   CHECK(absl::StrContains(missing.message(), "two.yaml: document 2 (line 4)"));
