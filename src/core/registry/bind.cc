@@ -144,7 +144,7 @@ absl::StatusOr<ObjectPtr> LocalClient::BindPod(absl::string_view namespace_, abs
   if (node_name.empty()) return InvalidError("Binding", name, "target.name: Required value");
   // One write of spec.nodeName and the PodScheduled condition together, conditional on the version
   // read: a write in between (a status update by someone else) makes it look again.
-  for (int attempt = 0; attempt < 16; ++attempt) {
+  for (int attempt = 0; attempt < kConflictRetries; ++attempt) {
     absl::StatusOr<ObjectPtr> stored = store_.Get(**type, namespace_, name);
     if (!stored.ok()) return stored.status();
     const Object& current = (*stored)->object;

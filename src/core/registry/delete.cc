@@ -13,10 +13,6 @@ namespace {
 
 using json::Json;
 
-constexpr int kDeleteRetries = 16;
-
-bool IsPod(const ResourceType& type) { return type.group.empty() && type.kind == "Pod"; }
-
 // A pod not bound to a node, or finished, has no agent to stop it: it goes at once, whatever grace
 // period was asked (Kubernetes' podStrategy.CheckGracefulDelete).
 bool PodDeletedAtOnce(const Object& pod) {
@@ -36,22 +32,6 @@ int64_t PodGracePeriod(const Object& pod) {
     }
   }
   return 30;
-}
-
-absl::Status CheckPreconditions(const ResourceType& type, absl::string_view name, const Preconditions& pre,
-                                const ObjectMeta& meta) {
-  if (pre.uid && *pre.uid != meta.uid) {
-    return ConflictError(type.QualifiedResource(), name,
-                         absl::StrCat("Precondition failed: UID in precondition: ", *pre.uid,
-                                      ", UID in object meta: ", meta.uid));
-  }
-  if (pre.resourceVersion && *pre.resourceVersion != meta.resourceVersion) {
-    return ConflictError(
-        type.QualifiedResource(), name,
-        absl::StrCat("Precondition failed: ResourceVersion in precondition: ", *pre.resourceVersion,
-                     ", ResourceVersion in object meta: ", meta.resourceVersion));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -74,7 +54,7 @@ absl::StatusOr<DeleteResult> LocalClient::DeleteWithRules(const ResourceType& ty
     // Only pods are deleted gracefully (their agent stops them first): other kinds go at once, or
     // wait for their finalizers, whatever grace period was asked (as Kubernetes).
     std::optional<int64_t> requested = 0;
-    if (IsPod(type)) {
+    if (IsCoreKind(type, "Pod")) {
       requested = options.gracePeriodSeconds;
       if (PodDeletedAtOnce(current->object)) {
         requested = 0;
@@ -94,7 +74,7 @@ absl::StatusOr<DeleteResult> LocalClient::DeleteWithRules(const ResourceType& ty
         marked.metadata.finalizers.push_back(finalizer);
         written = store_.Update(std::move(marked), current->revision);
         if (IsConflict(written.status()) && !options.preconditions.resourceVersion &&
-            attempt < kDeleteRetries)
+            attempt < kConflictRetries)
           continue;
         if (!written.ok()) return written.status();
         current = *written;
@@ -116,7 +96,7 @@ absl::StatusOr<DeleteResult> LocalClient::DeleteWithRules(const ResourceType& ty
       written = store_.Delete(type, namespace_, name, current->revision);
       deleted = true;
     }
-    if (IsConflict(written.status()) && !options.preconditions.resourceVersion && attempt < kDeleteRetries)
+    if (IsConflict(written.status()) && !options.preconditions.resourceVersion && attempt < kConflictRetries)
       continue;
     if (!written.ok()) return written.status();
     return DeleteResult{*written, deleted};

@@ -20,13 +20,8 @@ namespace {
 using admission::Op;
 using json::Json;
 
-constexpr int kUpdateRetries = 16;
 // How many names a create from generateName tries before it gives up.
 constexpr int kGenerateNameAttempts = 8;
-
-bool IsCoreKind(const ResourceType& type, absl::string_view kind) {
-  return type.group.empty() && type.kind == kind;
-}
 
 // The namespace of a write: a namespaced kind without one gets the client's default; on create, a
 // cluster-scoped kind gets none.
@@ -293,10 +288,10 @@ absl::StatusOr<ObjectPtr> LocalClient::Replace(const ResourceType& type, Object 
           "the object has been modified; please apply your changes to the latest version and try "
           "again");
     }
-    if (!object.metadata.uid.empty() && object.metadata.uid != stored.uid) {
-      return ConflictError(type.QualifiedResource(), object.metadata.name,
-                           absl::StrCat("Precondition failed: UID in precondition: ", object.metadata.uid,
-                                        ", UID in object meta: ", stored.uid));
+    if (!object.metadata.uid.empty()) {
+      const Preconditions same_uid{.uid = object.metadata.uid};
+      if (absl::Status s = CheckPreconditions(type, object.metadata.name, same_uid, stored); !s.ok())
+        return s;
     }
     // Validate against the version the write replaces (the store checks it is still current),
     // with the system fields a replacement left out (kubectl replace of a manifest) as stored.
@@ -308,7 +303,7 @@ absl::StatusOr<ObjectPtr> LocalClient::Replace(const ResourceType& type, Object 
     if (absl::Status s = validate(checked, (*old)->object); !s.ok()) return s;
     absl::StatusOr<ObjectPtr> written =
         Commit(type, NextVersion(type, std::move(checked), (*old)->object, write), *old);
-    if (unconditional && IsConflict(written.status()) && attempt < kUpdateRetries) continue;
+    if (unconditional && IsConflict(written.status()) && attempt < kConflictRetries) continue;
     return written;
   }
 }
@@ -362,7 +357,7 @@ absl::StatusOr<ObjectPtr> LocalClient::Patch(const ResourceType& type, absl::str
     // applied again to a newer one on a conflict.
     const bool conditional = patched->metadata.resourceVersion != (*current)->object.metadata.resourceVersion;
     absl::StatusOr<ObjectPtr> updated = Update(*std::move(patched));
-    if (!conditional && IsConflict(updated.status()) && attempt < kUpdateRetries) continue;
+    if (!conditional && IsConflict(updated.status()) && attempt < kConflictRetries) continue;
     return updated;
   }
 }

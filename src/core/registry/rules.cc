@@ -4,7 +4,9 @@
 #include <random>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "orch/errors.h"
 
 namespace orch::registry {
 namespace {
@@ -12,10 +14,6 @@ namespace {
 std::mt19937_64& Random() {
   thread_local std::mt19937_64 rng(std::random_device{}());
   return rng;
-}
-
-bool IsCoreKind(const ResourceType& type, absl::string_view kind) {
-  return type.group.empty() && type.kind == kind;
 }
 
 void DropStatusFields(Object* object) {
@@ -102,6 +100,22 @@ Object NextVersion(const ResourceType& type, Object object, const Object& old, W
   }
   next.metadata.resourceVersion = old.metadata.resourceVersion;
   return next;
+}
+
+absl::Status CheckPreconditions(const ResourceType& type, absl::string_view name, const Preconditions& pre,
+                                const ObjectMeta& meta) {
+  if (pre.uid && *pre.uid != meta.uid) {
+    return ConflictError(type.QualifiedResource(), name,
+                         absl::StrCat("Precondition failed: UID in precondition: ", *pre.uid,
+                                      ", UID in object meta: ", meta.uid));
+  }
+  if (pre.resourceVersion && *pre.resourceVersion != meta.resourceVersion) {
+    return ConflictError(
+        type.QualifiedResource(), name,
+        absl::StrCat("Precondition failed: ResourceVersion in precondition: ", *pre.resourceVersion,
+                     ", ResourceVersion in object meta: ", meta.resourceVersion));
+  }
+  return absl::OkStatus();
 }
 
 bool Finalized(const ObjectMeta& meta) {

@@ -7,10 +7,25 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "orch/api/object.h"
+#include "orch/client.h"
 
 namespace orch::registry {
+
+// How often a write that meets a concurrent one reads and tries again before it gives up.
+inline constexpr int kConflictRetries = 16;
+
+// Whether `type` is the core/v1 kind `kind` ("Pod", "Namespace", ...).
+inline bool IsCoreKind(const ResourceType& type, absl::string_view kind) {
+  return type.group.empty() && type.kind == kind;
+}
+
+// Conflict when `meta` (the stored version) does not have the uid or resourceVersion `pre` asks for,
+// with Kubernetes' "Precondition failed" messages.
+absl::Status CheckPreconditions(const ResourceType& type, absl::string_view name, const Preconditions& pre,
+                                const ObjectMeta& meta);
 
 // The three ways to replace a stored object.
 enum class WriteKind {

@@ -471,24 +471,17 @@ absl::StatusOr<ObjectPtr> SqliteStore::Delete(const ResourceType& type, absl::st
     Refresh(&lookup);
     mu_.Lock();
     ObjectPtr latest = LatestLocked(lookup);
-    if (latest != current) {
-      if (latest != nullptr && revision != 0 && latest->revision != revision) {
-        return Refuse(
-            ConflictError(type.QualifiedResource(), name,
-                          absl::StrCat("Precondition failed: ResourceVersion in precondition: ", revision,
-                                       ", ResourceVersion in object meta: ", latest->revision)),
-            latest);
-      }
-      mu_.Unlock();
-      inside_.fetch_sub(1, std::memory_order_relaxed);
-      continue;  // look again: gone meanwhile, or changed and any version may go
-    }
-    if (revision != 0 && current->revision != revision) {
+    if (latest != nullptr && revision != 0 && latest->revision != revision) {
       return Refuse(
           ConflictError(type.QualifiedResource(), name,
                         absl::StrCat("Precondition failed: ResourceVersion in precondition: ", revision,
-                                     ", ResourceVersion in object meta: ", current->revision)),
-          current);
+                                     ", ResourceVersion in object meta: ", latest->revision)),
+          latest);
+    }
+    if (latest != current) {
+      mu_.Unlock();
+      inside_.fetch_sub(1, std::memory_order_relaxed);
+      continue;  // look again: gone meanwhile, or changed and any version (or the one asked) may go
     }
     ObjectPtr stored = StageLocked(&staging);
     absl::Status status = AwaitCommit(pending_);
